@@ -1,0 +1,66 @@
+"""The CSPR learning tracker: application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, render_template
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from . import config
+from .extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None, testing: bool = False, strict_content: bool = True) -> Flask:
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), template_folder=str(ROOT / "templates"))
+    config.load(app, testing=testing, overrides=test_config)
+
+    # govuk-frontend-jinja 4.x macros rely on chained undefined lookups (params.a.b).
+    app.jinja_env.undefined = ChainableUndefined
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(ROOT / "templates")),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.add_extension("jinja2.ext.do")
+    WTFormsHelpers(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from . import database
+    database.configure_engine(app)
+
+    from .catalogue import init_catalogue
+    init_catalogue(app, strict=strict_content)
+
+    from .auth.views import bp as auth_bp
+    from .learner.views import bp as learner_bp
+    from .admin.views import bp as admin_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(learner_bp)
+    app.register_blueprint(admin_bp)
+
+    from . import navigation, security
+
+    navigation.init_app(app)
+    security.init_app(app)
+    _register_errors(app)
+
+    from .cli import register as register_cli
+
+    register_cli(app)
+    return app
+
+
+def _register_errors(app: Flask) -> None:
+    for code in (400, 403, 404, 413, 429, 500):
+        app.register_error_handler(code, lambda e, code=code: (render_template(f"errors/{code}.html", error=e), code))

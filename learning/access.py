@@ -1,0 +1,65 @@
+"""Who may see what: every view declares its rule here, and every query of people goes
+through `visible_users`.
+
+- `public`: anyone, signed in or not (sign-in page, certificate verification).
+- `signed_in`: any active account; the view then limits data to the person's own.
+- `role_required(Role.X)`: X or any role above it (roles are cumulative).
+
+tests/test_access.py walks app.url_map and fails on any view without a rule.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import Select, select
+
+from .models import Role, User
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+
+
+def _mark(view: Callable, rule: str) -> Callable:
+    view.access_rule = rule
+    return view
+
+
+def public(view: Callable) -> Callable:
+    return _mark(view, PUBLIC)
+
+
+def signed_in(view: Callable) -> Callable:
+    return _mark(login_required(view), SIGNED_IN)
+
+
+def role_required(minimum: Role) -> Callable[[Callable], Callable]:
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.has_role(minimum):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _mark(login_required(wrapper), f"role:{minimum.value}")
+
+    return decorator
+
+
+def visible_users(viewer: User) -> Select:
+    """The people `viewer` may see: themselves; their agency's staff for an agency lead;
+    everyone for coordinators and admins. Add filters to this, never start from User."""
+    query = select(User)
+    if viewer.has_role(Role.COORDINATOR):
+        return query
+    if viewer.role_enum is Role.AGENCY_LEAD and viewer.agency_id is not None:
+        return query.where(User.agency_id == viewer.agency_id)
+    return query.where(User.id == viewer.id)
+
+
+def can_see_user(viewer: User, user: User) -> bool:
+    if viewer.id == user.id or viewer.has_role(Role.COORDINATOR):
+        return True
+    return viewer.role_enum is Role.AGENCY_LEAD and viewer.agency_id is not None and viewer.agency_id == user.agency_id

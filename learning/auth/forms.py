@@ -1,0 +1,12 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import InputRequired
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email address", widget=GovTextInput(),
+                      validators=[InputRequired(message="Enter your email address")])
+    password = PasswordField("Password", widget=GovPasswordInput(),
+                             validators=[InputRequired(message="Enter your password")])
+    submit = SubmitField("Sign in", widget=GovSubmitInput())

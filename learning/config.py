@@ -1,0 +1,73 @@
+"""Configuration: defaults here, secrets and deployment settings from the environment."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else generated once into instance/ and reused.
+
+    Generating it once (rather than per start) keeps sessions valid across restarts and
+    across gunicorn workers, without a secret ever living in git.
+    """
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance_path / 'learning.db'}"
+    # Accept the usual postgres:// forms and pin the psycopg 3 driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load(app, testing: bool = False, overrides: dict | None = None) -> None:
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    production = os.environ.get("FLASK_ENV") == "production" or os.environ.get("APP_ENV") == "production"
+    app.config.update(
+        SECRET_KEY=_secret_key(instance),
+        SQLALCHEMY_DATABASE_URI=_database_url(instance),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        PARTNERSHIP_NAME=os.environ.get("PARTNERSHIP_NAME", "Northbrook Safeguarding Children Partnership"),
+        SERVICE_NAME="Safeguarding learning",
+        CONTENT_DIR=os.environ.get("CONTENT_DIR", str(Path(app.root_path).parent / "quizzes")),
+        # A completion is "expiring" when it runs out within this many days.
+        EXPIRING_WINDOW_DAYS=int(os.environ.get("EXPIRING_WINDOW_DAYS", "60")),
+        SQLITE_BUSY_TIMEOUT_MS=5000,
+        # Sessions: signed cookies, so any worker serves any user.
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))),
+        SESSION_IDLE_MINUTES=int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=production,
+        WTF_CSRF_TIME_LIMIT=3600,
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        RATELIMIT_HEADERS_ENABLED=False,
+    )
+    if testing:
+        app.config.update(
+            TESTING=True,
+            SQLALCHEMY_DATABASE_URI=os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance / 'test.db'}",
+            WTF_CSRF_ENABLED=False,
+            RATELIMIT_ENABLED=False,
+            SERVER_NAME="localhost",
+        )
+    if overrides:
+        app.config.update(overrides)

@@ -1,0 +1,123 @@
+"""Demo data: agencies, the four demo accounts and a spread of learning records, so every
+status appears on every screen. Idempotent: running it again changes nothing."""
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from .attempts import certificate_code
+from .catalogue import catalogue, sync_modules
+from .extensions import db
+from .models import Agency, Attempt, AttemptStatus, Completion, Role, Sector, Team, User, utcnow
+from .status import add_months
+
+DEFAULT_PASSWORD = "demo-learning-2026"
+
+AGENCIES = [
+    ("Northbrook Police", Sector.POLICE, ["Response", "Child Abuse Investigation", "Neighbourhood"]),
+    ("Northbrook Hospitals NHS Trust", Sector.HEALTH, ["Children's ward", "Emergency department", "Midwifery"]),
+    ("Northbrook Community Health", Sector.HEALTH, ["Health visiting", "School nursing"]),
+    ("Northbrook Children's Social Care", Sector.CHILDRENS_SOCIAL_CARE, ["Assessment", "Child protection", "Family support"]),
+    ("Northbrook Schools and Nurseries", Sector.EDUCATION, ["Primary", "Early years"]),
+    ("Northbrook Family Support Project", Sector.VOLUNTARY, ["Outreach"]),
+]
+
+ACCOUNTS = [
+    ("practitioner@example.org", "Pat Fielding", Role.PRACTITIONER, "Northbrook Police", "Response", "Police constable"),
+    ("lead@example.org", "Lee Marsh", Role.AGENCY_LEAD, "Northbrook Police", "Child Abuse Investigation", "Training sergeant"),
+    ("coordinator@example.org", "Cora Nwosu", Role.COORDINATOR, "Northbrook Children's Social Care", None, "Partnership training coordinator"),
+    ("admin@example.org", "Adi Shah", Role.ADMIN, "Northbrook Children's Social Care", None, "System administrator"),
+]
+
+FIRST = ["Amy", "Ben", "Chloe", "Dan", "Esme", "Femi", "Grace", "Harry", "Isla", "Jack", "Kiran", "Lucy",
+         "Mo", "Nina", "Owen", "Priya", "Quinn", "Rosa", "Sami", "Tara", "Usha", "Vic", "Will", "Zara"]
+LAST = ["Adams", "Begum", "Clarke", "Davies", "Evans", "Fraser", "Green", "Hussain", "Iqbal", "Jones",
+        "Khan", "Lewis", "Morgan", "Novak", "Okoro", "Patel", "Reid", "Singh", "Taylor", "Walsh"]
+STAFF_PER_AGENCY = 8
+
+
+def _agency_and_teams(name: str, sector: Sector, team_names: list[str]) -> tuple[Agency, dict[str, Team]]:
+    agency = db.session.scalar(select(Agency).where(Agency.name == name))
+    if agency is None:
+        agency = Agency(name=name, sector=sector.value, active=True)
+        db.session.add(agency)
+        db.session.flush()
+    teams = {t.name: t for t in agency.teams}
+    for team_name in team_names:
+        if team_name not in teams:
+            teams[team_name] = Team(agency_id=agency.id, name=team_name)
+            db.session.add(teams[team_name])
+    db.session.flush()
+    return agency, teams
+
+
+def _user(email, name, role, agency, team, job_title, password) -> tuple[User, bool]:
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user:
+        return user, False
+    user = User(email=email, name=name, role=role.value, agency_id=agency.id,
+                team_id=team.id if team else None, job_title=job_title)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user, True
+
+
+def _records(user: User, modules, rng: random.Random, now) -> None:
+    """A realistic mix: in date, expiring, expired, in progress, failed and not started."""
+    for module in modules:
+        roll = rng.random()
+        if roll < 0.2:
+            continue  # not started
+        if roll < 0.3:
+            db.session.add(Attempt(user_id=user.id, module_id=module.id, module_version=module.version,
+                                   total=8, path=[], started_at=now - timedelta(days=rng.randint(0, 10))))
+            continue
+        months_ago = rng.choice([1, 3, 6, 12, 20, 22, 23, 26, 30])
+        completed = now - timedelta(days=30 * months_ago + rng.randint(0, 20))
+        passed = rng.random() > 0.1
+        score = rng.choice([6, 7, 8]) if passed else rng.choice([3, 4, 5])
+        if passed:
+            score = max(score, 7)
+        attempt = Attempt(user_id=user.id, module_id=module.id, module_version=module.version,
+                          status=AttemptStatus.SUBMITTED.value, started_at=completed - timedelta(minutes=20),
+                          submitted_at=completed, score=score, total=8, passed=passed, path=[])
+        db.session.add(attempt)
+        db.session.flush()
+        if passed:
+            db.session.add(Completion(
+                user_id=user.id, module_id=module.id, attempt_id=attempt.id, completed_at=completed,
+                expires_at=add_months(completed, module.validity_months), module_version=module.version,
+                score=round(100 * score / 8), source="e-learning", certificate_code=certificate_code(),
+            ))
+
+
+def seed_demo(password: str = DEFAULT_PASSWORD) -> list[str]:
+    rng = random.Random(2026)
+    now = utcnow()
+    modules = list(sync_modules(catalogue()).values())
+    agencies = {}
+    for name, sector, team_names in AGENCIES:
+        agencies[name] = _agency_and_teams(name, sector, team_names)
+    created = 0
+    report = []
+    for email, name, role, agency_name, team_name, job in ACCOUNTS:
+        agency, teams = agencies[agency_name]
+        user, new = _user(email, name, role, agency, teams.get(team_name), job, password)
+        created += new
+        report.append(f"{role.value:<13} {email}")
+    for index, (agency_name, (agency, teams)) in enumerate(agencies.items()):
+        team_list = list(teams.values())
+        for n in range(STAFF_PER_AGENCY):
+            first, last = FIRST[(index * 5 + n) % len(FIRST)], LAST[(index * 7 + n * 3) % len(LAST)]
+            email = f"{first}.{last}.{index}{n}@example.org".lower()
+            user, new = _user(email, f"{first} {last}", Role.PRACTITIONER, agency, team_list[n % len(team_list)],
+                              "Practitioner", password)
+            created += new
+            if new:
+                _records(user, modules, rng, now)
+    db.session.commit()
+    return [f"Demo data ready: {len(agencies)} agencies, {created} new accounts.", "Demo accounts:", *report,
+            "Password for every demo account: the one given with --password, or the default in README.md."]

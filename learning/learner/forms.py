@@ -1,0 +1,40 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
+from wtforms import RadioField, SelectMultipleField
+from wtforms.validators import InputRequired
+
+from ..content import Question
+
+
+class EmptyForm(FlaskForm):
+    """A form with only the CSRF token, for one-button POSTs (start, submit, sign out)."""
+
+
+def answer_form(question: Question, option_order: list[str], formdata=None) -> FlaskForm:
+    """A radio group (one answer) or checkboxes (several) with the options in the attempt's
+    shuffled order. Values are positions in that order ("option-1"...), not the content's
+    option ids, so the page source gives no hint of which option the author wrote first."""
+    choices = [(f"option-{i}", question.option(oid).text) for i, oid in enumerate(option_order, 1)]
+    if question.kind.multiple_answers:
+        field = SelectMultipleField(
+            question.prompt, choices=choices, widget=GovCheckboxesInput(),
+            validators=[InputRequired(message="Select at least one answer")],
+        )
+    else:
+        field = RadioField(
+            question.prompt, choices=choices, widget=GovRadioInput(),
+            validators=[InputRequired(message="Select an answer")],
+        )
+
+    class AnswerForm(FlaskForm):
+        answer = field
+
+    return AnswerForm(formdata=formdata) if formdata is not None else AnswerForm()
+
+
+def chosen_option_ids(values: list[str] | str, option_order: list[str]) -> list[str]:
+    """Map submitted values back to option ids; unknown values map to themselves so the
+    service rejects them."""
+    values = values if isinstance(values, list) else [values]
+    by_value = {f"option-{i}": oid for i, oid in enumerate(option_order, 1)}
+    return [by_value.get(v, v) for v in values]

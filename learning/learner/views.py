@@ -1,0 +1,175 @@
+"""The practitioner's side: My learning, a module's learning page, the case and questions,
+the result and the review. Views parse the request, call attempts.py and render."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from .. import attempts as service
+from ..access import signed_in
+from ..catalogue import catalogue, module_content, module_rows
+from ..extensions import db
+from ..models import Attempt, AttemptStatus
+from ..my_learning import learning_summary
+from .forms import EmptyForm, answer_form, chosen_option_ids
+
+bp = Blueprint("learner", __name__)
+
+
+@bp.route("/")
+@signed_in
+def home():
+    return redirect(url_for("learner.my_learning"))
+
+
+@bp.route("/my-learning")
+@signed_in
+def my_learning():
+    summary = learning_summary(current_user)
+    return render_template("learner/my_learning.html", summary=summary, review=catalogue())
+
+
+@bp.route("/modules/<slug>")
+@signed_in
+def module(slug: str):
+    content = module_content(slug)
+    row = module_rows()[slug]
+    open_attempt = service.open_attempt(current_user, row)
+    return render_template("learner/module.html", content=content, open_attempt=open_attempt, form=EmptyForm(),
+                           review=catalogue())
+
+
+@bp.route("/modules/<slug>/start", methods=["POST"])
+@signed_in
+def start(slug: str):
+    content = module_content(slug)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    attempt = service.start_or_resume(current_user, module_rows()[slug], content)
+    return redirect(_where_to_go(attempt))
+
+
+def _own_attempt(attempt_id: int) -> Attempt:
+    """The signed-in person's own attempt, else 404 (we do not say whose it is)."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _content_for(attempt: Attempt):
+    return module_content(attempt.module.slug)
+
+
+def _where_to_go(attempt: Attempt) -> str:
+    if attempt.status != AttemptStatus.IN_PROGRESS.value:
+        return url_for("learner.result", attempt_id=attempt.id)
+    pending = service.next_unanswered(attempt)
+    if pending is None:
+        return url_for("learner.check", attempt_id=attempt.id)
+    return url_for("learner.question", attempt_id=attempt.id, number=pending.position)
+
+
+@bp.route("/attempts/<int:attempt_id>/questions/<int:number>", methods=["GET", "POST"])
+@signed_in
+def question(attempt_id: int, number: int):
+    attempt = _own_attempt(attempt_id)
+    content = _content_for(attempt)
+    try:
+        aq = service.question_at(attempt, number)
+    except service.AttemptError:
+        abort(404)
+    if attempt.status != AttemptStatus.IN_PROGRESS.value:
+        return redirect(url_for("learner.result", attempt_id=attempt.id))
+    if aq.answered_at is not None:
+        return redirect(url_for("learner.feedback", attempt_id=attempt.id, number=number))
+    pending = service.next_unanswered(attempt)
+    if pending is not None and pending.position < number:
+        # Questions are taken in order, as the case unfolds.
+        return redirect(url_for("learner.question", attempt_id=attempt.id, number=pending.position))
+    question = content.question(aq.question_id)
+    form = answer_form(question, aq.option_order)
+    if form.validate_on_submit():
+        chosen = chosen_option_ids(form.answer.data, aq.option_order)
+        try:
+            service.answer(attempt, content, number, chosen)
+        except service.AttemptError:
+            abort(400)
+        return redirect(url_for("learner.feedback", attempt_id=attempt.id, number=number))
+    stage = content.stage(question.stage)
+    previous = attempt.questions[number - 2] if number > 1 else None
+    first_in_stage = previous is None or content.question(previous.question_id).stage != question.stage
+    return render_template(
+        "learner/question.html", attempt=attempt, content=content, question=question, aq=aq, form=form,
+        stage=stage, first_in_stage=first_in_stage, number=number,
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/questions/<int:number>/feedback")
+@signed_in
+def feedback(attempt_id: int, number: int):
+    attempt = _own_attempt(attempt_id)
+    content = _content_for(attempt)
+    try:
+        aq = service.question_at(attempt, number)
+    except service.AttemptError:
+        abort(404)
+    if aq.answered_at is None:
+        return redirect(url_for("learner.question", attempt_id=attempt.id, number=number))
+    question = content.question(aq.question_id)
+    branch_id = service.consequence_of(question, aq.answer)
+    branch = content.stage(branch_id) if branch_id else None
+    is_last = number == attempt.total
+    return render_template(
+        "learner/feedback.html", attempt=attempt, content=content, question=question, aq=aq, number=number,
+        branch=branch, is_last=is_last, form=EmptyForm(),
+    )
+
+
+@bp.route("/attempts/<int:attempt_id>/check")
+@signed_in
+def check(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if attempt.status != AttemptStatus.IN_PROGRESS.value:
+        return redirect(url_for("learner.result", attempt_id=attempt.id))
+    if service.next_unanswered(attempt) is not None:
+        return redirect(_where_to_go(attempt))
+    return render_template("learner/check.html", attempt=attempt, content=_content_for(attempt), form=EmptyForm())
+
+
+@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@signed_in
+def submit(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        service.submit(attempt, _content_for(attempt))
+    except service.AttemptError as exc:
+        flash(str(exc))
+        return redirect(_where_to_go(attempt))
+    return redirect(url_for("learner.result", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@signed_in
+def result(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if attempt.status == AttemptStatus.IN_PROGRESS.value:
+        return redirect(_where_to_go(attempt))
+    content = _content_for(attempt)
+    completion = service.completion_for(attempt)
+    return render_template("learner/result.html", attempt=attempt, content=content, completion=completion,
+                           form=EmptyForm())
+
+
+@bp.route("/attempts/<int:attempt_id>/review")
+@signed_in
+def review(attempt_id: int):
+    attempt = _own_attempt(attempt_id)
+    if attempt.status == AttemptStatus.IN_PROGRESS.value:
+        return redirect(_where_to_go(attempt))
+    content = _content_for(attempt)
+    return render_template("learner/review.html", attempt=attempt, content=content)

@@ -1,0 +1,229 @@
+"""The data model (typed SQLAlchemy 2.0). See ARCHITECTURE.md for the picture."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Role(str, enum.Enum):
+    """Roles are cumulative: each includes everything the ones before it may do."""
+
+    PRACTITIONER = "practitioner"
+    AGENCY_LEAD = "agency_lead"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    @property
+    def label(self) -> str:
+        return {"practitioner": "Practitioner", "agency_lead": "Agency training lead",
+                "coordinator": "Partnership training coordinator", "admin": "Administrator"}[self.value]
+
+
+class Sector(str, enum.Enum):
+    POLICE = "police"
+    HEALTH = "health"
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care"
+    EDUCATION = "education"
+    PROBATION = "probation"
+    VOLUNTARY = "voluntary"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"childrens_social_care": "Children's social care"}.get(self.value, self.value.capitalize())
+
+
+class Agency(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    sector: Mapped[str] = mapped_column(String(40), default=Sector.OTHER.value)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+
+    teams: Mapped[list[Team]] = relationship(back_populates="agency", order_by="Team.name")
+
+
+class Team(db.Model):
+    __table_args__ = (UniqueConstraint("agency_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    agency: Mapped[Agency] = relationship(back_populates="teams")
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased, so uniqueness and sign-in are case-insensitive on every database.
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20), default=Role.PRACTITIONER.value)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"), index=True)
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    agency: Mapped[Agency | None] = relationship()
+    team: Mapped[Team | None] = relationship()
+
+    @staticmethod
+    def normalise_email(email: str) -> str:
+        return email.strip().lower()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def has_role(self, minimum: Role) -> bool:
+        return self.role_enum.rank >= minimum.rank
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+
+class Module(db.Model):
+    """One row per catalogue module, synced from quizzes/ so reports can join on it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    version: Mapped[int] = mapped_column(Integer)
+    validity_months: Mapped[int] = mapped_column(Integer)
+    pass_mark: Mapped[int] = mapped_column(Integer)
+
+
+class AttemptStatus(str, enum.Enum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+
+
+class Attempt(db.Model):
+    __table_args__ = (
+        # At most one open attempt per person and module, even under concurrent starts.
+        Index(
+            "uq_attempt_open",
+            "user_id",
+            "module_id",
+            unique=True,
+            sqlite_where=text("status = 'in_progress'"),
+            postgresql_where=text("status = 'in_progress'"),
+        ),
+        Index("ix_attempt_user_module", "user_id", "module_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"))
+    module_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default=AttemptStatus.IN_PROGRESS.value)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    score: Mapped[int | None] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    # The stages shown, in order, including any consequence stage a decision led to.
+    path: Mapped[list] = mapped_column(JSON, default=list)
+
+    user: Mapped[User] = relationship()
+    module: Mapped[Module] = relationship()
+    questions: Mapped[list[AttemptQuestion]] = relationship(
+        back_populates="attempt", order_by="AttemptQuestion.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def percent(self) -> int:
+        return round(100 * (self.score or 0) / self.total) if self.total else 0
+
+
+class AttemptQuestion(db.Model):
+    """A question drawn into an attempt, with its shuffled options and the answer given.
+
+    The first answer is final: it is what the learner got feedback on, and what the
+    misconception report counts.
+    """
+
+    __table_args__ = (
+        UniqueConstraint("attempt_id", "position"),
+        UniqueConstraint("attempt_id", "question_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    question_id: Mapped[str] = mapped_column(String(100))
+    option_order: Mapped[list] = mapped_column(JSON)
+    answer: Mapped[list | None] = mapped_column(JSON)
+    is_correct: Mapped[bool | None] = mapped_column(Boolean)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="questions")
+
+
+class CompletionSource(str, enum.Enum):
+    ELEARNING = "e-learning"
+    COURSE = "course"
+    EXTERNAL = "external"
+
+
+class Completion(db.Model):
+    __table_args__ = (Index("ix_completion_user_module_date", "user_id", "module_id", "completed_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
+    # Unique: however many times an attempt is submitted, it yields one completion.
+    attempt_id: Mapped[int | None] = mapped_column(ForeignKey("attempt.id"), unique=True)
+    completed_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    module_version: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20), default=CompletionSource.ELEARNING.value)
+    certificate_code: Mapped[str] = mapped_column(String(64), unique=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()
+    module: Mapped[Module] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Who did what, when. Append-only: no view edits or deletes these rows."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    actor_email: Mapped[str | None] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    detail: Mapped[str] = mapped_column(Text, default="")
+    ip: Mapped[str | None] = mapped_column(String(64))

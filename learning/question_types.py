@@ -1,0 +1,99 @@
+"""The registry of question types: each knows how to validate its options and score an answer.
+
+Adding a type means one class here and a form widget choice in learner/forms.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar, Protocol
+
+
+class _Option(Protocol):
+    id: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class QuestionType:
+    name: ClassVar[str]
+    label: ClassVar[str]
+    multiple_answers: ClassVar[bool] = False
+    shuffle: ClassVar[bool] = True
+
+    @staticmethod
+    def problems(options: list[_Option]) -> list[str]:
+        raise NotImplementedError
+
+    @staticmethod
+    def score(options: list[_Option], chosen: set[str]) -> bool:
+        """True when the chosen option ids are exactly the correct ones."""
+        return chosen == {o.id for o in options if o.correct}
+
+
+REGISTRY: dict[str, type[QuestionType]] = {}
+
+
+def register(cls: type[QuestionType]) -> type[QuestionType]:
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+def _count_correct(options: list[_Option]) -> int:
+    return sum(1 for o in options if o.correct)
+
+
+@register
+class SingleChoice(QuestionType):
+    name = "single"
+    label = "Choose one answer"
+
+    @staticmethod
+    def problems(options):
+        found = []
+        if not 3 <= len(options) <= 5:
+            found.append(f"a single-choice question needs 3 to 5 options, not {len(options)}")
+        if _count_correct(options) != 1:
+            found.append(f"a single-choice question needs exactly one correct option, not {_count_correct(options)}")
+        return found
+
+    @staticmethod
+    def score(options, chosen):
+        return len(chosen) == 1 and QuestionType.score(options, chosen)
+
+
+@register
+class MultipleResponse(QuestionType):
+    name = "multiple"
+    label = "Select all that apply"
+    multiple_answers = True
+
+    @staticmethod
+    def problems(options):
+        found = []
+        if not 4 <= len(options) <= 6:
+            found.append(f"a multiple-response question needs 4 to 6 options, not {len(options)}")
+        if _count_correct(options) < 2:
+            found.append("a multiple-response question needs at least two correct options")
+        if _count_correct(options) == len(options):
+            found.append("a multiple-response question needs at least one wrong option")
+        return found
+
+
+@register
+class TrueFalse(QuestionType):
+    name = "true_false"
+    label = "True or false"
+    shuffle = False  # "True" then "False" is the order people expect
+
+    @staticmethod
+    def problems(options):
+        found = []
+        if sorted(o.id for o in options) != ["false", "true"]:
+            found.append("a true/false question needs exactly two options with ids 'true' and 'false'")
+        if _count_correct(options) != 1:
+            found.append("a true/false question needs exactly one correct option")
+        return found
+
+    @staticmethod
+    def score(options, chosen):
+        return len(chosen) == 1 and QuestionType.score(options, chosen)

@@ -1,0 +1,133 @@
+"""Fixtures in the style of the Flask tutorial: app, client, runner, plus people.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set
+(the database it names is wiped). The schema is built by the real migrations, once per run.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from learning import create_app
+from learning.catalogue import sync_modules
+from learning.extensions import db
+from learning.models import Agency, Module, Role, Sector, User
+
+PASSWORD = "correct horse battery staple"
+
+
+def _reset_database(app) -> None:
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        else:
+            db.engine.dispose()
+            path = Path(engine.url.database)
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in production.
+
+    Tests hold an app context open to use the database; without this, Flask would reuse
+    it for requests, sharing `g` (and so the signed-in user) between two browsers."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    overrides = {}
+    if not os.environ.get("TEST_DATABASE_URL"):
+        overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    app = create_app(testing=True, test_config=overrides)
+    app.test_client_class = IsolatedClient
+    _reset_database(app)
+    with app.app_context():
+        upgrade()
+        sync_modules(app.extensions["catalogue"])
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(app):
+    """Each test starts with only the module rows; everything else is deleted after it."""
+    yield
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                if table.name != "module":
+                    conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+class People:
+    """Makes agencies and accounts for a test."""
+
+    def __init__(self):
+        self._agencies: dict[str, Agency] = {}
+
+    def agency(self, name: str = "Test Police", sector: Sector = Sector.POLICE) -> Agency:
+        if name not in self._agencies:
+            agency = Agency(name=name, sector=sector.value)
+            db.session.add(agency)
+            db.session.commit()
+            self._agencies[name] = agency
+        return self._agencies[name]
+
+    def user(self, email: str = "pat@example.org", role: Role = Role.PRACTITIONER, agency: str = "Test Police",
+             name: str | None = None) -> User:
+        user = User(email=email.lower(), name=name or email.split("@")[0].title(), role=Role(role).value,
+                    agency_id=self.agency(agency).id)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+
+@pytest.fixture
+def people(ctx):
+    return People()
+
+
+def sign_in(client, user_or_email, password: str = PASSWORD):
+    email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
+    return client.post("/sign-in", data={"email": email, "password": password})
+
+
+def option_values(html: str) -> list[str]:
+    """The values of the answer inputs on a question page, in the order shown."""
+    return [m for m in re.findall(r'<input[^>]*name="answer"[^>]*value="([^"]+)"', html)]
+
+
+def module_row(slug: str) -> Module:
+    return db.session.query(Module).filter_by(slug=slug).one()

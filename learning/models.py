@@ -46,6 +46,11 @@ class Role(str, enum.Enum):
                 "coordinator": "Partnership training coordinator", "admin": "Administrator"}[self.value]
 
 
+# The people whose learning is tracked and reported: the multi-agency workforce.
+# Coordinators and admins run the service; they are not counted in agency compliance.
+WORKFORCE_ROLES = ("practitioner", "agency_lead")
+
+
 class Sector(str, enum.Enum):
     POLICE = "police"
     HEALTH = "health"
@@ -125,6 +130,20 @@ class Module(db.Model):
     version: Mapped[int] = mapped_column(Integer)
     validity_months: Mapped[int] = mapped_column(Integer)
     pass_mark: Mapped[int] = mapped_column(Integer)
+
+    requirements: Mapped[list[Requirement]] = relationship(cascade="all, delete-orphan")
+
+
+class Requirement(db.Model):
+    """A module is required learning for the staff of every agency in `sector`.
+
+    Rows are created for every sector when a module first appears (the default: every
+    module for every practitioner); a coordinator removes or adds them."""
+
+    __table_args__ = (UniqueConstraint("module_id", "sector"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"))
+    sector: Mapped[str] = mapped_column(String(40))
 
 
 class AttemptStatus(str, enum.Enum):

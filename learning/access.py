@@ -63,3 +63,23 @@ def can_see_user(viewer: User, user: User) -> bool:
     if viewer.id == user.id or viewer.has_role(Role.COORDINATOR):
         return True
     return viewer.role_enum is Role.AGENCY_LEAD and viewer.agency_id is not None and viewer.agency_id == user.agency_id
+
+
+def agency_scope(viewer: User, requested_agency_id: int | None = None) -> tuple[int, ...] | None:
+    """The agencies a report may cover for `viewer`: None means all (coordinators, admins).
+
+    An agency lead always gets their own agency; asking for another one is a 404, so the
+    page does not even confirm that the agency exists."""
+    if viewer.has_role(Role.COORDINATOR):
+        return (requested_agency_id,) if requested_agency_id else None
+    if viewer.role_enum is Role.AGENCY_LEAD and viewer.agency_id is not None:
+        if requested_agency_id and requested_agency_id != viewer.agency_id:
+            abort(404)
+        return (viewer.agency_id,)
+    abort(403)
+
+
+def user_in_scope_or_404(viewer: User, user: User | None) -> User:
+    if user is None or not can_see_user(viewer, user):
+        abort(404)
+    return user

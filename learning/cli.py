@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(content)
+    app.cli.add_command(export)
 
 
 @click.command("create-user")
@@ -108,3 +109,58 @@ def content_sync():
     """Update the module table from quizzes/ (also done at start-up)."""
     rows = sync_modules(catalogue())
     click.echo(f"{len(rows)} modules in the database.")
+
+
+@click.group("export", cls=AppGroup)
+def export():
+    """Write workbooks (the same as the dashboard downloads)."""
+
+
+def _agency_ids(name: str | None) -> tuple[int, ...] | None:
+    if not name:
+        return None
+    agency = find_agency(name)
+    if agency is None:
+        raise click.ClickException(f"No agency called '{name}'.")
+    return (agency.id,)
+
+
+@export.command("compliance")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--agency", "agency_name", help="Only this agency (default: every agency)")
+def export_compliance(out, agency_name):
+    """The compliance workbook: summary, staff matrix, completions, coverage, misconceptions, about."""
+    from . import audit
+    from .compliance import Scope
+    from .exports import compliance_workbook
+
+    scope = Scope(agency_ids=_agency_ids(agency_name))
+    counts = compliance_workbook.build(out, scope, "command line", current_app.config["EXPIRING_WINDOW_DAYS"])
+    audit.record("export_compliance", {"agencies": agency_name or "all", "via": "cli", **counts})
+    click.echo(f"Wrote {out}: {counts['people']} staff, {counts['completions']} completions, {counts['agencies']} agencies.")
+
+
+@export.command("completions")
+@click.option("--module", "slug", required=True, help="Module slug, e.g. police-protection")
+@click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--to", "end", type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--agency", "agency_name", help="Only this agency")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+def export_completions(slug, start, end, agency_name, out):
+    """E-learning completions of one module in a date range."""
+    from sqlalchemy import select
+
+    from . import audit
+    from .exports import completions_workbook
+    from .extensions import db
+    from .models import Module
+
+    module = db.session.scalar(select(Module).where(Module.slug == slug))
+    if module is None:
+        raise click.ClickException(f"No module '{slug}'. Run `flask --app app content check` to list them.")
+    if start and end and end < start:
+        raise click.ClickException("--to must be the same as or after --from.")
+    counts = completions_workbook.build(out, module, _agency_ids(agency_name), start.date() if start else None,
+                                        end.date() if end else None, "command line")
+    audit.record("export_completions", {"module": slug, "via": "cli", **counts})
+    click.echo(f"Wrote {out}: {counts['completions']} completions of {module.title}.")

@@ -60,6 +60,7 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,
+        PASSWORD_HASH_METHOD="scrypt",
     )
     if testing:
         app.config.update(
@@ -68,6 +69,8 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
             WTF_CSRF_ENABLED=False,
             RATELIMIT_ENABLED=False,
             SERVER_NAME="localhost",
+            # Hashing is deliberately slow; tests create hundreds of accounts.
+            PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
         )
     if overrides:
         app.config.update(overrides)

@@ -11,6 +11,8 @@ def nav_items() -> list[dict]:
     if not current_user.is_authenticated:
         return [{"href": url_for("auth.sign_in"), "text": "Sign in", "active": request.endpoint == "auth.sign_in"}]
     items = [("learner.my_learning", "My learning")]
+    if current_user.has_role(Role.AGENCY_LEAD):
+        items.append(("dashboards.home", "Dashboard"))
     if current_user.has_role(Role.COORDINATOR):
         items.append(("admin.users", "People"))
     items = [

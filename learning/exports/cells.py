@@ -16,7 +16,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+FONT = "Arial"
+HEADER_FONT = Font(name=FONT, bold=True, color="FFFFFF")
+BOLD = Font(name=FONT, bold=True)
+TITLE = Font(name=FONT, bold=True, size=14)
 HEADER_FILL = PatternFill("solid", fgColor="1D70B8")
 DATE_FORMAT = "d mmm yyyy"
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -48,11 +51,20 @@ def cell(ws, value: Any, *, fill: PatternFill | None = None, font: Font | None =
     return c
 
 
+def landscape(ws) -> None:
+    """Print on landscape pages, as wide as the page, repeating nothing by default."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def header_row(ws, titles: list[str]) -> list[WriteOnlyCell]:
     return [cell(ws, t, fill=HEADER_FILL, font=HEADER_FONT, alignment=WRAP) for t in titles]
 
 
 def set_widths(ws, widths: list[float]) -> None:
+    """Column widths. In write-only mode they must be set before the first row."""
     from openpyxl.utils import get_column_letter
 
     for index, width in enumerate(widths, 1):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..compliance import lookups
 from ..extensions import db
 from ..models import Agency, Completion, Module, User, utcnow
-from .cells import cell, header_row, set_widths
+from .cells import BOLD, TITLE, cell, header_row, landscape, set_widths
 
 BATCH = 2000
 
@@ -22,7 +22,9 @@ def build(out: IO[bytes] | str, module: Module, agency_ids: tuple[int, ...] | No
     wb = Workbook(write_only=True)
     agencies, teams, _ = lookups()
     ws = wb.create_sheet("Completions")
-    ws.append([cell(ws, f"E-learning completions: {module.title}", font=Font(bold=True, size=14))])
+    set_widths(ws, [26, 32, 30, 20, 22, 13, 13, 10, 9, 12, 32])
+    landscape(ws)
+    ws.append([cell(ws, f"E-learning completions: {module.title}", font=TITLE)])
     period = f"{start.strftime('%-d %B %Y') if start else 'the beginning'} to {end.strftime('%-d %B %Y') if end else 'today'}"
     ws.append([cell(ws, f"Completed from {period}. Generated {utcnow():%-d %B %Y %H:%M} by {generated_by}.")])
     ws.append([])
@@ -31,7 +33,6 @@ def build(out: IO[bytes] | str, module: Module, agency_ids: tuple[int, ...] | No
     ws.append(header_row(ws, titles))
     ws.freeze_panes = "A5"
     ws.auto_filter.ref = f"A4:{get_column_letter(len(titles))}4"
-    set_widths(ws, [26, 32, 30, 20, 22, 13, 13, 10, 9, 12, 32])
     query = (
         select(User.name, User.email, User.agency_id, User.team_id, User.job_title, Completion.completed_at,
                Completion.expires_at, Completion.module_version, Completion.score, Completion.source,
@@ -56,6 +57,6 @@ def build(out: IO[bytes] | str, module: Module, agency_ids: tuple[int, ...] | No
                    cell(ws, r.source), cell(ws, r.certificate_code)])
         count += 1
     ws.append([])
-    ws.append([cell(ws, f"{count} completion{'' if count == 1 else 's'}.", font=Font(bold=True))])
+    ws.append([cell(ws, f"{count} completion{'' if count == 1 else 's'}.", font=BOLD)])
     wb.save(out)
     return {"completions": count}

@@ -26,7 +26,7 @@ from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
 from ..models import Agency, Completion, Module, Team, User, utcnow
 from ..status import Status
-from .cells import WRAP, cell, header_row, set_widths
+from .cells import BOLD, TITLE, WRAP, cell, header_row, landscape, set_widths
 
 STATUS_FILLS = {
     Status.IN_DATE: PatternFill("solid", fgColor="C6EFCE"),
@@ -70,8 +70,10 @@ def build(out: IO[bytes] | str, scope: Scope, generated_by: str, window_days: in
 
 def _summary(wb, agencies, modules, by_agency, by_module, heads) -> None:
     ws = wb.create_sheet("Summary")
+    set_widths(ws, [38, 8, *[20] * len(modules), 14])
+    landscape(ws)
     ws.append([cell(ws, "Percentage of required staff compliant (in date or expiring), by agency and module",
-                    font=Font(bold=True, size=14))])
+                    font=TITLE)])
     ws.append([])
     titles = ["Agency", "Staff", *[m.title for m in modules], "All modules"]
     ws.append(header_row(ws, titles))
@@ -89,16 +91,16 @@ def _summary(wb, agencies, modules, by_agency, by_module, heads) -> None:
                 row.append(cell(ws, "Not required"))
         row.append(cell(ws, compliant / required if required else "No staff", number_format="0%"))
         ws.append(row)
-    total_row = [cell(ws, "All agencies in this workbook", font=Font(bold=True)), cell(ws, sum(heads.values()))]
+    total_row = [cell(ws, "All agencies in this workbook", font=BOLD), cell(ws, sum(heads.values()))]
     required = compliant = 0
     for module in modules:
         figures = by_module.get(module.id)
         total_row.append(cell(ws, figures.compliant / figures.required if figures and figures.required else 0,
-                              number_format="0%", font=Font(bold=True)))
+                              number_format="0%", font=BOLD))
         if figures:
             required += figures.required
             compliant += figures.compliant
-    total_row.append(cell(ws, compliant / required if required else 0, number_format="0%", font=Font(bold=True)))
+    total_row.append(cell(ws, compliant / required if required else 0, number_format="0%", font=BOLD))
     ws.append(total_row)
     last_row = first_data_row + len(agencies)
     last_col = get_column_letter(len(titles))
@@ -121,14 +123,15 @@ def _summary(wb, agencies, modules, by_agency, by_module, heads) -> None:
                        from_rows=True, titles_from_data=False)
         chart.set_categories(Reference(ws, min_col=3, max_col=2 + len(modules), min_row=3, max_row=3))
         chart.legend = None
-        chart.height, chart.width = 9, 18
+        chart.height, chart.width = 12, 24
         ws.add_chart(chart, f"A{last_row + 4}")
     ws.freeze_panes = "B4"
-    set_widths(ws, [38, 8, *[18] * len(modules), 14])
 
 
 def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
     ws = wb.create_sheet("Staff matrix")
+    landscape(ws)
+    ws.print_title_rows = "1:1"
     fixed = ["Name", "Email", "Agency", "Team", "Job title"]
     titles = fixed + [t for m in modules for t in (f"{m.title}: status", f"{m.title}: valid until")]
     ws.freeze_panes = "B2"
@@ -167,7 +170,7 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
             row_cells[at + 1] = cell(ws, r.expiry)
     flush()
     ws.append([])
-    ws.append([cell(ws, "Key", font=Font(bold=True))])
+    ws.append([cell(ws, "Key", font=BOLD)])
     for status, meaning in DEFINITIONS:
         ws.append([cell(ws, status.label, fill=STATUS_FILLS[status]), cell(ws, meaning)])
     return people
@@ -175,6 +178,7 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
 
 def _completions(wb, scope, agencies, teams, module_titles) -> int:
     ws = wb.create_sheet("Completions")
+    landscape(ws)
     titles = ["Name", "Email", "Agency", "Team", "Module", "Content version", "Completed", "Valid until",
               "Score (%)", "Source", "Certificate code", "Revoked"]
     ws.freeze_panes = "A2"
@@ -210,8 +214,10 @@ def _coverage(wb, scope, agencies) -> None:
     """Per recommendation and agency: staff holding a valid completion of a module that
     teaches it (one query per recommendation, whatever the number of staff)."""
     ws = wb.create_sheet("Coverage")
+    set_widths(ws, [60, 50, *[16] * len(agencies), 10])
+    landscape(ws)
     ws.append([cell(ws, "Staff with an in-date completion of a module that teaches each review recommendation",
-                    font=Font(bold=True, size=14))])
+                    font=TITLE)])
     ws.append([])
     ws.append(header_row(ws, ["Recommendation", "Modules that teach it", *[a.name for a in agencies], "Total"]))
     cat = catalogue()
@@ -234,13 +240,14 @@ def _coverage(wb, scope, agencies) -> None:
             counts = dict(db.session.execute(query).all())
         ws.append([cell(ws, rec.title, alignment=WRAP), cell(ws, ", ".join(m.title for m in teaching), alignment=WRAP),
                    *[cell(ws, counts.get(a.id, 0)) for a in agencies], cell(ws, sum(counts.get(a.id, 0) for a in agencies))])
-    set_widths(ws, [60, 50, *[16] * len(agencies), 10])
     ws.freeze_panes = "C4"
 
 
 def _misconceptions(wb, scope, agencies) -> None:
     ws = wb.create_sheet("Misconceptions")
-    ws.append([cell(ws, "Share of first answers that were wrong, per agency and question", font=Font(bold=True, size=14))])
+    set_widths(ws, [32, 70, *[16] * len(agencies)])
+    landscape(ws)
+    ws.append([cell(ws, "Share of first answers that were wrong, per agency and question", font=TITLE)])
     ws.append([cell(ws, f"Cells for fewer than {MIN_PEOPLE} people are suppressed so that no one can be identified.")])
     ws.append(header_row(ws, ["Module", "Question", *[a.name for a in agencies]]))
     errors = first_answer_errors(scope.agency_ids)
@@ -259,14 +266,14 @@ def _misconceptions(wb, scope, agencies) -> None:
                     share = c.wrong / c.people
                     row.append(cell(ws, share, number_format="0%", fill=POOR if share >= 0.5 else (FAIR if share >= 0.25 else None)))
             ws.append(row)
-    set_widths(ws, [32, 70, *[16] * len(agencies)])
     ws.freeze_panes = "C4"
 
 
 def _about(wb, scope, generated_by, now, window_days, agencies, teams, modules) -> None:
     ws = wb.create_sheet("About")
-    bold = Font(bold=True)
-    ws.append([cell(ws, "About this workbook", font=Font(bold=True, size=14))])
+    set_widths(ws, [22, 90])
+    bold = BOLD
+    ws.append([cell(ws, "About this workbook", font=TITLE)])
     ws.append([cell(ws, "Generated", font=bold), cell(ws, now)])
     ws.append([cell(ws, "Generated by", font=bold), cell(ws, generated_by)])
     ws.append([cell(ws, "Expiring window", font=bold), cell(ws, f"{window_days} days")])
@@ -279,4 +286,3 @@ def _about(wb, scope, generated_by, now, window_days, agencies, teams, modules) 
     ws.append([])
     ws.append([cell(ws, "Compliant means in date or expiring. Only modules required for an agency's sector count. "
                         "Staff means active practitioners and agency leads in active agencies.", alignment=WRAP)])
-    set_widths(ws, [22, 90])

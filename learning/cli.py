@@ -164,3 +164,23 @@ def export_completions(slug, start, end, agency_name, out):
                                         end.date() if end else None, "command line")
     audit.record("export_completions", {"module": slug, "via": "cli", **counts})
     click.echo(f"Wrote {out}: {counts['completions']} completions of {module.title}.")
+
+
+@export.command("attendance")
+@click.option("--session", "session_id", required=True, type=int, help="Session id (shown in its web address)")
+@click.option("--register", is_flag=True, help="The register with attendance, instead of the sign-in sheet")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+def export_attendance(session_id, register, out):
+    """A session's printable sign-in sheet, or its register after the session."""
+    from . import audit
+    from .exports import attendance_sheet
+    from .extensions import db
+    from .models import CourseSession
+
+    session = db.session.get(CourseSession, session_id)
+    if session is None:
+        raise click.ClickException(f"No session with id {session_id}.")
+    counts = attendance_sheet.build(out, session, register=register)
+    audit.record("export_attendance", {"session": session_id, "kind": "register" if register else "sign-in-sheet",
+                                       "via": "cli", **counts})
+    click.echo(f"Wrote {out}: {counts['people']} people, {session.course.title} on {session.starts_at:%-d %B %Y}.")

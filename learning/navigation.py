@@ -10,10 +10,11 @@ from .models import Role
 def nav_items() -> list[dict]:
     if not current_user.is_authenticated:
         return [{"href": url_for("auth.sign_in"), "text": "Sign in", "active": request.endpoint == "auth.sign_in"}]
-    items = [("learner.my_learning", "My learning")]
+    items = [("learner.my_learning", "My learning"), ("courses.index", "Courses")]
     if current_user.has_role(Role.AGENCY_LEAD):
         items.append(("dashboards.home", "Dashboard"))
     if current_user.has_role(Role.COORDINATOR):
+        items.append(("courses.manage", "Manage courses"))
         items.append(("admin.users", "People"))
     items = [
         {"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint}

@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovSubmitInput, GovTextInput
-from wtforms import DateField, SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Optional
 
+from ..fields import GovDateField
 from ..status import Status
 
 
@@ -29,6 +30,6 @@ class CompletionsExportForm(FlaskForm):
     agency = SelectField("Agency", widget=GovSelect(), coerce=int, default=0, validate_choice=False,
                          validators=[Optional()])
     # GOV.UK date input: three boxes (day, month, year) submitted under one name.
-    start = DateField("From", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()])
-    end = DateField("To", widget=GovDateInput(), format="%d %m %Y", validators=[Optional()])
+    start = GovDateField("From", validators=[Optional()])
+    end = GovDateField("To", validators=[Optional()])
     submit = SubmitField("Download workbook", widget=GovSubmitInput())

@@ -46,12 +46,14 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     from .admin.views import bp as admin_bp
     from .courses.views import bp as courses_bp
     from .dashboards.views import bp as dashboards_bp
+    from .external.views import bp as external_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learner_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(external_bp)
 
     from . import navigation, security
 

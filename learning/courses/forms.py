@@ -80,7 +80,7 @@ class ExternalRecordForm(FlaskForm):
 class ReviewForm(FlaskForm):
     decision = RadioField("Decision", widget=GovRadioInput(), choices=[("approve", "Approve"), ("reject", "Reject")],
                           validators=[InputRequired(message="Choose approve or reject")])
-    modules = SelectMultipleField("Modules it counts for", widget=GovCheckboxesInput(), coerce=int, validators=[Optional()])
+    modules = SelectMultipleField("Modules it counts for", widget=GovCheckboxesInput(), coerce=int)
     note = TextAreaField("Note to the practitioner", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Save decision", widget=GovSubmitInput())
 

@@ -63,3 +63,9 @@ def module_rows() -> dict[str, Module]:
     if set(catalogue().modules) - set(rows):
         rows = sync_modules(catalogue())
     return rows
+
+
+def ordered_module_rows() -> list[Module]:
+    """Module rows in curriculum order, for choices in forms."""
+    rows = module_rows()
+    return [rows[c.slug] for c in catalogue().ordered() if c.slug in rows]

@@ -188,7 +188,10 @@ def required_modules(agency_ids: tuple[int, ...] | None) -> list[Module]:
     ).where(Agency.active.is_(True)).distinct()
     if agency_ids is not None:
         query = query.where(Agency.id.in_(agency_ids))
-    return sorted(db.session.scalars(query).all(), key=lambda m: m.id)
+    from .catalogue import catalogue
+
+    rank = {content.slug: i for i, content in enumerate(catalogue().ordered())}
+    return sorted(db.session.scalars(query).all(), key=lambda m: (rank.get(m.slug, len(rank)), m.id))
 
 
 def lookups() -> tuple[dict[int, str], dict[int, str], dict[int, str]]:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit
+from ..catalogue import ordered_module_rows
 from .. import bookings as service
 from ..access import agency_scope, role_required, signed_in
 from ..exports import XLSX_MIME, attendance_sheet, non_attendance
@@ -99,7 +100,7 @@ def manage():
 
 
 def _module_choices():
-    return [(m.id, m.title) for m in db.session.scalars(select(Module).order_by(Module.id))]
+    return [(m.id, m.title) for m in ordered_module_rows()]
 
 
 @bp.route("/manage/new", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit
+from ..catalogue import ordered_module_rows
 from .. import external_learning as service
 from ..access import agency_scope, can_see_user, role_required, signed_in, user_in_scope_or_404
 from ..courses.forms import ExternalRecordForm, ReviewForm
@@ -65,7 +66,7 @@ def review(record_id: int):
     if record.user_id == current_user.id:
         abort(403)  # nobody approves their own training
     form = ReviewForm()
-    form.modules.choices = [(m.id, m.title) for m in db.session.scalars(select(Module).order_by(Module.id))]
+    form.modules.choices = [(m.id, m.title) for m in ordered_module_rows()]
     if record.status == service.PENDING and form.validate_on_submit():
         try:
             if form.decision.data == "approve":

@@ -96,6 +96,7 @@ class User(UserMixin, db.Model):
     job_title: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     agency: Mapped[Agency | None] = relationship()
     team: Mapped[Team | None] = relationship()

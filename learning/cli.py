@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(content)
     app.cli.add_command(export)
+    app.cli.add_command(seed_scale_command)
 
 
 @click.command("create-user")
@@ -184,3 +185,21 @@ def export_attendance(session_id, register, out):
     audit.record("export_attendance", {"session": session_id, "kind": "register" if register else "sign-in-sheet",
                                        "via": "cli", **counts})
     click.echo(f"Wrote {out}: {counts['people']} people, {session.course.title} on {session.starts_at:%-d %B %Y}.")
+
+
+@click.command("seed-scale")
+@click.option("--practitioners", type=click.IntRange(1, 1_000_000), required=True, help="How many people to add")
+@click.option("--agencies", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data")
+@with_appcontext
+def seed_scale_command(practitioners, agencies, seed):
+    """Add a synthetic workforce with attempts and completions, for scale tests."""
+    import time
+
+    from .scale import seed_scale
+
+    began = time.perf_counter()
+    with click.progressbar(length=practitioners, label="Adding practitioners") as bar:
+        counts = seed_scale(practitioners, agencies, seed, progress=bar.update)
+    click.echo(f"Added {counts['users']:,} practitioners, {counts['attempts']:,} attempts and "
+               f"{counts['completions']:,} completions in {time.perf_counter() - began:.0f} s.")

@@ -53,32 +53,35 @@ def _window() -> timedelta:
 
 
 def latest_expiry():
-    """Per person and module: when their latest valid-looking completion runs out."""
+    """Per (person, module) row of the outer query: when their latest completion that has
+    not been revoked runs out. A correlated subquery, so it costs one index lookup per
+    row in scope (ix_completion_user_module_expiry), not an aggregate over everyone."""
     return (
-        select(Completion.user_id, Completion.module_id, func.max(Completion.expires_at).label("expiry"),
-               func.max(Completion.completed_at).label("completed"))
-        .where(Completion.revoked_at.is_(None))
-        .group_by(Completion.user_id, Completion.module_id)
-        .subquery("latest")
+        select(func.max(Completion.expires_at))
+        .where(Completion.user_id == User.id, Completion.module_id == Requirement.module_id,
+               Completion.revoked_at.is_(None))
+        .correlate(User, Requirement)
+        .scalar_subquery()
     )
 
 
-def open_attempts():
+def has_open_attempt():
     return (
-        select(Attempt.user_id, Attempt.module_id, func.count(Attempt.id).label("open"))
-        .where(Attempt.status == AttemptStatus.IN_PROGRESS.value)
-        .group_by(Attempt.user_id, Attempt.module_id)
-        .subquery("open_attempt")
+        select(Attempt.id)
+        .where(Attempt.user_id == User.id, Attempt.module_id == Requirement.module_id,
+               Attempt.status == AttemptStatus.IN_PROGRESS.value)
+        .correlate(User, Requirement)
+        .exists()
     )
 
 
-def status_expression(latest, opened, now: datetime):
+def status_expression(expiry, opened, now: datetime):
     soon = now + _window()
     return case(
-        (latest.c.expiry > soon, literal(Status.IN_DATE.value)),
-        (latest.c.expiry > now, literal(Status.EXPIRING.value)),
-        (opened.c.open.is_not(None), literal(Status.IN_PROGRESS.value)),
-        (latest.c.expiry.is_not(None), literal(Status.EXPIRED.value)),
+        (expiry > soon, literal(Status.IN_DATE.value)),
+        (expiry > now, literal(Status.EXPIRING.value)),
+        (opened, literal(Status.IN_PROGRESS.value)),
+        (expiry.is_not(None), literal(Status.EXPIRED.value)),
         else_=literal(Status.NOT_STARTED.value),
     )
 
@@ -99,23 +102,21 @@ def in_workforce(query: Select, scope: Scope) -> Select:
 def pairs(scope: Scope, now: datetime | None = None, user_ids: list[int] | None = None) -> Select:
     """One row per (person, required module) in scope: ids, agency, team, status, dates."""
     now = now or utcnow()
-    latest, opened = latest_expiry(), open_attempts()
-    status = status_expression(latest, opened, now).label("status")
-    query = (
-        select(User.id.label("user_id"), User.agency_id, User.team_id, Requirement.module_id, status,
-               latest.c.expiry, latest.c.completed)
+    inner = (
+        select(User.id.label("user_id"), User.agency_id, User.team_id, Requirement.module_id,
+               latest_expiry().label("expiry"), has_open_attempt().label("open"))
         .select_from(User)
         .join(Agency, Agency.id == User.agency_id)
         .join(Requirement, Requirement.sector == Agency.sector)
-        .outerjoin(latest, and_(latest.c.user_id == User.id, latest.c.module_id == Requirement.module_id))
-        .outerjoin(opened, and_(opened.c.user_id == User.id, opened.c.module_id == Requirement.module_id))
     )
-    query = in_workforce(query, scope)
+    inner = in_workforce(inner, scope)
     if user_ids is not None:
-        query = query.where(User.id.in_(user_ids))
+        inner = inner.where(User.id.in_(user_ids))
     if scope.module_id:
-        query = query.where(Requirement.module_id == scope.module_id)
-    return query
+        inner = inner.where(Requirement.module_id == scope.module_id)
+    rows = inner.subquery("per_module")
+    status = status_expression(rows.c.expiry, rows.c.open, now).label("status")
+    return select(rows.c.user_id, rows.c.agency_id, rows.c.team_id, rows.c.module_id, status, rows.c.expiry)
 
 
 @dataclass

@@ -223,7 +223,8 @@ class CompletionSource(str, enum.Enum):
 
 class Completion(db.Model):
     __table_args__ = (
-        Index("ix_completion_user_module_date", "user_id", "module_id", "completed_at"),
+        # Status lookups ask for the latest expiry of one person's module.
+        Index("ix_completion_user_module_expiry", "user_id", "module_id", "expires_at"),
         # Attending a course, or an approved external record, completes each module it
         # counts for once.
         UniqueConstraint("booking_id", "module_id"),

@@ -45,11 +45,13 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     from .learner.views import bp as learner_bp
     from .admin.views import bp as admin_bp
     from .dashboards.views import bp as dashboards_bp
+    from .certificates.views import bp as certificates_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learner_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(dashboards_bp)
+    app.register_blueprint(certificates_bp)
 
     from . import navigation, security
 

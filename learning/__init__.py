@@ -48,6 +48,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     from .courses.views import bp as courses_bp
     from .dashboards.views import bp as dashboards_bp
     from .external.views import bp as external_bp
+    from .certificates.views import bp as certificates_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learner_bp)
@@ -56,6 +57,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     app.register_blueprint(dashboards_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(external_bp)
+    app.register_blueprint(certificates_bp)
 
     from . import navigation, security
 

@@ -16,6 +16,7 @@ from .models import Role
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(send_reminders_command)
     app.cli.add_command(content)
     app.cli.add_command(export)
     app.cli.add_command(seed_scale_command)
@@ -52,6 +53,35 @@ def seed_demo_command(password):
     report = seed_demo(password or DEFAULT_PASSWORD)
     for line in report:
         click.echo(line)
+
+
+@click.command("send-reminders")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Count what is due without sending or recording anything")
+def send_reminders_command(dry_run):
+    """Email reminders about learning that runs out soon, and agency leads a digest.
+
+    Meant for a daily cron job. Each expiry is reminded about once, so running it again
+    sends nothing new. Exits 1 if any message could not be sent (the next run retries it)."""
+    from .mail import MailError
+    from .reminders import send_reminders
+
+    try:
+        outcome = send_reminders(dry_run=dry_run)
+    except MailError as exc:
+        raise click.ClickException(f"{exc}. Nothing was sent; the next run will try again.") from exc
+    p, d = outcome.practitioner_reminders, outcome.lead_digests
+    counts = f"{p} practitioner reminder{'' if p == 1 else 's'} and {d} lead digest{'' if d == 1 else 's'}"
+    if dry_run:
+        click.echo(f"Dry run: {counts} due. Nothing was sent or recorded. Mail would go to {outcome.where}.")
+        return
+    verb = "Sent" if current_app.config.get("MAIL_SERVER") else "Wrote"
+    click.echo(f"{verb} {counts} to {outcome.where}.")
+    if outcome.failures:
+        for failure in outcome.failures:
+            click.echo(f"NOT SENT {failure}", err=True)
+        click.echo(f"{len(outcome.failures)} message(s) could not be sent; the next run will try again.", err=True)
+        sys.exit(1)
 
 
 @click.group("content", cls=AppGroup)

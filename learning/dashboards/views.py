@@ -13,6 +13,7 @@ from sqlalchemy import select
 from .. import audit
 from ..access import agency_scope, role_required, user_in_scope_or_404
 from ..catalogue import catalogue
+from ..certificates.service import all_certificates, certificates_for
 from ..compliance import Scope, figures_by, headcount, lookups, required_modules, staff_page
 from ..exports import XLSX_MIME, completions_workbook, compliance_workbook
 from ..extensions import db
@@ -113,7 +114,8 @@ def _filter_args(scope: Scope) -> dict:
 @role_required(Role.AGENCY_LEAD)
 def person(user_id: int):
     person = user_in_scope_or_404(current_user, db.session.get(User, user_id))
-    return render_template("dashboards/person.html", person=person, summary=learning_summary(person))
+    return render_template("dashboards/person.html", person=person, summary=learning_summary(person),
+                           certificates=certificates_for(all_certificates(person)))
 
 
 @bp.route("/attempts/<int:attempt_id>")

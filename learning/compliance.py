@@ -114,7 +114,9 @@ def pairs(scope: Scope, now: datetime | None = None, user_ids: list[int] | None 
         inner = inner.where(User.id.in_(user_ids))
     if scope.module_id:
         inner = inner.where(Requirement.module_id == scope.module_id)
-    rows = inner.subquery("per_module")
+    # MATERIALIZED: the status CASE reads `expiry` four times; without it SQLite inlines
+    # the subquery and runs the correlated lookup once per mention.
+    rows = inner.cte("per_module").prefix_with("MATERIALIZED")
     status = status_expression(rows.c.expiry, rows.c.open, now).label("status")
     return select(rows.c.user_id, rows.c.agency_id, rows.c.team_id, rows.c.module_id, status, rows.c.expiry)
 

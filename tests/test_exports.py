@@ -69,7 +69,9 @@ def test_the_staff_matrix_uses_real_dates_frozen_headers_and_a_filter(client, st
     column = header.index("Police protection: valid until") + 1
     row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "Mina Mine")
     assert isinstance(row[column - 1].value, datetime) and row[column - 1].is_date
-    assert row[column - 2].value == "In date" and row[column - 2].fill.fgColor.rgb.endswith("C6EFCE")
+    assert row[column - 2].value == "In date"
+    rules = {rule.formula[0]: rule.dxf.fill.fgColor.rgb for rng in ws.conditional_formatting for rule in rng.rules}
+    assert rules['"In date"'].endswith("C6EFCE") and rules['"Expired"'].endswith("FFC7CE"), "statuses are colour-coded"
 
 
 def test_formula_like_names_are_neutralised_in_the_saved_xml(client, people, records):

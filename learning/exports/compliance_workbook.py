@@ -26,7 +26,7 @@ from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
 from ..models import Agency, Completion, Module, Team, User, utcnow
 from ..status import Status
-from .cells import BOLD, TITLE, WRAP, cell, header_row, landscape, set_widths
+from .cells import BOLD, TITLE, WRAP, cell, header_row, landscape, safe_text, set_widths
 
 STATUS_FILLS = {
     Status.IN_DATE: PatternFill("solid", fgColor="C6EFCE"),
@@ -129,6 +129,9 @@ def _summary(wb, agencies, modules, by_agency, by_module, heads) -> None:
 
 
 def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
+    """One row per person. The big sheet, so cells are plain values (openpyxl reuses one
+    cell object for those) and colours come from conditional formatting on the status
+    columns, not from a styled cell per status: 800,000 styled cells would cost minutes."""
     ws = wb.create_sheet("Staff matrix")
     landscape(ws)
     ws.print_title_rows = "1:1"
@@ -139,6 +142,7 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
     set_widths(ws, [26, 32, 30, 20, 22, *[16, 13] * len(modules)])
     ws.append(header_row(ws, titles))
     column = {m.id: i for i, m in enumerate(modules)}
+    labels = {s.value: s.label for s in Status}
     inner = pairs(scope, now).subquery()
     query = (
         select(inner.c.user_id, inner.c.module_id, inner.c.status, inner.c.expiry,
@@ -148,27 +152,29 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
         .execution_options(yield_per=BATCH)
     )
     people = 0
-    current, row_cells = None, []
-
-    def flush():
-        nonlocal people
-        if current is not None:
-            ws.append(row_cells)
-            people += 1
-
+    current, row = None, []
     for r in db.session.execute(query):
         if r.user_id != current:
-            flush()
+            if current is not None:
+                ws.append(row)
+                people += 1
             current = r.user_id
-            row_cells = [cell(ws, r.name), cell(ws, r.email), cell(ws, agencies.get(r.agency_id, "")),
-                         cell(ws, teams.get(r.team_id, "") if r.team_id else ""), cell(ws, r.job_title or "")]
-            row_cells += [cell(ws, "Not required"), cell(ws, None)] * len(modules)
+            row = [safe_text(r.name), safe_text(r.email), safe_text(agencies.get(r.agency_id, "")),
+                   safe_text(teams.get(r.team_id, "")) if r.team_id else "", safe_text(r.job_title or "")]
+            row += ["Not required", None] * len(modules)
         if r.module_id in column:
-            status = Status(r.status)
             at = len(fixed) + 2 * column[r.module_id]
-            row_cells[at] = cell(ws, status.label, fill=STATUS_FILLS[status])
-            row_cells[at + 1] = cell(ws, r.expiry)
-    flush()
+            row[at] = labels[r.status]
+            row[at + 1] = r.expiry.date() if r.expiry else None
+    if current is not None:
+        ws.append(row)
+        people += 1
+    if modules:
+        first = get_column_letter(len(fixed) + 1)
+        last = get_column_letter(len(titles))
+        area = f"{first}2:{last}{people + 1}"
+        for status, fill in STATUS_FILLS.items():
+            ws.conditional_formatting.add(area, CellIsRule(operator="equal", formula=[f'"{status.label}"'], fill=fill))
     ws.append([])
     ws.append([cell(ws, "Key", font=BOLD)])
     for status, meaning in DEFINITIONS:
@@ -202,10 +208,11 @@ def _completions(wb, scope, agencies, teams, module_titles) -> int:
         query = query.where(Completion.module_id == scope.module_id)
     count = 0
     for r in db.session.execute(query):
-        ws.append([cell(ws, r.name), cell(ws, r.email), cell(ws, agencies.get(r.agency_id, "")),
-                   cell(ws, teams.get(r.team_id, "") if r.team_id else ""), cell(ws, module_titles.get(r.module_id, "")),
-                   cell(ws, r.module_version), cell(ws, r.completed_at), cell(ws, r.expires_at), cell(ws, r.score),
-                   cell(ws, r.source), cell(ws, r.certificate_code), cell(ws, r.revoked_at)])
+        # Plain values (see _staff_matrix); dates as dates, so Excel shows and sorts them as dates.
+        ws.append([safe_text(r.name), safe_text(r.email), safe_text(agencies.get(r.agency_id, "")),
+                   safe_text(teams.get(r.team_id, "")) if r.team_id else "", module_titles.get(r.module_id, ""),
+                   r.module_version, r.completed_at.date(), r.expires_at.date(), r.score, r.source,
+                   r.certificate_code, r.revoked_at.date() if r.revoked_at else None])
         count += 1
     return count
 

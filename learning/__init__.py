@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
 
     from .auth.views import bp as auth_bp
     from .learner.views import bp as learner_bp
-    from .admin.views import bp as admin_bp
+    from .admin import bp as admin_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learner_bp)

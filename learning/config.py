@@ -58,6 +58,15 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         REMEMBER_COOKIE_SECURE=production,
         WTF_CSRF_TIME_LIMIT=3600,
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        # Staff import: most data rows in one file; where an upload waits between preview
+        # and confirm (one hour at most); how long an invitation link to set a password lasts.
+        STAFF_IMPORT_MAX_ROWS=int(os.environ.get("STAFF_IMPORT_MAX_ROWS", "5000")),
+        STAFF_IMPORT_DIR=str(instance / "uploads"),
+        INVITATION_VALID_DAYS=7,
+        # No mail server: invitation links are shown on screen and printed by the CLI.
+        MAIL_SERVER=os.environ.get("MAIL_SERVER") or None,
+        # The address people use, for links printed outside a web request (the CLI).
+        SERVICE_URL=os.environ.get("SERVICE_URL", "http://127.0.0.1:5000"),
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,
     )

@@ -152,13 +152,10 @@ def test_an_agency_lead_gets_404_for_another_agencys_person_on_every_page(client
     outsider = people.user("nina@example.org", agency="Test Health")
     sign_in(client, lead)
     base = f"/people/{outsider.id}"
-    for url in (base, base + "/edit", base + "/deactivate"):
+    for url in (base, base + "/edit", base + "/deactivate", base + "/role"):
         assert client.get(url).status_code == 404, url
-    for url in (base + "/edit", base + "/deactivate", base + "/reactivate"):
-        assert client.post(url, data={"job_title": "Changed", "team": "0"}).status_code == 404, url
-    # Role changes are for admins: the lead is refused before the person is even looked up.
-    assert client.get(base + "/role").status_code == 403
-    assert client.post(base + "/role", data={"role": "admin"}).status_code == 403
+    for url in (base + "/edit", base + "/deactivate", base + "/reactivate", base + "/role"):
+        assert client.post(url, data={"job_title": "Changed", "team": "0", "role": "admin"}).status_code == 404, url
     outsider = _fresh(outsider)
     assert outsider.active and outsider.job_title is None and outsider.role == "practitioner"
     listing = client.get("/people/?status=all").get_data(as_text=True)
@@ -301,9 +298,14 @@ def test_only_an_admin_changes_roles_and_each_change_is_audited(client, app, peo
     sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
     assert client.get(f"/people/{pat.id}/role").status_code == 403
     assert client.post(f"/people/{pat.id}/role", data={"role": "admin"}).status_code == 403
+    lead_browser = app.test_client()
+    sign_in(lead_browser, people.user("lee@example.org", role=Role.AGENCY_LEAD))
+    assert lead_browser.post(f"/people/{pat.id}/role", data={"role": "agency_lead"}).status_code == 403
     assert _fresh(pat).role == "practitioner"
+    assert f'href="/people/{pat.id}/role"' not in client.get(f"/people/{pat.id}").get_data(as_text=True)
     admin_browser = app.test_client()
     sign_in(admin_browser, people.user("adi@example.org", role=Role.ADMIN))
+    assert f'href="/people/{pat.id}/role"' in admin_browser.get(f"/people/{pat.id}").get_data(as_text=True)
     assert "Agency training lead" in admin_browser.get(f"/people/{pat.id}/role").get_data(as_text=True)
     assert admin_browser.post(f"/people/{pat.id}/role", data={"role": "agency_lead"}).status_code == 302
     assert _fresh(pat).role == "agency_lead"

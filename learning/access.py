@@ -16,6 +16,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
+from .extensions import db
 from .models import Role, User
 
 PUBLIC = "public"
@@ -79,7 +80,35 @@ def agency_scope(viewer: User, requested_agency_id: int | None = None) -> tuple[
     abort(403)
 
 
-def user_in_scope_or_404(viewer: User, user: User | None) -> User:
+def visible_user_or_404(viewer: User, user: User | None) -> User:
+    """`user` (already loaded, e.g. an attempt's owner) if `viewer` may see them, else 404."""
     if user is None or not can_see_user(viewer, user):
         abort(404)
+    return user
+
+
+def can_manage_user(viewer: User, user: User) -> bool:
+    """Whether `viewer` may change `user`'s details or deactivate them: someone they can see
+    whose role is not above their own. Agency leads manage their own agency's staff only;
+    practitioners manage nobody (not even themselves: their details are kept by others)."""
+    if not viewer.has_role(Role.AGENCY_LEAD) or not can_see_user(viewer, user):
+        return False
+    return user.role_enum.rank <= viewer.role_enum.rank
+
+
+def user_in_scope_or_404(viewer: User, user_id: int) -> User:
+    """The person with `user_id` if `viewer` may see them, else 404 (whatever id is asked
+    for, another agency's staff look exactly like ids that do not exist)."""
+    user = db.session.get(User, user_id)
+    if user is None or not can_see_user(viewer, user):
+        abort(404)
+    return user
+
+
+def manageable_user_or_404(viewer: User, user_id: int) -> User:
+    """As `user_in_scope_or_404`, then 403 if `viewer` sees but may not manage them (an agency
+    lead and a coordinator in their own agency, say)."""
+    user = user_in_scope_or_404(viewer, user_id)
+    if not can_manage_user(viewer, user):
+        abort(403)
     return user

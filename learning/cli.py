@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -11,10 +12,12 @@ from .accounts import AccountError, create_user, find_agency
 from .catalogue import catalogue, sync_modules
 from .content import coverage as coverage_matrix
 from .models import Role
+from . import staff_import
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
+    app.cli.add_command(import_staff_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(content)
@@ -41,6 +44,58 @@ def create_user_command(email, name, agency_name, role, password):
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {user.role} account for {user.email} in {agency.name}.")
+
+
+@click.command("import-staff")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--agency", "agency_name", help="Agency for rows with no agency (when the file has no agency column)")
+@click.option("--dry-run", is_flag=True, help="Check the file and print what would happen; write nothing")
+def import_staff_command(file: Path, agency_name: str | None, dry_run: bool):
+    """Import staff from an .xlsx or .csv file with the columns name, email, job title, team
+    and agency. All rows or none: exits 1, printing each error, if any row has one."""
+    from .invitations import invitation_url
+
+    default = None
+    if agency_name:
+        default = find_agency(agency_name)
+        if default is None:
+            raise click.ClickException(f"No agency called '{agency_name}'. Create it first, or check the spelling.")
+    try:
+        parsed = staff_import.parse(file.name, file.read_bytes(), current_app.config["STAFF_IMPORT_MAX_ROWS"])
+    except staff_import.ImportFileError as exc:
+        click.echo(f"{file.name}: {exc}", err=True)
+        click.echo("Nothing was imported.", err=True)
+        sys.exit(1)
+    importer = staff_import.Importer(actor=None, default_agency=default)
+    preview = staff_import.validate(parsed.rows, importer)
+    if dry_run:
+        for row in preview.rows:
+            click.echo(f"Row {row.number}: {row.email or '(no email)'}: {row.describe()}")
+    for agency, team in preview.new_teams.values():
+        click.echo(f"New team: {team} in {agency.name}")
+    click.echo(f"{len(preview.rows)} rows. " + ", ".join(f"{a.label}: {preview.count(a)}" for a in staff_import.Action))
+    if not preview.ok:
+        for message in preview.error_messages:
+            click.echo(message, err=True)
+        click.echo(f"{len(preview.error_rows)} row(s) have errors. Nothing was imported.", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+        return
+    result = staff_import.apply(preview, importer, filename=file.name)
+    click.echo(f"Imported {file.name}: {len(result.created)} new accounts, {result.updated} updated, "
+               f"{result.moved} moved to another agency, {result.unchanged} unchanged, "
+               f"{result.teams_created} new team{'' if result.teams_created == 1 else 's'}.")
+    if result.invite and current_app.config.get("MAIL_SERVER"):
+        click.echo(f"{len(result.invite)} people need to set a password. Their invitation links are not printed "
+                   "because MAIL_SERVER is set; each link is also on the person's page under People.")
+    elif result.invite:
+        days = current_app.config["INVITATION_VALID_DAYS"]
+        click.echo(f"Invitation links (no mail server is configured): send each person theirs. Each link works "
+                   f"once and lasts {days} days.")
+        for user in result.invite:
+            click.echo(f"{user.email}\t{invitation_url(user)}")
 
 
 @click.command("seed-demo")

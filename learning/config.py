@@ -65,15 +65,21 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         REMEMBER_COOKIE_SECURE=production,
         WTF_CSRF_TIME_LIMIT=3600,
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        # Staff import: most data rows in one file; where an upload waits between preview
+        # and confirm (one hour at most); how long an invitation link to set a password lasts.
+        STAFF_IMPORT_MAX_ROWS=int(os.environ.get("STAFF_IMPORT_MAX_ROWS", "5000")),
+        STAFF_IMPORT_DIR=str(instance / "uploads"),
+        INVITATION_VALID_DAYS=7,
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,
         PASSWORD_HASH_METHOD="scrypt",
         # The address people use to reach the service: printed on certificates (the link
-        # to verify them) and used for links in reminder emails.
+        # to verify them), in reminder emails, and in invitation links the CLI prints.
         BASE_URL=os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         # Public certificate checks, per IP address, so codes cannot be enumerated.
         VERIFY_RATE_LIMIT=os.environ.get("VERIFY_RATE_LIMIT", "30 per minute"),
-        # Reminder email. With no MAIL_SERVER, messages are written to OUTBOX_DIR as .eml files.
+        # Email. With no MAIL_SERVER, reminders are written to OUTBOX_DIR as .eml files and
+        # invitation links are shown on screen and printed by the CLI.
         MAIL_SERVER=os.environ.get("MAIL_SERVER") or None,
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
         MAIL_USE_TLS=_flag("MAIL_USE_TLS"),

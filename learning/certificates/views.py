@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ..access import public, role_required, signed_in, user_in_scope_or_404
+from ..access import public, role_required, signed_in, visible_user_or_404
 from ..extensions import db, limiter
 from ..links import absolute_url
 from ..models import Completion, Role, utcnow
@@ -30,7 +30,7 @@ def _completion_in_scope(completion_id: int) -> Completion:
     completion = db.session.get(Completion, completion_id)
     if completion is None:
         abort(404)
-    user_in_scope_or_404(current_user, completion.user)
+    visible_user_or_404(current_user, completion.user)
     return completion
 
 

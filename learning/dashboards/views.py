@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit
-from ..access import agency_scope, role_required, user_in_scope_or_404
+from ..access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
 from ..catalogue import catalogue
 from ..certificates.service import all_certificates, certificates_for
 from ..compliance import Scope, figures_by, headcount, lookups, required_modules, staff_page
@@ -113,7 +113,7 @@ def _filter_args(scope: Scope) -> dict:
 @bp.route("/people/<int:user_id>")
 @role_required(Role.AGENCY_LEAD)
 def person(user_id: int):
-    person = user_in_scope_or_404(current_user, db.session.get(User, user_id))
+    person = user_in_scope_or_404(current_user, user_id)
     return render_template("dashboards/person.html", person=person, summary=learning_summary(person),
                            certificates=certificates_for(all_certificates(person)))
 
@@ -124,7 +124,7 @@ def attempt(attempt_id: int):
     attempt = db.session.get(Attempt, attempt_id)
     if attempt is None:
         abort(404)
-    user_in_scope_or_404(current_user, attempt.user)
+    visible_user_or_404(current_user, attempt.user)
     content = catalogue().modules.get(attempt.module.slug) or abort(404)
     return render_template("dashboards/attempt.html", attempt=attempt, content=content, person=attempt.user)
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from .. import audit
 from ..catalogue import ordered_module_rows
 from .. import external_learning as service
-from ..access import agency_scope, can_see_user, role_required, signed_in, user_in_scope_or_404
+from ..access import agency_scope, can_see_user, role_required, signed_in, visible_user_or_404
 from ..courses.forms import ExternalRecordForm, ReviewForm
 from ..extensions import db
 from ..models import ExternalRecord, Module, Role, User
@@ -55,7 +55,7 @@ def _record_in_scope(record_id: int) -> ExternalRecord:
     record = db.session.get(ExternalRecord, record_id)
     if record is None:
         abort(404)
-    user_in_scope_or_404(current_user, record.user)
+    visible_user_or_404(current_user, record.user)
     return record
 
 

@@ -153,6 +153,16 @@ def figures_by(scope: Scope, by_agency: bool = False, now: datetime | None = Non
     return result
 
 
+def totals_by_module(by_agency: dict) -> dict[int, ModuleFigures]:
+    """Sum per-agency figures into per-module figures, without asking the database again."""
+    totals: dict[int, ModuleFigures] = {}
+    for (_, module_id), figures in by_agency.items():
+        total = totals.setdefault(module_id, ModuleFigures(module_id))
+        for status, count in figures.counts.items():
+            total.counts[status] += count
+    return totals
+
+
 def headcount(scope: Scope) -> dict[int, int]:
     """Staff counted per agency."""
     query = select(User.agency_id, func.count(User.id)).join(Agency, Agency.id == User.agency_id)

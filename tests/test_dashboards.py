@@ -121,3 +121,29 @@ def test_the_misconception_heatmap_is_for_coordinators(client, two_agencies, peo
     sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
     page = client.get("/dashboard/misconceptions").get_data(as_text=True)
     assert "Questions staff get wrong" in page
+
+
+def test_dashboard_pages_run_the_same_few_queries_for_5_or_40_staff(app, client, people, records, count_queries):
+    from learning.models import utcnow
+
+    coordinator = people.user("cora@example.org", role=Role.COORDINATOR)
+    sign_in(client, coordinator)
+    agency = people.agency("Police A").id
+    urls = ["/dashboard/", f"/dashboard/agencies/{agency}", "/dashboard/staff?status=expired&page=1"]
+
+    def measure():
+        counts = []
+        for url in urls:
+            with count_queries() as n:
+                assert client.get(url).status_code == 200
+                counts.append(n())
+        return counts
+
+    for i in range(5):
+        user = people.user(f"p{i}@example.org", agency="Police A")
+        records.completion(user, SLUG, completed_at=utcnow() - timedelta(days=900))
+    small = measure()
+    for i in range(5, 40):
+        user = people.user(f"p{i}@example.org", agency="Police A")
+        records.completion(user, SLUG, completed_at=utcnow() - timedelta(days=900))
+    assert measure() == small and max(small) <= 10, small

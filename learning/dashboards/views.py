@@ -3,6 +3,8 @@ staff behind every figure, and the workbook downloads. Views stay thin: parse th
 ask learning/compliance.py, render."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import tempfile
 from datetime import date
 
@@ -14,7 +16,7 @@ from .. import audit
 from ..access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
 from ..catalogue import catalogue
 from ..certificates.service import all_certificates, certificates_for
-from ..compliance import Scope, figures_by, headcount, lookups, required_modules, staff_page
+from ..compliance import Scope, figures_by, headcount, required_modules, staff_page, totals_by_module
 from ..exports import XLSX_MIME, completions_workbook, compliance_workbook
 from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
@@ -27,15 +29,26 @@ bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
 PER_PAGE = 25
 
 
-def _scope_from_request(agency_id: int | None = None) -> tuple[Scope, StaffFilterForm]:
+class Filters(NamedTuple):
+    scope: Scope
+    form: StaffFilterForm
+    modules: list[Module]
+    teams: dict[int, str]
+
+
+def _scope_from_request(agency_id: int | None = None) -> Filters:
+    """The viewer's scope narrowed by the filters in the query string, plus what the
+    page needs to show them (loaded once here rather than again by each view)."""
     agency_id = agency_id or request.args.get("agency", type=int)
     agency_ids = agency_scope(current_user, agency_id)
     form = StaffFilterForm(request.args)
-    teams = select(Team).order_by(Team.name)
+    teams = select(Team.id, Team.name).order_by(Team.name)
     if agency_ids is not None:
         teams = teams.where(Team.agency_id.in_(agency_ids))
-    form.team.choices = [(0, "Any team")] + [(t.id, t.name) for t in db.session.scalars(teams)]
-    form.module.choices = [(0, "Any module")] + [(m.id, m.title) for m in required_modules(agency_ids)]
+    team_names = dict(db.session.execute(teams).all())
+    modules = required_modules(agency_ids)
+    form.team.choices = [(0, "Any team")] + list(team_names.items())
+    form.module.choices = [(0, "Any module")] + [(m.id, m.title) for m in modules]
     form.validate()
     status = Status(form.status.data) if form.status.data in {s.value for s in Status} else None
     scope = Scope(
@@ -46,7 +59,7 @@ def _scope_from_request(agency_id: int | None = None) -> tuple[Scope, StaffFilte
         status=status,
         search=(form.q.data or "").strip()[:100],
     )
-    return scope, form
+    return Filters(scope, form, modules, team_names)
 
 
 @bp.route("/")
@@ -61,7 +74,7 @@ def partnership():
     agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
     modules = required_modules(None)
     by_agency = figures_by(Scope(), by_agency=True)
-    by_module = figures_by(Scope())
+    by_module = totals_by_module(by_agency)
     heads = headcount(Scope())
     summary = []
     for agency in agencies:
@@ -77,13 +90,11 @@ def partnership():
 @bp.route("/agencies/<int:agency_id>")
 @role_required(Role.AGENCY_LEAD)
 def agency(agency_id: int):
-    scope, form = _scope_from_request(agency_id)
+    scope, form, modules, teams = _scope_from_request(agency_id)
     agency = db.session.get(Agency, agency_id) or abort(404)
-    modules = required_modules(scope.agency_ids)
     figures = figures_by(Scope(agency_ids=scope.agency_ids))
     page = max(request.args.get("page", 1, type=int), 1)
     total, people, statuses = staff_page(scope, page, PER_PAGE)
-    _, teams, _ = lookups()
     return render_template("dashboards/agency.html", agency=agency, modules=modules, figures=figures,
                            heads=headcount(Scope(agency_ids=scope.agency_ids)).get(agency.id, 0), form=form,
                            people=people, statuses=statuses, total=total, page=page, per_page=PER_PAGE, teams=teams,
@@ -93,11 +104,11 @@ def agency(agency_id: int):
 @bp.route("/staff")
 @role_required(Role.AGENCY_LEAD)
 def staff():
-    scope, form = _scope_from_request()
-    modules = required_modules(scope.agency_ids)
+    scope, form, modules, teams = _scope_from_request()
     page = max(request.args.get("page", 1, type=int), 1)
     total, people, statuses = staff_page(scope, page, PER_PAGE)
-    agencies, teams, module_titles = lookups()
+    agencies = dict(db.session.execute(select(Agency.id, Agency.name)).all())
+    module_titles = {m.id: m.title for m in modules}
     return render_template("dashboards/staff.html", form=form, modules=modules, people=people, statuses=statuses,
                            total=total, page=page, per_page=PER_PAGE, agencies=agencies, teams=teams, scope=scope,
                            filter_summary=scope.describe(agencies, teams, module_titles), filter_args=_filter_args(scope))
@@ -132,7 +143,7 @@ def attempt(attempt_id: int):
 @bp.route("/compliance.xlsx")
 @role_required(Role.AGENCY_LEAD)
 def compliance_export():
-    scope, _ = _scope_from_request()
+    scope = _scope_from_request().scope
     out = tempfile.TemporaryFile()
     counts = compliance_workbook.build(out, scope, current_user.email, current_app.config["EXPIRING_WINDOW_DAYS"])
     audit.record("export_compliance", {"agencies": list(scope.agency_ids) if scope.agency_ids else "all",

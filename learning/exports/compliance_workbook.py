@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import and_, func, select
 
 from ..catalogue import catalogue
-from ..compliance import Scope, figures_by, headcount, lookups, pairs, required_modules
+from ..compliance import Scope, figures_by, headcount, lookups, pairs, required_modules, totals_by_module
 from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
 from ..models import Agency, Completion, Module, Team, User, utcnow
@@ -56,7 +56,7 @@ def build(out: IO[bytes] | str, scope: Scope, generated_by: str, window_days: in
                 if scope.agency_ids is None or a.id in scope.agency_ids]
     modules = required_modules(scope.agency_ids)
     by_agency = figures_by(scope, by_agency=True, now=now)
-    by_module = figures_by(scope, now=now)
+    by_module = totals_by_module(by_agency)
 
     _summary(wb, in_scope, modules, by_agency, by_module, headcount(scope))
     people = _staff_matrix(wb, scope, modules, agencies, teams, now)

@@ -47,3 +47,4 @@ def _sign_out_button() -> str:
 
 def init_app(app: Flask) -> None:
     app.add_template_global(nav_items)
+    app.add_template_global(Role, "Role")

@@ -55,3 +55,13 @@ def test_the_subject_access_workbook_holds_the_persons_records(app, client, peop
     assert len(list(wb["Answers"].iter_rows(min_row=2))) == 8
     assert wb["Completions"]["A2"].value == "Police protection"
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "export_subject_access"))
+
+
+def test_an_admin_sees_the_personal_data_links_on_a_persons_page(client, people):
+    pat = people.user("pat@example.org", name="Pat Fielding")
+    sign_in(client, people.user("adi@example.org", role=Role.ADMIN))
+    page = client.get(f"/people/{pat.id}").get_data(as_text=True)
+    assert f"/people/{pat.id}/data.xlsx" in page and f"/people/{pat.id}/erase" in page
+    client.post("/sign-out")
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    assert f"/people/{pat.id}/erase" not in client.get(f"/people/{pat.id}").get_data(as_text=True)

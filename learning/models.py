@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
+from .passwords import normalise as normalise_password
 
 
 def utcnow() -> datetime:
@@ -90,6 +91,9 @@ class User(UserMixin, db.Model):
     job_title: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Bumped at sign-out (and whenever access must end at once): every session records the
+    # value it started with, and one that no longer matches is over, on every device.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     agency: Mapped[Agency | None] = relationship()
     team: Mapped[Team | None] = relationship()
@@ -99,10 +103,10 @@ class User(UserMixin, db.Model):
         return email.strip().lower()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(normalise_password(password))
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and check_password_hash(self.password_hash, normalise_password(password))
 
     @property
     def role_enum(self) -> Role:

@@ -13,6 +13,8 @@ def nav_items() -> list[dict]:
     items = [("learner.my_learning", "My learning")]
     if current_user.has_role(Role.COORDINATOR):
         items.append(("admin.users", "People"))
+    if current_user.has_role(Role.ADMIN):
+        items.append(("audit_views.events", "Audit trail"))
     items = [
         {"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint}
         for endpoint, text in items

@@ -66,7 +66,7 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         # rather than refusing every sign-in.
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_STRATEGY="moving-window",
-        RATELIMIT_KEY_PREFIX="learning",
+        RATELIMIT_KEY_PREFIX=os.environ.get("RATELIMIT_KEY_PREFIX", "learning"),
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_HEADERS_ENABLED=False,
         LOGIN_FAILURES_PER_ACCOUNT=os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10 per 5 minutes"),

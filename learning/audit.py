@@ -32,9 +32,11 @@ def record(action: str, detail: dict | str = "", actor=None, commit: bool = True
     """Add an audit row. `actor` defaults to the signed-in user (None for the CLI)."""
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
+    if not isinstance(detail, str):
+        detail = json.dumps(detail, sort_keys=True, default=str, ensure_ascii=False)
     event_ = AuditEvent(
         action=action,
-        detail=detail if isinstance(detail, str) else json.dumps(detail, sort_keys=True, default=str),
+        detail=detail,
         actor_id=getattr(actor, "id", None),
         actor_email=getattr(actor, "email", None),
         ip=request.remote_addr if has_request_context() else None,

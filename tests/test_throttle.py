@@ -4,10 +4,11 @@ import time
 
 from sqlalchemy import select
 
+from learning import create_app
 from learning.extensions import db
 from learning.models import AuditEvent
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, IsolatedClient
 
 
 def attempt(client, email, password, ip="10.0.0.1"):
@@ -77,3 +78,24 @@ def test_the_sign_in_page_itself_is_never_throttled(client, people):
     for _ in range(10):
         attempt(client, pat.email, "wrong password")
     assert client.get("/sign-in", environ_base={"REMOTE_ADDR": "10.0.0.1"}).status_code == 200
+
+
+def test_forwarded_addresses_count_only_behind_a_trusted_proxy(app, client, people):
+    """Without TRUSTED_PROXIES a client could dodge the per-IP limit by making up
+    X-Forwarded-For; with it (behind a proxy), the real client address is what counts."""
+    forged = {"X-Forwarded-For": "203.0.113.9"}
+    client.post("/sign-in", data={"email": "a@example.org", "password": "wrong"}, headers=forged)
+    proxied_app = create_app(testing=True, test_config={"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                                                        "TRUSTED_PROXIES": 1})
+    proxied_app.test_client_class = IsolatedClient
+    proxied = proxied_app.test_client()
+    for _ in range(10):
+        proxied.post("/sign-in", data={"email": "b@example.org", "password": "wrong"}, headers=forged)
+    pat = people.user()
+    assert proxied.post("/sign-in", data={"email": pat.email, "password": PASSWORD},
+                        headers=forged).status_code == 429
+    assert proxied.post("/sign-in", data={"email": pat.email, "password": PASSWORD},
+                        headers={"X-Forwarded-For": "203.0.113.10"}).status_code == 302
+    ips = [e.ip for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "sign_in_failed")
+                                            .order_by(AuditEvent.id))]
+    assert ips == ["127.0.0.1"] + ["203.0.113.9"] * 10

@@ -169,7 +169,7 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
     if current is not None:
         ws.append(row)
         people += 1
-    if modules:
+    if modules and people:
         first = get_column_letter(len(fixed) + 1)
         last = get_column_letter(len(titles))
         area = f"{first}2:{last}{people + 1}"

@@ -81,6 +81,8 @@ class Server:
     env: dict = field(default_factory=dict)
     log: Path | None = None
     port: int = field(default_factory=free_port)
+    target: str = "app:app"
+    ready_path: str = "/sign-in"
     process: subprocess.Popen | None = None
 
     @property
@@ -96,14 +98,14 @@ class Server:
              "--timeout", "120", "--graceful-timeout", "5",
              # No control socket: its default path is shared, and would be taken from
              # (or removed under) any other gunicorn on the machine.
-             "--no-control-socket", "app:app"],
+             "--no-control-socket", self.target],
             cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log}")
             try:
-                if Browser(self.base).get("/sign-in").status == 200 and len(self.worker_pids()) == self.workers:
+                if Browser(self.base).get(self.ready_path).status == 200 and len(self.worker_pids()) == self.workers:
                     return self
             except OSError:
                 pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from .. import attempts as service
 from ..access import signed_in
@@ -57,7 +58,8 @@ def start(slug: str):
 
 def _own_attempt(attempt_id: int) -> Attempt:
     """The signed-in person's own attempt, else 404 (we do not say whose it is)."""
-    attempt = db.session.get(Attempt, attempt_id)
+    # The module and the drawn questions come in the same query: every attempt page needs them.
+    attempt = db.session.get(Attempt, attempt_id, options=[joinedload(Attempt.module), joinedload(Attempt.questions)])
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt

@@ -35,7 +35,10 @@ def sign_in():
             login_user(user)
             return redirect(safe_next(request.args.get("next"), url_for("learner.home")))
         failed = True
-    return render_template("auth/sign_in.html", form=form, failed=failed), (200 if not failed else 200)
+        # Shown in the error summary and beside the field, as GOV.UK asks, without saying
+        # which of the two was wrong.
+        form.email.errors = [*form.email.errors, "Enter a correct email address and password"]
+    return render_template("auth/sign_in.html", form=form, failed=failed)
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -43,11 +43,21 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
 
     from .auth.views import bp as auth_bp
     from .learner.views import bp as learner_bp
-    from .admin.views import bp as admin_bp
+    from .admin.data_protection_views import bp as data_protection_bp
+    from .admin import bp as admin_bp
+    from .courses.views import bp as courses_bp
+    from .dashboards.views import bp as dashboards_bp
+    from .external.views import bp as external_bp
+    from .certificates.views import bp as certificates_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learner_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(data_protection_bp)
+    app.register_blueprint(dashboards_bp)
+    app.register_blueprint(courses_bp)
+    app.register_blueprint(external_bp)
+    app.register_blueprint(certificates_bp)
 
     from . import navigation, security
 

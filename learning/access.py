@@ -16,6 +16,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
+from .extensions import db
 from .models import Role, User
 
 PUBLIC = "public"
@@ -63,3 +64,51 @@ def can_see_user(viewer: User, user: User) -> bool:
     if viewer.id == user.id or viewer.has_role(Role.COORDINATOR):
         return True
     return viewer.role_enum is Role.AGENCY_LEAD and viewer.agency_id is not None and viewer.agency_id == user.agency_id
+
+
+def agency_scope(viewer: User, requested_agency_id: int | None = None) -> tuple[int, ...] | None:
+    """The agencies a report may cover for `viewer`: None means all (coordinators, admins).
+
+    An agency lead always gets their own agency; asking for another one is a 404, so the
+    page does not even confirm that the agency exists."""
+    if viewer.has_role(Role.COORDINATOR):
+        return (requested_agency_id,) if requested_agency_id else None
+    if viewer.role_enum is Role.AGENCY_LEAD and viewer.agency_id is not None:
+        if requested_agency_id and requested_agency_id != viewer.agency_id:
+            abort(404)
+        return (viewer.agency_id,)
+    abort(403)
+
+
+def visible_user_or_404(viewer: User, user: User | None) -> User:
+    """`user` (already loaded, e.g. an attempt's owner) if `viewer` may see them, else 404."""
+    if user is None or not can_see_user(viewer, user):
+        abort(404)
+    return user
+
+
+def can_manage_user(viewer: User, user: User) -> bool:
+    """Whether `viewer` may change `user`'s details or deactivate them: someone they can see
+    whose role is not above their own. Agency leads manage their own agency's staff only;
+    practitioners manage nobody (not even themselves: their details are kept by others)."""
+    if not viewer.has_role(Role.AGENCY_LEAD) or not can_see_user(viewer, user):
+        return False
+    return user.role_enum.rank <= viewer.role_enum.rank
+
+
+def user_in_scope_or_404(viewer: User, user_id: int) -> User:
+    """The person with `user_id` if `viewer` may see them, else 404 (whatever id is asked
+    for, another agency's staff look exactly like ids that do not exist)."""
+    user = db.session.get(User, user_id)
+    if user is None or not can_see_user(viewer, user):
+        abort(404)
+    return user
+
+
+def manageable_user_or_404(viewer: User, user_id: int) -> User:
+    """As `user_in_scope_or_404`, then 403 if `viewer` sees but may not manage them (an agency
+    lead and a coordinator in their own agency, say)."""
+    user = user_in_scope_or_404(viewer, user_id)
+    if not can_manage_user(viewer, user):
+        abort(403)
+    return user

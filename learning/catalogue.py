@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .content import Catalogue, InvalidContent, ModuleContent, load_catalogue
 from .extensions import db
-from .models import Module
+from .models import Module, Requirement, Sector
 
 
 def init_catalogue(app: Flask, strict: bool = True) -> None:
@@ -18,7 +18,9 @@ def init_catalogue(app: Flask, strict: bool = True) -> None:
         # Refuse to start: a wrong answer key in safeguarding training does harm.
         raise InvalidContent(errors)
     with app.app_context():
-        if inspect(db.engine).has_table("module"):
+        # Only when the schema is up to date: `flask db upgrade` itself starts the app
+        # before the tables exist.
+        if set(db.metadata.tables) <= set(inspect(db.engine).get_table_names()):
             sync_modules(catalogue)
 
 
@@ -39,7 +41,9 @@ def sync_modules(cat: Catalogue) -> dict[str, Module]:
     for content in cat.ordered():
         row = rows.get(content.slug)
         if row is None:
+            # A new module is required for every sector until a coordinator says otherwise.
             row = Module(slug=content.slug)
+            row.requirements = [Requirement(sector=sector.value) for sector in Sector]
             db.session.add(row)
             rows[content.slug] = row
         row.title = content.title
@@ -59,3 +63,9 @@ def module_rows() -> dict[str, Module]:
     if set(catalogue().modules) - set(rows):
         rows = sync_modules(catalogue())
     return rows
+
+
+def ordered_module_rows() -> list[Module]:
+    """Module rows in curriculum order, for choices in forms."""
+    rows = module_rows()
+    return [rows[c.slug] for c in catalogue().ordered() if c.slug in rows]

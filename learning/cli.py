@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -11,12 +12,17 @@ from .accounts import AccountError, create_user, find_agency
 from .catalogue import catalogue, sync_modules
 from .content import coverage as coverage_matrix
 from .models import Role
+from . import staff_import
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
+    app.cli.add_command(import_staff_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(send_reminders_command)
     app.cli.add_command(content)
+    app.cli.add_command(export)
+    app.cli.add_command(seed_scale_command)
 
 
 @click.command("create-user")
@@ -40,6 +46,58 @@ def create_user_command(email, name, agency_name, role, password):
     click.echo(f"Created {user.role} account for {user.email} in {agency.name}.")
 
 
+@click.command("import-staff")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--agency", "agency_name", help="Agency for rows with no agency (when the file has no agency column)")
+@click.option("--dry-run", is_flag=True, help="Check the file and print what would happen; write nothing")
+def import_staff_command(file: Path, agency_name: str | None, dry_run: bool):
+    """Import staff from an .xlsx or .csv file with the columns name, email, job title, team
+    and agency. All rows or none: exits 1, printing each error, if any row has one."""
+    from .invitations import invitation_url
+
+    default = None
+    if agency_name:
+        default = find_agency(agency_name)
+        if default is None:
+            raise click.ClickException(f"No agency called '{agency_name}'. Create it first, or check the spelling.")
+    try:
+        parsed = staff_import.parse(file.name, file.read_bytes(), current_app.config["STAFF_IMPORT_MAX_ROWS"])
+    except staff_import.ImportFileError as exc:
+        click.echo(f"{file.name}: {exc}", err=True)
+        click.echo("Nothing was imported.", err=True)
+        sys.exit(1)
+    importer = staff_import.Importer(actor=None, default_agency=default)
+    preview = staff_import.validate(parsed.rows, importer)
+    if dry_run:
+        for row in preview.rows:
+            click.echo(f"Row {row.number}: {row.email or '(no email)'}: {row.describe()}")
+    for agency, team in preview.new_teams.values():
+        click.echo(f"New team: {team} in {agency.name}")
+    click.echo(f"{len(preview.rows)} rows. " + ", ".join(f"{a.label}: {preview.count(a)}" for a in staff_import.Action))
+    if not preview.ok:
+        for message in preview.error_messages:
+            click.echo(message, err=True)
+        click.echo(f"{len(preview.error_rows)} row(s) have errors. Nothing was imported.", err=True)
+        sys.exit(1)
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+        return
+    result = staff_import.apply(preview, importer, filename=file.name)
+    click.echo(f"Imported {file.name}: {len(result.created)} new accounts, {result.updated} updated, "
+               f"{result.moved} moved to another agency, {result.unchanged} unchanged, "
+               f"{result.teams_created} new team{'' if result.teams_created == 1 else 's'}.")
+    if result.invite and current_app.config.get("MAIL_SERVER"):
+        click.echo(f"{len(result.invite)} people need to set a password. Their invitation links are not printed "
+                   "because MAIL_SERVER is set; each link is also on the person's page under People.")
+    elif result.invite:
+        days = current_app.config["INVITATION_VALID_DAYS"]
+        click.echo(f"Invitation links (no mail server is configured): send each person theirs. Each link works "
+                   f"once and lasts {days} days.")
+        for user in result.invite:
+            click.echo(f"{user.email}\t{invitation_url(user)}")
+
+
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--password", default=None, help="Password for the demo accounts (default in README)")
@@ -50,6 +108,35 @@ def seed_demo_command(password):
     report = seed_demo(password or DEFAULT_PASSWORD)
     for line in report:
         click.echo(line)
+
+
+@click.command("send-reminders")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Count what is due without sending or recording anything")
+def send_reminders_command(dry_run):
+    """Email reminders about learning that runs out soon, and agency leads a digest.
+
+    Meant for a daily cron job. Each expiry is reminded about once, so running it again
+    sends nothing new. Exits 1 if any message could not be sent (the next run retries it)."""
+    from .mail import MailError
+    from .reminders import send_reminders
+
+    try:
+        outcome = send_reminders(dry_run=dry_run)
+    except MailError as exc:
+        raise click.ClickException(f"{exc}. Nothing was sent; the next run will try again.") from exc
+    p, d = outcome.practitioner_reminders, outcome.lead_digests
+    counts = f"{p} practitioner reminder{'' if p == 1 else 's'} and {d} lead digest{'' if d == 1 else 's'}"
+    if dry_run:
+        click.echo(f"Dry run: {counts} due. Nothing was sent or recorded. Mail would go to {outcome.where}.")
+        return
+    verb = "Sent" if current_app.config.get("MAIL_SERVER") else "Wrote"
+    click.echo(f"{verb} {counts} to {outcome.where}.")
+    if outcome.failures:
+        for failure in outcome.failures:
+            click.echo(f"NOT SENT {failure}", err=True)
+        click.echo(f"{len(outcome.failures)} message(s) could not be sent; the next run will try again.", err=True)
+        sys.exit(1)
 
 
 @click.group("content", cls=AppGroup)
@@ -108,3 +195,96 @@ def content_sync():
     """Update the module table from quizzes/ (also done at start-up)."""
     rows = sync_modules(catalogue())
     click.echo(f"{len(rows)} modules in the database.")
+
+
+@click.group("export", cls=AppGroup)
+def export():
+    """Write workbooks (the same as the dashboard downloads)."""
+
+
+def _agency_ids(name: str | None) -> tuple[int, ...] | None:
+    if not name:
+        return None
+    agency = find_agency(name)
+    if agency is None:
+        raise click.ClickException(f"No agency called '{name}'.")
+    return (agency.id,)
+
+
+@export.command("compliance")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--agency", "agency_name", help="Only this agency (default: every agency)")
+def export_compliance(out, agency_name):
+    """The compliance workbook: summary, staff matrix, completions, coverage, misconceptions, about."""
+    from . import audit
+    from .compliance import Scope
+    from .exports import compliance_workbook
+
+    scope = Scope(agency_ids=_agency_ids(agency_name))
+    counts = compliance_workbook.build(out, scope, "command line", current_app.config["EXPIRING_WINDOW_DAYS"])
+    audit.record("export_compliance", {"agencies": agency_name or "all", "via": "cli", **counts})
+    click.echo(f"Wrote {out}: {counts['people']} staff, {counts['completions']} completions, {counts['agencies']} agencies.")
+
+
+@export.command("completions")
+@click.option("--module", "slug", required=True, help="Module slug, e.g. police-protection")
+@click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--to", "end", type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
+@click.option("--agency", "agency_name", help="Only this agency")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+def export_completions(slug, start, end, agency_name, out):
+    """E-learning completions of one module in a date range."""
+    from sqlalchemy import select
+
+    from . import audit
+    from .exports import completions_workbook
+    from .extensions import db
+    from .models import Module
+
+    module = db.session.scalar(select(Module).where(Module.slug == slug))
+    if module is None:
+        raise click.ClickException(f"No module '{slug}'. Run `flask --app app content check` to list them.")
+    if start and end and end < start:
+        raise click.ClickException("--to must be the same as or after --from.")
+    counts = completions_workbook.build(out, module, _agency_ids(agency_name), start.date() if start else None,
+                                        end.date() if end else None, "command line")
+    audit.record("export_completions", {"module": slug, "via": "cli", **counts})
+    click.echo(f"Wrote {out}: {counts['completions']} completions of {module.title}.")
+
+
+@export.command("attendance")
+@click.option("--session", "session_id", required=True, type=int, help="Session id (shown in its web address)")
+@click.option("--register", is_flag=True, help="The register with attendance, instead of the sign-in sheet")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+def export_attendance(session_id, register, out):
+    """A session's printable sign-in sheet, or its register after the session."""
+    from . import audit
+    from .exports import attendance_sheet
+    from .extensions import db
+    from .models import CourseSession
+
+    session = db.session.get(CourseSession, session_id)
+    if session is None:
+        raise click.ClickException(f"No session with id {session_id}.")
+    counts = attendance_sheet.build(out, session, register=register)
+    audit.record("export_attendance", {"session": session_id, "kind": "register" if register else "sign-in-sheet",
+                                       "via": "cli", **counts})
+    click.echo(f"Wrote {out}: {counts['people']} people, {session.course.title} on {session.starts_at:%-d %B %Y}.")
+
+
+@click.command("seed-scale")
+@click.option("--practitioners", type=click.IntRange(1, 1_000_000), required=True, help="How many people to add")
+@click.option("--agencies", type=click.IntRange(1, 1000), default=50, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data")
+@with_appcontext
+def seed_scale_command(practitioners, agencies, seed):
+    """Add a synthetic workforce with attempts and completions, for scale tests."""
+    import time
+
+    from .scale import seed_scale
+
+    began = time.perf_counter()
+    with click.progressbar(length=practitioners, label="Adding practitioners") as bar:
+        counts = seed_scale(practitioners, agencies, seed, progress=bar.update)
+    click.echo(f"Added {counts['users']:,} practitioners, {counts['attempts']:,} attempts and "
+               f"{counts['completions']:,} completions in {time.perf_counter() - began:.0f} s.")

@@ -33,6 +33,13 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def load(app, testing: bool = False, overrides: dict | None = None) -> None:
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -58,8 +65,29 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         REMEMBER_COOKIE_SECURE=production,
         WTF_CSRF_TIME_LIMIT=3600,
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        # Staff import: most data rows in one file; where an upload waits between preview
+        # and confirm (one hour at most); how long an invitation link to set a password lasts.
+        STAFF_IMPORT_MAX_ROWS=int(os.environ.get("STAFF_IMPORT_MAX_ROWS", "5000")),
+        STAFF_IMPORT_DIR=str(instance / "uploads"),
+        INVITATION_VALID_DAYS=7,
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,
+        PASSWORD_HASH_METHOD="scrypt",
+        # The address people use to reach the service: printed on certificates (the link
+        # to verify them), in reminder emails, and in invitation links the CLI prints.
+        BASE_URL=os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
+        # Public certificate checks, per IP address, so codes cannot be enumerated.
+        VERIFY_RATE_LIMIT=os.environ.get("VERIFY_RATE_LIMIT", "30 per minute"),
+        # Email. With no MAIL_SERVER, reminders are written to OUTBOX_DIR as .eml files and
+        # invitation links are shown on screen and printed by the CLI.
+        MAIL_SERVER=os.environ.get("MAIL_SERVER") or None,
+        MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
+        MAIL_USE_TLS=_flag("MAIL_USE_TLS"),
+        MAIL_USERNAME=os.environ.get("MAIL_USERNAME") or None,
+        MAIL_PASSWORD=os.environ.get("MAIL_PASSWORD") or None,
+        MAIL_FROM=os.environ.get("MAIL_FROM", "Safeguarding learning <no-reply@example.org>"),
+        MAIL_TIMEOUT_SECONDS=int(os.environ.get("MAIL_TIMEOUT_SECONDS", "30")),
+        OUTBOX_DIR=os.environ.get("OUTBOX_DIR", str(instance / "outbox")),
     )
     if testing:
         app.config.update(
@@ -67,7 +95,11 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
             SQLALCHEMY_DATABASE_URI=os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance / 'test.db'}",
             WTF_CSRF_ENABLED=False,
             RATELIMIT_ENABLED=False,
+            # Tests never send real mail: they start their own SMTP server or use a temporary outbox.
+            MAIL_SERVER=None,
             SERVER_NAME="localhost",
+            # Hashing is deliberately slow; tests create hundreds of accounts.
+            PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
         )
     if overrides:
         app.config.update(overrides)

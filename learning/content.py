@@ -137,9 +137,12 @@ class Catalogue:
     recommendations: dict[str, Theme] = field(default_factory=dict)
     review_title: str = ""
     review_summary: str = ""
+    order: list[str] = field(default_factory=list)
 
     def ordered(self) -> list[ModuleContent]:
-        return list(self.modules.values())
+        """Modules in curriculum order (review.toml), any others after them by name."""
+        rank = {slug: i for i, slug in enumerate(self.order)}
+        return sorted(self.modules.values(), key=lambda m: (rank.get(m.slug, len(rank)), m.slug))
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,7 @@ def load_review(path: Path) -> tuple[Catalogue, list[ContentError]]:
     review = data.get("review", {})
     catalogue.review_title = review.get("title", "")
     catalogue.review_summary = review.get("summary", "").strip()
+    catalogue.order = list(review.get("modules", []))
     for kind, target in (("themes", catalogue.themes), ("recommendations", catalogue.recommendations)):
         for item in data.get(kind, []):
             item_id = item.get("id", "?")
@@ -435,6 +439,10 @@ def load_catalogue(content_dir: str | Path) -> tuple[Catalogue, list[ContentErro
         errors.extend(module_errors)
         if module:
             catalogue.modules[module.slug] = module
+    stems = {p.stem for p in files}
+    for slug in catalogue.order:
+        if slug not in stems:
+            errors.append(ContentError("review.toml", "modules", f"lists '{slug}' but there is no modules/{slug}.toml"))
     return catalogue, errors
 
 

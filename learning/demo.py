@@ -3,14 +3,30 @@ status appears on every screen. Idempotent: running it again changes nothing."""
 from __future__ import annotations
 
 import random
+import zlib
 from datetime import timedelta
 
 from sqlalchemy import select
 
-from .attempts import certificate_code
+from . import bookings
+from .attempts import certificate_code, draw_questions
 from .catalogue import catalogue, sync_modules
 from .extensions import db
-from .models import Agency, Attempt, AttemptStatus, Completion, Role, Sector, Team, User, utcnow
+from .models import (
+    Agency,
+    Attempt,
+    AttemptQuestion,
+    AttemptStatus,
+    BookingStatus,
+    Completion,
+    Course,
+    Module,
+    Role,
+    Sector,
+    Team,
+    User,
+    utcnow,
+)
 from .status import add_months
 
 DEFAULT_PASSWORD = "demo-learning-2026"
@@ -53,13 +69,13 @@ def _agency_and_teams(name: str, sector: Sector, team_names: list[str]) -> tuple
     return agency, teams
 
 
-def _user(email, name, role, agency, team, job_title, password) -> tuple[User, bool]:
+def _user(email, name, role, agency, team, job_title, password_hash) -> tuple[User, bool]:
     user = db.session.scalar(select(User).where(User.email == email))
     if user:
         return user, False
     user = User(email=email, name=name, role=role.value, agency_id=agency.id,
                 team_id=team.id if team else None, job_title=job_title)
-    user.set_password(password)
+    user.password_hash = password_hash  # hashed once: every demo account shares the password
     db.session.add(user)
     db.session.flush()
     return user, True
@@ -84,6 +100,7 @@ def _records(user: User, modules, rng: random.Random, now) -> None:
         attempt = Attempt(user_id=user.id, module_id=module.id, module_version=module.version,
                           status=AttemptStatus.SUBMITTED.value, started_at=completed - timedelta(minutes=20),
                           submitted_at=completed, score=score, total=8, passed=passed, path=[])
+        _answers(attempt, module, score, rng, completed)
         db.session.add(attempt)
         db.session.flush()
         if passed:
@@ -94,9 +111,60 @@ def _records(user: User, modules, rng: random.Random, now) -> None:
             ))
 
 
+def _answers(attempt: Attempt, module, score: int, rng: random.Random, when) -> None:
+    """Drawn questions with answers (score of them right), so the misconception report has data.
+    Questions some people find hard are wrong more often, as in real life."""
+    content = catalogue().modules.get(module.slug)
+    if content is None:
+        return
+    questions = draw_questions(content, rng)
+    attempt.total = len(questions)
+    attempt.path = [stage.id for stage in content.main_stages]
+    hardness = {q.id: (zlib.crc32(q.id.encode()) % 7) / 10 for q in questions}
+    wrong = set(sorted(questions, key=lambda q: hardness[q.id] + rng.random() * 0.5, reverse=True)[:len(questions) - score])
+    for position, question in enumerate(questions, 1):
+        order = [o.id for o in question.options]
+        right = question.correct_ids()
+        answer = [next(o for o in order if o not in right)] if question in wrong else right
+        attempt.questions.append(AttemptQuestion(position=position, question_id=question.id, option_order=order,
+                                                 answer=answer, is_correct=question not in wrong, answered_at=when))
+
+
+def _courses(now, users: list[User], coordinator: User) -> None:
+    """A course with a past session (register taken) and an upcoming one (bookings, a wait list)."""
+    if db.session.scalar(select(Course.id)):
+        return
+    modules = {m.slug: m for m in db.session.scalars(select(Module))}
+    course = bookings.create_course(
+        "Child protection conference training",
+        "What a conference decides, what each agency brings, and how to record dissent.",
+        24, [modules[s] for s in ("core-groups", "escalation") if s in modules])
+    past_start = (now - timedelta(days=14)).replace(hour=9, minute=30, second=0, microsecond=0)
+    past = bookings.create_session(course, past_start + timedelta(days=30), past_start + timedelta(days=30, hours=3),
+                                   "Council Chamber, Civic Centre", False, 12, "Ann Trainer")
+    for user in users[:6]:
+        bookings.book(past, user)
+    past.starts_at, past.ends_at = past_start, past_start + timedelta(hours=3)
+    db.session.commit()
+    marks = [BookingStatus.ATTENDED] * 4 + [BookingStatus.ABSENT, BookingStatus.CANCELLED_LATE]
+    bookings.take_register(past, {b.id: m for b, m in zip(past.bookings, marks)})
+    upcoming_start = (now + timedelta(days=21)).replace(hour=13, minute=0, second=0, microsecond=0)
+    upcoming = bookings.create_session(course, upcoming_start, upcoming_start + timedelta(hours=3),
+                                       "Training Room 2, Northbrook Hospital", False, 4, "Dev Patel")
+    for user in users[6:11]:
+        bookings.book(upcoming, user)
+    family = bookings.create_course("Whole family approach", "Working with the whole family, including fathers "
+                                    "and male carers.", 36, [modules[s] for s in ("lived-experience",) if s in modules])
+    online = (now + timedelta(days=35)).replace(hour=10, minute=0, second=0, microsecond=0)
+    bookings.create_session(family, online, online + timedelta(hours=2), "Microsoft Teams (link sent on booking)",
+                            True, 30, "Kerry Fox")
+
+
 def seed_demo(password: str = DEFAULT_PASSWORD) -> list[str]:
     rng = random.Random(2026)
     now = utcnow()
+    probe = User()
+    probe.set_password(password)
     modules = list(sync_modules(catalogue()).values())
     agencies = {}
     for name, sector, team_names in AGENCIES:
@@ -105,7 +173,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[str]:
     report = []
     for email, name, role, agency_name, team_name, job in ACCOUNTS:
         agency, teams = agencies[agency_name]
-        user, new = _user(email, name, role, agency, teams.get(team_name), job, password)
+        user, new = _user(email, name, role, agency, teams.get(team_name), job, probe.password_hash)
         created += new
         report.append(f"{role.value:<13} {email}")
     for index, (agency_name, (agency, teams)) in enumerate(agencies.items()):
@@ -114,10 +182,12 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[str]:
             first, last = FIRST[(index * 5 + n) % len(FIRST)], LAST[(index * 7 + n * 3) % len(LAST)]
             email = f"{first}.{last}.{index}{n}@example.org".lower()
             user, new = _user(email, f"{first} {last}", Role.PRACTITIONER, agency, team_list[n % len(team_list)],
-                              "Practitioner", password)
+                              "Practitioner", probe.password_hash)
             created += new
             if new:
                 _records(user, modules, rng, now)
     db.session.commit()
+    staff = db.session.scalars(select(User).where(User.role == Role.PRACTITIONER.value).order_by(User.id)).all()
+    _courses(now, staff, db.session.scalar(select(User).where(User.email == "coordinator@example.org")))
     return [f"Demo data ready: {len(agencies)} agencies, {created} new accounts.", "Demo accounts:", *report,
             "Password for every demo account: the one given with --password, or the default in README.md."]

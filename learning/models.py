@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -44,6 +45,11 @@ class Role(str, enum.Enum):
     def label(self) -> str:
         return {"practitioner": "Practitioner", "agency_lead": "Agency training lead",
                 "coordinator": "Partnership training coordinator", "admin": "Administrator"}[self.value]
+
+
+# The people whose learning is tracked and reported: the multi-agency workforce.
+# Coordinators and admins run the service; they are not counted in agency compliance.
+WORKFORCE_ROLES = ("practitioner", "agency_lead")
 
 
 class Sector(str, enum.Enum):
@@ -90,6 +96,7 @@ class User(UserMixin, db.Model):
     job_title: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     agency: Mapped[Agency | None] = relationship()
     team: Mapped[Team | None] = relationship()
@@ -99,7 +106,9 @@ class User(UserMixin, db.Model):
         return email.strip().lower()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        from flask import current_app
+
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
@@ -125,6 +134,20 @@ class Module(db.Model):
     version: Mapped[int] = mapped_column(Integer)
     validity_months: Mapped[int] = mapped_column(Integer)
     pass_mark: Mapped[int] = mapped_column(Integer)
+
+    requirements: Mapped[list[Requirement]] = relationship(cascade="all, delete-orphan")
+
+
+class Requirement(db.Model):
+    """A module is required learning for the staff of every agency in `sector`.
+
+    Rows are created for every sector when a module first appears (the default: every
+    module for every practitioner); a coordinator removes or adds them."""
+
+    __table_args__ = (UniqueConstraint("module_id", "sector"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"))
+    sector: Mapped[str] = mapped_column(String(40))
 
 
 class AttemptStatus(str, enum.Enum):
@@ -199,7 +222,14 @@ class CompletionSource(str, enum.Enum):
 
 
 class Completion(db.Model):
-    __table_args__ = (Index("ix_completion_user_module_date", "user_id", "module_id", "completed_at"),)
+    __table_args__ = (
+        # Status lookups ask for the latest expiry of one person's module.
+        Index("ix_completion_user_module_expiry", "user_id", "module_id", "expires_at"),
+        # Attending a course, or an approved external record, completes each module it
+        # counts for once.
+        UniqueConstraint("booking_id", "module_id"),
+        UniqueConstraint("external_record_id", "module_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id"), index=True)
@@ -212,6 +242,8 @@ class Completion(db.Model):
     source: Mapped[str] = mapped_column(String(20), default=CompletionSource.ELEARNING.value)
     certificate_code: Mapped[str] = mapped_column(String(64), unique=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
+    external_record_id: Mapped[int | None] = mapped_column(ForeignKey("external_record.id"))
 
     user: Mapped[User] = relationship()
     module: Mapped[Module] = relationship()
@@ -227,3 +259,118 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(50), index=True)
     detail: Mapped[str] = mapped_column(Text, default="")
     ip: Mapped[str | None] = mapped_column(String(64))
+
+
+course_module = db.Table(
+    "course_module",
+    db.Column("course_id", ForeignKey("course.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("module_id", ForeignKey("module.id"), primary_key=True),
+)
+
+
+class Course(db.Model):
+    """A face-to-face course; attending a session completes the modules it counts for."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    validity_months: Mapped[int] = mapped_column(Integer, default=24)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    modules: Mapped[list[Module]] = relationship(secondary=course_module, order_by="Module.id")
+    sessions: Mapped[list[CourseSession]] = relationship(back_populates="course", order_by="CourseSession.starts_at")
+
+
+class CourseSession(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+    venue: Mapped[str] = mapped_column(String(300))
+    online: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    capacity: Mapped[int] = mapped_column(Integer)
+    trainer: Mapped[str] = mapped_column(String(200), default="")
+    register_taken_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    course: Mapped[Course] = relationship(back_populates="sessions")
+    bookings: Mapped[list[Booking]] = relationship(back_populates="session", order_by="Booking.created_at")
+
+
+class BookingStatus(str, enum.Enum):
+    BOOKED = "booked"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+    ABSENT = "absent"
+    CANCELLED_LATE = "cancelled_late"
+
+    @property
+    def label(self) -> str:
+        return {"booked": "Booked", "waitlisted": "On the wait list", "cancelled": "Cancelled",
+                "attended": "Attended", "absent": "Did not attend", "cancelled_late": "Cancelled late"}[self.value]
+
+
+class Booking(db.Model):
+    """A place on a session. Places are numbered seats 1..capacity, unique per session,
+    so the database itself refuses a booking beyond capacity, however many requests race."""
+
+    __table_args__ = (
+        UniqueConstraint("session_id", "user_id"),
+        UniqueConstraint("session_id", "seat"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    seat: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    session: Mapped[CourseSession] = relationship(back_populates="bookings")
+    user: Mapped[User] = relationship()
+
+    @property
+    def status_enum(self) -> BookingStatus:
+        return BookingStatus(self.status)
+
+
+external_record_module = db.Table(
+    "external_record_module",
+    db.Column("external_record_id", ForeignKey("external_record.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("module_id", ForeignKey("module.id"), primary_key=True),
+)
+
+
+class ExternalRecord(db.Model):
+    """Training done elsewhere, recorded by the practitioner, approved by a coordinator
+    or their agency lead, who maps it to the modules it counts for."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    provider: Mapped[str] = mapped_column(String(300))
+    completed_on: Mapped[date] = mapped_column(Date)
+    evidence_note: Mapped[str] = mapped_column(Text, default="")
+    evidence_file: Mapped[str | None] = mapped_column(String(200))
+    evidence_filename: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    modules: Mapped[list[Module]] = relationship(secondary=external_record_module)
+
+
+class ReminderSent(db.Model):
+    """One row per reminder sent, so each expiry is reminded about once per window."""
+
+    __table_args__ = (UniqueConstraint("user_id", "module_id", "expires_at", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id"))
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    kind: Mapped[str] = mapped_column(String(20), default="practitioner")
+    sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -10,12 +10,24 @@ from .models import Role
 def nav_items() -> list[dict]:
     if not current_user.is_authenticated:
         return [{"href": url_for("auth.sign_in"), "text": "Sign in", "active": request.endpoint == "auth.sign_in"}]
-    items = [("learner.my_learning", "My learning")]
+    # (endpoint, text, endpoint prefixes of the pages under it)
+    items = [("learner.my_learning", "My learning", ("learner.", "certificates.", "external.index", "external.new")),
+             ("courses.index", "Courses", ("courses.index", "courses.session", "courses.cancel"))]
+    if current_user.has_role(Role.AGENCY_LEAD):
+        items.append(("dashboards.home", "Dashboard", ("dashboards.", "external.queue", "external.review")))
     if current_user.has_role(Role.COORDINATOR):
-        items.append(("admin.users", "People"))
+        items += [("courses.manage", "Manage courses", ("courses.manage", "courses.new_", "courses.course",
+                                                         "courses.register", "courses.non_attendance")),
+                  ("admin.agencies", "Agencies", ("admin.agenc", "admin.team")),
+                  ("admin.users", "People", ("admin.user", "admin.new_user", "data_protection.")),
+                  ("admin.import_staff", "Import staff", ("admin.import",))]
+    elif current_user.has_role(Role.AGENCY_LEAD):
+        items += [("admin.users", "My staff", ("admin.user",)),
+                  ("admin.import_staff", "Import staff", ("admin.import",))]
+    here = request.endpoint or ""
     items = [
-        {"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint}
-        for endpoint, text in items
+        {"href": url_for(endpoint), "text": text, "active": here == endpoint or bool(under and here.startswith(under))}
+        for endpoint, text, under in items
     ]
     return items
 
@@ -40,3 +52,4 @@ def sign_out_item() -> str:
 def init_app(app: Flask) -> None:
     app.add_template_global(nav_items)
     app.add_template_global(sign_out_item)
+    app.add_template_global(Role, "Role")

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from learning import create_app
 from learning.catalogue import sync_modules
 from learning.extensions import db
-from learning.models import Agency, Module, Role, Sector, User
+from learning.models import Agency, Module, Requirement, Role, Sector, User
 
 PASSWORD = "correct horse battery staple"
 
@@ -63,7 +63,8 @@ def app(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _clean_tables(app):
-    """Each test starts with only the module rows; everything else is deleted after it."""
+    """Each test starts with only the module rows and the default required learning
+    (every module for every sector); everything else is deleted after it."""
     yield
     with app.app_context():
         db.session.remove()
@@ -71,6 +72,10 @@ def _clean_tables(app):
             for table in reversed(db.metadata.sorted_tables):
                 if table.name != "module":
                     conn.execute(table.delete())
+            module_ids = conn.execute(select(Module.id)).scalars().all()
+            conn.execute(Requirement.__table__.insert(), [
+                {"module_id": m, "sector": s.value} for m in module_ids for s in Sector
+            ])
 
 
 @pytest.fixture
@@ -131,3 +136,60 @@ def option_values(html: str) -> list[str]:
 
 def module_row(slug: str) -> Module:
     return db.session.query(Module).filter_by(slug=slug).one()
+
+
+class Records:
+    """Writes completions and attempts directly, for report tests."""
+
+    def completion(self, user: User, slug: str, completed_at, expires_at=None, revoked=False, score=100):
+        from learning.attempts import certificate_code
+        from learning.models import Completion
+        from learning.status import add_months
+
+        module = module_row(slug)
+        row = Completion(user_id=user.id, module_id=module.id, completed_at=completed_at,
+                         expires_at=expires_at or add_months(completed_at, module.validity_months),
+                         module_version=module.version, score=score, source="e-learning",
+                         certificate_code=certificate_code(), revoked_at=completed_at if revoked else None)
+        db.session.add(row)
+        db.session.commit()
+        return row
+
+    def open_attempt(self, user: User, slug: str):
+        from learning.models import Attempt
+
+        module = module_row(slug)
+        row = Attempt(user_id=user.id, module_id=module.id, module_version=module.version, total=8, path=[])
+        db.session.add(row)
+        db.session.commit()
+        return row
+
+
+@pytest.fixture
+def records(ctx):
+    return Records()
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts SQL statements run inside the `with` block: `with count_queries() as n: ...; n()`."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counter():
+        statements = []
+
+        def before(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield lambda: len(statements)
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counter

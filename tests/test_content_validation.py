@@ -1,4 +1,5 @@
 """Content validation: each kind of error is reported with the file and the id."""
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,9 @@ TINY = Path(__file__).with_name("fixtures") / "tiny-module.toml"
 @pytest.fixture
 def content_dir(tmp_path):
     (tmp_path / "modules").mkdir()
-    shutil.copy(ROOT / "quizzes" / "review.toml", tmp_path / "review.toml")
+    review = (ROOT / "quizzes" / "review.toml").read_text()
+    # The fixture directory holds one module, so drop the real curriculum order.
+    (tmp_path / "review.toml").write_text(re.sub(r"^modules = \[.*?\]\n", "", review, flags=re.S | re.M))
     shutil.copy(TINY, tmp_path / "modules" / "tiny-module.toml")
     return tmp_path
 
@@ -111,3 +114,15 @@ def test_content_check_passes_on_the_real_content(runner):
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
     assert "no errors" in result.output
+
+
+def test_a_module_listed_in_the_curriculum_needs_a_file(content_dir):
+    review = content_dir / "review.toml"
+    review.write_text(review.read_text().replace("[review]\n", '[review]\nmodules = ["tiny-module", "missing-module"]\n'))
+    _, errors = load_catalogue(content_dir)
+    assert "review.toml: modules: lists 'missing-module' but there is no modules/missing-module.toml" in [str(e) for e in errors]
+
+
+def test_the_curriculum_order_comes_from_review_toml():
+    catalogue, _ = load_catalogue(ROOT / "quizzes")
+    assert [m.slug for m in catalogue.ordered()][:3] == ["police-protection", "public-law-outline", "parental-consent-hospital"]

@@ -101,7 +101,7 @@ def test_review_lists_every_question_with_answer_explanation_and_source(client, 
     for aq in attempt.questions:
         question = content.question(aq.question_id)
         assert question.source.replace("&", "&amp;") in page
-    assert page.count("Right answer") == 8 and page.count("Your answer") == 8
+    assert page.count("Right answer") == 8 and page.count("Answer given") == 8
 
 
 def test_a_wrong_decision_shows_its_consequence_and_is_recorded_in_the_path(client, people):
@@ -127,7 +127,7 @@ def test_a_wrong_decision_shows_its_consequence_and_is_recorded_in_the_path(clie
     assert attempt.path.index(unsafe.leads_to) == attempt.path.index(decision.stage) + 1
     answer_all(client, attempt_id)
     review = client.get(f"/attempts/{attempt_id}/review").get_data(as_text=True)
-    assert "Consequence of your decision" in review
+    assert "Consequence of the decision" in review
 
 
 def test_a_closed_tab_loses_nothing_and_the_attempt_resumes(app, client, people):

@@ -1,7 +1,17 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..models import Sector
 
 
 class NewUserForm(FlaskForm):
@@ -12,3 +22,66 @@ class NewUserForm(FlaskForm):
     password = PasswordField("Initial password", widget=GovPasswordInput(),
                              validators=[InputRequired(message="Enter an initial password")])
     submit = SubmitField("Create account", widget=GovSubmitInput())
+
+
+class PeopleFilterForm(FlaskForm):
+    """The filters above the People list: a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Name or email contains", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    agency = SelectField("Agency", widget=GovSelect(), coerce=int, validate_choice=False, default=0)
+    status = SelectField("Accounts", widget=GovSelect(), default="active",
+                         choices=[("active", "Active"), ("deactivated", "Deactivated"), ("all", "All")])
+    submit = SubmitField("Filter", widget=GovSubmitInput())
+
+
+class EditUserForm(FlaskForm):
+    name = StringField("Full name", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the person's name"),
+                                   Length(max=200, message="Name must be 200 characters or fewer")])
+    job_title = StringField("Job title (optional)", widget=GovTextInput(),
+                            validators=[Optional(), Length(max=200, message="Job title must be 200 characters or fewer")])
+    team = SelectField("Team", widget=GovSelect(), coerce=int)
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class RoleForm(FlaskForm):
+    role = RadioField("Role", widget=GovRadioInput(), validators=[InputRequired(message="Select a role")])
+    submit = SubmitField("Change role", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A button that POSTs, with the CSRF token: deactivate, reactivate, import."""
+
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class AgencyForm(FlaskForm):
+    name = StringField("Agency name", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the agency's name"),
+                                   Length(max=200, message="Agency name must be 200 characters or fewer")])
+    sector = RadioField("Sector", widget=GovRadioInput(), choices=[(s.value, s.label) for s in Sector],
+                        validators=[InputRequired(message="Select the agency's sector")])
+    submit = SubmitField("Save agency", widget=GovSubmitInput())
+
+
+class EditAgencyForm(AgencyForm):
+    active = RadioField("Is the agency active?", widget=GovRadioInput(),
+                        choices=[("yes", "Active"), ("no", "Inactive: no new accounts or imports; its staff and their history are kept")],
+                        validators=[InputRequired(message="Select whether the agency is active")])
+
+
+class TeamForm(FlaskForm):
+    name = StringField("Team name", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the team's name"),
+                                   Length(max=200, message="Team name must be 200 characters or fewer")])
+    submit = SubmitField("Save team", widget=GovSubmitInput())
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Upload a file", widget=GovFileInput(),
+                     validators=[FileRequired(message="Select an Excel (.xlsx) or CSV (.csv) file")])
+    agency = SelectField("Agency for rows with no agency", widget=GovSelect(), coerce=int, default=0)
+    submit = SubmitField("Upload and check", widget=GovSubmitInput())

@@ -10,3 +10,11 @@ class SignInForm(FlaskForm):
     password = PasswordField("Password", widget=GovPasswordInput(),
                              validators=[InputRequired(message="Enter your password")])
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("New password", widget=GovPasswordInput(),
+                             validators=[InputRequired(message="Enter a password")])
+    confirm = PasswordField("Confirm new password", widget=GovPasswordInput(),
+                            validators=[InputRequired(message="Enter the password again")])
+    submit = SubmitField("Set password", widget=GovSubmitInput())

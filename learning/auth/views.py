@@ -1,11 +1,14 @@
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ..access import public, signed_in
+from ..audit import record
 from ..extensions import db, login_manager
+from ..invitations import LinkProblem, user_for_token
 from ..models import User
-from .forms import SignInForm
+from ..passwords import password_problem
+from .forms import SetPasswordForm, SignInForm
 from .redirects import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -17,7 +20,9 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    # A deactivated account's open sessions end at their next request.
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -48,3 +53,36 @@ def sign_out():
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@public
+def set_password(token: str):
+    """The invitation link: a new account chooses its first password. The link works once
+    (setting the password changes what the token was signed against) and for 7 days."""
+    user, problem = user_for_token(token)
+    if problem is not None:
+        status = 404 if problem is LinkProblem.INVALID else 410
+        return _no_store(render_template("auth/set_password_problem.html", problem=problem.value), status)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        if problem_text := password_problem(form.password.data):
+            form.password.errors.append(problem_text)
+        elif form.confirm.data != form.password.data:
+            form.confirm.errors.append("The passwords do not match")
+        else:
+            user.set_password(form.password.data)
+            record("password_set", {"user_id": user.id, "how": "invitation link"}, actor=user, commit=False)
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            flash("Your password is set. Sign in with your email address and new password.", "success")
+            return redirect(url_for("auth.sign_in"))
+    return _no_store(render_template("auth/set_password.html", form=form, user=user))
+
+
+def _no_store(response, status: int = 200):
+    response = make_response(response, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response

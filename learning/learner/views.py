@@ -8,6 +8,7 @@ from flask_login import current_user
 from .. import attempts as service
 from ..access import signed_in
 from ..catalogue import catalogue, module_content, module_rows
+from ..certificates.service import latest_by_module
 from ..extensions import db
 from ..models import Attempt, AttemptStatus
 from ..my_learning import learning_summary
@@ -26,7 +27,10 @@ def home():
 @signed_in
 def my_learning():
     summary = learning_summary(current_user)
-    return render_template("learner/my_learning.html", summary=summary, review=catalogue())
+    rows = module_rows()
+    latest = latest_by_module(current_user)
+    certificates = {slug: latest[row.id] for slug, row in rows.items() if row.id in latest}
+    return render_template("learner/my_learning.html", summary=summary, review=catalogue(), certificates=certificates)
 
 
 @bp.route("/modules/<slug>")

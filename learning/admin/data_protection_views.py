@@ -1,0 +1,47 @@
+"""Admin: erase a leaver; export one person's data (subject access)."""
+from __future__ import annotations
+
+import tempfile
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from .. import audit
+from ..access import role_required
+from ..data_protection import erase
+from ..exports import XLSX_MIME, subject_access
+from ..extensions import db
+from ..learner.forms import EmptyForm
+from ..models import Role, User
+
+bp = Blueprint("data_protection", __name__, url_prefix="/people")
+
+
+def _person(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.route("/<int:user_id>/data.xlsx")
+@role_required(Role.ADMIN)
+def subject_access_export(user_id: int):
+    person = _person(user_id)
+    out = tempfile.TemporaryFile()
+    subject_access.build(out, person, current_user.email)
+    audit.record("export_subject_access", {"user": person.id})
+    out.seek(0)
+    return send_file(out, mimetype=XLSX_MIME, as_attachment=True, download_name=f"personal-data-{person.id}.xlsx")
+
+
+@bp.route("/<int:user_id>/erase", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def erase_person(user_id: int):
+    person = _person(user_id)
+    if person.id == current_user.id:
+        abort(403)  # an admin cannot erase themselves by accident
+    form = EmptyForm()
+    if person.erased_at is None and form.validate_on_submit():
+        erase(person)
+        audit.record("erase", {"user": person.id})
+        flash("The person's details have been erased. Their learning records remain as anonymous counts.", "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/erase.html", person=person, form=form)

@@ -1,0 +1,190 @@
+"""People: the list (My staff for an agency lead), one person's page, editing their details,
+deactivating and reactivating them, and (admins only) changing their role.
+
+Every person is fetched through learning/access.py, so an agency lead gets 404 for anyone
+outside their agency whatever id is in the URL or the form."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..access import can_manage_user, manageable_user_or_404, role_required, user_in_scope_or_404, visible_users
+from ..accounts import AccountError, create_user
+from ..audit import record
+from ..extensions import db
+from ..invitations import invitation_url, needs_invitation
+from ..models import Agency, Attempt, Completion, Role, Team, User
+from . import bp
+from .forms import ConfirmForm, EditUserForm, NewUserForm, PeopleFilterForm, RoleForm
+
+PAGE_SIZE = 50
+
+
+def _roles_for(actor: User) -> list[Role]:
+    """Coordinators create practitioners and agency leads; only admins create the roles above."""
+    top = Role.ADMIN if actor.has_role(Role.ADMIN) else Role.AGENCY_LEAD
+    return [r for r in Role if r.rank <= top.rank]
+
+
+@bp.route("/people/")
+@role_required(Role.AGENCY_LEAD)
+def users():
+    """Everyone the viewer may see: all accounts for coordinators, their own agency's staff
+    for an agency lead (titled My staff)."""
+    form = PeopleFilterForm(request.args)
+    coordinator = current_user.has_role(Role.COORDINATOR)
+    agencies = {a.id: a for a in db.session.scalars(select(Agency).order_by(Agency.name))}
+    form.agency.choices = [(0, "All agencies")] + [
+        (a.id, a.name + ("" if a.active else " (inactive)")) for a in agencies.values()]
+    if not form.validate():
+        form.q.data, form.status.data, form.agency.data = "", "active", 0
+    query = visible_users(current_user)
+    if search := (form.q.data or "").strip():
+        pattern = f"%{search.lower()}%"
+        query = query.where(or_(func.lower(User.name).like(pattern), User.email.like(pattern)))
+    if coordinator and form.agency.data:
+        query = query.where(User.agency_id == form.agency.data)
+    if form.status.data == "active":
+        query = query.where(User.active.is_(True))
+    elif form.status.data == "deactivated":
+        query = query.where(User.active.is_(False))
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    people = db.session.scalars(query.options(selectinload(User.team)).order_by(User.name, User.id)
+                                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    filters = {k: v for k, v in {"q": search, "agency": form.agency.data or None,
+                                  "status": form.status.data}.items() if v}
+    return render_template("admin/users.html", people=people, agencies=agencies, page=page, total=total,
+                           page_size=PAGE_SIZE, filter_form=form, filters=filters, coordinator=coordinator,
+                           filtered=bool(search or form.agency.data or form.status.data != "active"))
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def new_user():
+    form = NewUserForm()
+    form.agency.choices = [(a.id, a.name) for a in db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.name))]
+    form.role.choices = [(r.value, r.label) for r in _roles_for(current_user)]
+    if form.validate_on_submit():
+        try:
+            user = create_user(email=form.email.data, name=form.name.data, agency=db.session.get(Agency, form.agency.data),
+                               role=Role(form.role.data), password=form.password.data)
+        except AccountError as exc:
+            field = form.email if "email" in str(exc).lower() or "account" in str(exc).lower() else form.password
+            field.errors = [*field.errors, str(exc)]
+        else:
+            record("user_created", {"user_id": user.id, "email": user.email, "role": user.role})
+            flash(f"Account created for {user.name}.", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/new_user.html", form=form)
+
+
+@bp.route("/people/<int:user_id>")
+@role_required(Role.AGENCY_LEAD)
+def user(user_id: int):
+    person = user_in_scope_or_404(current_user, user_id)
+    attempts = db.session.scalar(select(func.count(Attempt.id)).where(Attempt.user_id == person.id))
+    completions = db.session.scalar(select(func.count(Completion.id)).where(Completion.user_id == person.id))
+    manage = can_manage_user(current_user, person)
+    link = invitation_url(person) if manage and needs_invitation(person) else None
+    return render_template("admin/user.html", person=person, attempts=attempts, completions=completions,
+                           manage=manage, is_self=person.id == current_user.id, invitation_link=link,
+                           can_change_role=current_user.has_role(Role.ADMIN) and person.id != current_user.id,
+                           coordinator=current_user.has_role(Role.COORDINATOR), form=None,
+                           reactivate_form=ConfirmForm())
+
+
+@bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
+@role_required(Role.AGENCY_LEAD)
+def user_edit(user_id: int):
+    person = manageable_user_or_404(current_user, user_id)
+    form = EditUserForm(obj=None if request.method == "POST" else person)
+    if request.method == "GET":
+        form.team.data = person.team_id or 0
+    teams = db.session.scalars(select(Team).where(Team.agency_id == person.agency_id).order_by(Team.name)).all()
+    form.team.choices = [(0, "No team")] + [(t.id, t.name) for t in teams]
+    # Agency leads keep the job title and team up to date; names are for coordinators.
+    may_rename = current_user.has_role(Role.COORDINATOR)
+    if not may_rename:
+        del form.name
+    if form.validate_on_submit():
+        changes = {}
+        new = {"job_title": (form.job_title.data or "").strip() or None, "team_id": form.team.data or None}
+        if may_rename:
+            new["name"] = form.name.data.strip()
+        for attribute, value in new.items():
+            if getattr(person, attribute) != value:
+                changes[attribute] = {"old": getattr(person, attribute), "new": value}
+                setattr(person, attribute, value)
+        if changes:
+            record("user_updated", {"user_id": person.id, "email": person.email, "changes": changes}, commit=False)
+            db.session.commit()
+            flash(f"{person.name}'s details are saved.", "success")
+        else:
+            flash("Nothing was changed.", "info")
+        return redirect(url_for("admin.user", user_id=person.id))
+    return render_template("admin/user_edit.html", person=person, form=form, teams=teams)
+
+
+@bp.route("/people/<int:user_id>/role", methods=["GET", "POST"])
+@role_required(Role.AGENCY_LEAD)
+def user_role(user_id: int):
+    """Admins only. The person is looked up in the viewer's scope first, so an agency lead
+    gets 404 for another agency's person here too, and 403 for their own staff."""
+    person = user_in_scope_or_404(current_user, user_id)
+    if not current_user.has_role(Role.ADMIN):
+        abort(403)
+    if person.id == current_user.id:
+        flash("You cannot change your own role. Ask another administrator.", "info")
+        return redirect(url_for("admin.user", user_id=person.id))
+    form = RoleForm(data={"role": person.role} if request.method == "GET" else None)
+    form.role.choices = [(r.value, r.label) for r in Role]
+    if form.validate_on_submit():
+        old = person.role
+        if form.role.data != old:
+            person.role = form.role.data
+            record("role_change", {"user_id": person.id, "email": person.email, "old": old, "new": person.role},
+                   commit=False)
+            db.session.commit()
+            flash(f"{person.name} is now: {person.role_enum.label}.", "success")
+        else:
+            flash("The role was not changed.", "info")
+        return redirect(url_for("admin.user", user_id=person.id))
+    return render_template("admin/user_role.html", person=person, form=form)
+
+
+@bp.route("/people/<int:user_id>/deactivate", methods=["GET", "POST"])
+@role_required(Role.AGENCY_LEAD)
+def user_deactivate(user_id: int):
+    """GET asks "Are you sure"; the POST button deactivates. Attempts and completions stay."""
+    person = manageable_user_or_404(current_user, user_id)
+    if person.id == current_user.id:
+        flash("You cannot deactivate your own account.", "info")
+        return redirect(url_for("admin.user", user_id=person.id))
+    if not person.active:
+        flash(f"{person.name}'s account is already deactivated.", "info")
+        return redirect(url_for("admin.user", user_id=person.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        person.active = False
+        record("user_deactivated", {"user_id": person.id, "email": person.email}, commit=False)
+        db.session.commit()
+        flash(f"{person.name}'s account is deactivated. Their learning records are kept.", "success")
+        return redirect(url_for("admin.user", user_id=person.id))
+    return render_template("admin/user_deactivate.html", person=person, confirm_form=form)
+
+
+@bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
+@role_required(Role.AGENCY_LEAD)
+def user_reactivate(user_id: int):
+    person = manageable_user_or_404(current_user, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not person.active:
+        person.active = True
+        record("user_reactivated", {"user_id": person.id, "email": person.email}, commit=False)
+        db.session.commit()
+        flash(f"{person.name}'s account is active again.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))

@@ -1,0 +1,89 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from ..fields import GovDateField
+
+TIME = Regexp(r"^([01]?\d|2[0-3])[:.][0-5]\d$", message="Enter a time in the 24-hour clock, like 09:30")
+
+
+class CourseForm(FlaskForm):
+    title = StringField("Course title", widget=GovTextInput(), validators=[InputRequired(message="Enter a course title"), Length(max=200)])
+    description = TextAreaField("Description", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
+    modules = SelectMultipleField("Modules it counts for", widget=GovCheckboxesInput(), coerce=int,
+                                  validators=[InputRequired(message="Select at least one module the course counts for")])
+    validity_months = IntegerField("Valid for (months)", widget=GovTextInput(), default=24,
+                                   validators=[InputRequired(message="Enter how many months the course is valid for"),
+                                               NumberRange(min=1, max=120, message="Enter a number of months from 1 to 120")])
+    submit = SubmitField("Save course", widget=GovSubmitInput())
+
+
+class SessionForm(FlaskForm):
+    day = GovDateField("Date", validators=[InputRequired(message="Enter the date of the session")])
+    starts = StringField("Start time", widget=GovTextInput(), validators=[InputRequired(message="Enter the start time"), TIME])
+    ends = StringField("End time", widget=GovTextInput(), validators=[InputRequired(message="Enter the end time"), TIME])
+    venue = StringField("Venue or joining details", widget=GovTextInput(),
+                        validators=[InputRequired(message="Enter the venue"), Length(max=300)])
+    online = BooleanField("This session is online", widget=GovCheckboxInput())
+    capacity = IntegerField("Places", widget=GovTextInput(),
+                            validators=[InputRequired(message="Enter the number of places"),
+                                        NumberRange(min=1, max=500, message="Enter a number of places from 1 to 500")])
+    trainer = StringField("Trainer", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    submit = SubmitField("Add session", widget=GovSubmitInput())
+
+
+class NonAttendanceForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    agency = SelectField("Agency", widget=GovSelect(), coerce=int, default=0, validate_choice=False, validators=[Optional()])
+    start = GovDateField("From", validators=[InputRequired(message="Enter the start date")])
+    end = GovDateField("To", validators=[InputRequired(message="Enter the end date")])
+    submit = SubmitField("Download workbook", widget=GovSubmitInput())
+
+    def validate_end(self, field):
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError("The end date must be the same as or after the start date")
+
+
+class ExternalRecordForm(FlaskForm):
+    title = StringField("Name of the training", widget=GovTextInput(), validators=[InputRequired(message="Enter the name of the training"), Length(max=300)])
+    provider = StringField("Who provided it", widget=GovTextInput(), validators=[InputRequired(message="Enter who provided the training"), Length(max=300)])
+    completed_on = GovDateField("Date you completed it", validators=[InputRequired(message="Enter the date you completed the training")])
+    evidence_note = TextAreaField("Evidence", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
+    evidence = FileField("Certificate or other evidence (optional)", widget=GovFileInput(),
+                         validators=[Optional(), FileAllowed(["pdf", "png", "jpg", "jpeg", "docx"],
+                                                             "The file must be a PDF, PNG, JPG or Word document")])
+    submit = SubmitField("Send for approval", widget=GovSubmitInput())
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField("Decision", widget=GovRadioInput(), choices=[("approve", "Approve"), ("reject", "Reject")],
+                          validators=[InputRequired(message="Choose approve or reject")])
+    modules = SelectMultipleField("Modules it counts for", widget=GovCheckboxesInput(), coerce=int)
+    note = TextAreaField("Note to the practitioner", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Save decision", widget=GovSubmitInput())
+
+    def validate_modules(self, field):
+        if self.decision.data == "approve" and not field.data:
+            raise ValidationError("Select at least one module this training counts for")

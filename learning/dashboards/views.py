@@ -1,0 +1,188 @@
+"""Dashboards for agency leads (their own agency) and coordinators (every agency), the
+staff behind every figure, and the workbook downloads. Views stay thin: parse the filters,
+ask learning/compliance.py, render."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import tempfile
+from datetime import date
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import audit
+from ..access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
+from ..catalogue import catalogue
+from ..certificates.service import all_certificates, certificates_for
+from ..compliance import Scope, figures_by, headcount, required_modules, staff_page, totals_by_module
+from ..exports import XLSX_MIME, completions_workbook, compliance_workbook
+from ..extensions import db
+from ..insight import MIN_PEOPLE, first_answer_errors
+from ..models import Agency, Attempt, Module, Role, Team, User
+from ..my_learning import learning_summary
+from ..status import Status
+from .forms import CompletionsExportForm, StaffFilterForm
+
+bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
+PER_PAGE = 25
+
+
+class Filters(NamedTuple):
+    scope: Scope
+    form: StaffFilterForm
+    modules: list[Module]
+    teams: dict[int, str]
+
+
+def _scope_from_request(agency_id: int | None = None) -> Filters:
+    """The viewer's scope narrowed by the filters in the query string, plus what the
+    page needs to show them (loaded once here rather than again by each view)."""
+    agency_id = agency_id or request.args.get("agency", type=int)
+    agency_ids = agency_scope(current_user, agency_id)
+    form = StaffFilterForm(request.args)
+    teams = select(Team.id, Team.name).order_by(Team.name)
+    if agency_ids is not None:
+        teams = teams.where(Team.agency_id.in_(agency_ids))
+    team_names = dict(db.session.execute(teams).all())
+    modules = required_modules(agency_ids)
+    form.team.choices = [(0, "Any team")] + list(team_names.items())
+    form.module.choices = [(0, "Any module")] + [(m.id, m.title) for m in modules]
+    form.validate()
+    status = Status(form.status.data) if form.status.data in {s.value for s in Status} else None
+    scope = Scope(
+        agency_ids=agency_ids,
+        # A team id that is not one of the choices (another agency's) is ignored, not obeyed.
+        team_id=form.team.data if form.team.data and not form.team.errors else None,
+        module_id=form.module.data if form.module.data and not form.module.errors else None,
+        status=status,
+        search=(form.q.data or "").strip()[:100],
+    )
+    return Filters(scope, form, modules, team_names)
+
+
+@bp.route("/")
+@role_required(Role.AGENCY_LEAD)
+def home():
+    if current_user.has_role(Role.COORDINATOR):
+        return partnership()
+    return redirect(url_for("dashboards.agency", agency_id=current_user.agency_id))
+
+
+def partnership():
+    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
+    modules = required_modules(None)
+    by_agency = figures_by(Scope(), by_agency=True)
+    by_module = totals_by_module(by_agency)
+    heads = headcount(Scope())
+    summary = []
+    for agency in agencies:
+        figures = [f for (a, _), f in by_agency.items() if a == agency.id]
+        required = sum(f.required for f in figures)
+        compliant = sum(f.compliant for f in figures)
+        counts = {s: sum(f.counts[s] for f in figures) for s in Status}
+        summary.append((agency, heads.get(agency.id, 0), round(100 * compliant / required) if required else None, counts))
+    return render_template("dashboards/partnership.html", summary=summary, modules=modules, by_module=by_module,
+                           statuses=list(Status))
+
+
+@bp.route("/agencies/<int:agency_id>")
+@role_required(Role.AGENCY_LEAD)
+def agency(agency_id: int):
+    scope, form, modules, teams = _scope_from_request(agency_id)
+    agency = db.session.get(Agency, agency_id) or abort(404)
+    figures = figures_by(Scope(agency_ids=scope.agency_ids))
+    page = max(request.args.get("page", 1, type=int), 1)
+    total, people, statuses = staff_page(scope, page, PER_PAGE)
+    return render_template("dashboards/agency.html", agency=agency, modules=modules, figures=figures,
+                           heads=headcount(Scope(agency_ids=scope.agency_ids)).get(agency.id, 0), form=form,
+                           people=people, statuses=statuses, total=total, page=page, per_page=PER_PAGE, teams=teams,
+                           scope=scope, statuses_list=list(Status), filter_args=_filter_args(scope))
+
+
+@bp.route("/staff")
+@role_required(Role.AGENCY_LEAD)
+def staff():
+    scope, form, modules, teams = _scope_from_request()
+    page = max(request.args.get("page", 1, type=int), 1)
+    total, people, statuses = staff_page(scope, page, PER_PAGE)
+    agencies = dict(db.session.execute(select(Agency.id, Agency.name)).all())
+    module_titles = {m.id: m.title for m in modules}
+    return render_template("dashboards/staff.html", form=form, modules=modules, people=people, statuses=statuses,
+                           total=total, page=page, per_page=PER_PAGE, agencies=agencies, teams=teams, scope=scope,
+                           filter_summary=scope.describe(agencies, teams, module_titles), filter_args=_filter_args(scope))
+
+
+def _filter_args(scope: Scope) -> dict:
+    args = {"agency": scope.agency_ids[0] if scope.agency_ids and len(scope.agency_ids) == 1 else None,
+            "team": scope.team_id, "module": scope.module_id, "status": scope.status.value if scope.status else None,
+            "q": scope.search or None}
+    return {k: v for k, v in args.items() if v}
+
+
+@bp.route("/people/<int:user_id>")
+@role_required(Role.AGENCY_LEAD)
+def person(user_id: int):
+    person = user_in_scope_or_404(current_user, user_id)
+    return render_template("dashboards/person.html", person=person, summary=learning_summary(person),
+                           certificates=certificates_for(all_certificates(person)))
+
+
+@bp.route("/attempts/<int:attempt_id>")
+@role_required(Role.AGENCY_LEAD)
+def attempt(attempt_id: int):
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    visible_user_or_404(current_user, attempt.user)
+    content = catalogue().modules.get(attempt.module.slug) or abort(404)
+    return render_template("dashboards/attempt.html", attempt=attempt, content=content, person=attempt.user)
+
+
+@bp.route("/compliance.xlsx")
+@role_required(Role.AGENCY_LEAD)
+def compliance_export():
+    scope = _scope_from_request().scope
+    out = tempfile.TemporaryFile()
+    counts = compliance_workbook.build(out, scope, current_user.email, current_app.config["EXPIRING_WINDOW_DAYS"])
+    audit.record("export_compliance", {"agencies": list(scope.agency_ids) if scope.agency_ids else "all",
+                                       **_filter_args(scope), **counts})
+    out.seek(0)
+    return send_file(out, mimetype=XLSX_MIME, as_attachment=True,
+                     download_name=f"compliance-{date.today().isoformat()}.xlsx")
+
+
+@bp.route("/completions", methods=["GET"])
+@role_required(Role.AGENCY_LEAD)
+def completions_export():
+    agency_ids = agency_scope(current_user, request.args.get("agency", type=int))
+    form = CompletionsExportForm(request.args if request.args else None)
+    form.module.choices = [("", "Choose a module")] + [(m.slug, m.title) for m in catalogue().ordered()]
+    agencies = select(Agency).order_by(Agency.name)
+    if agency_ids is not None:
+        agencies = agencies.where(Agency.id.in_(agency_ids))
+    form.agency.choices = ([(0, "All agencies")] if agency_ids is None else []) + [
+        (a.id, a.name) for a in db.session.scalars(agencies)]
+    if request.args and form.validate():
+        if form.start.data and form.end.data and form.end.data < form.start.data:
+            form.end.errors.append("The end date must be the same as or after the start date")
+        else:
+            module = db.session.scalar(select(Module).where(Module.slug == form.module.data)) or abort(404)
+            chosen = agency_ids if agency_ids is not None else agency_scope(current_user, form.agency.data or None)
+            out = tempfile.TemporaryFile()
+            counts = completions_workbook.build(out, module, chosen, form.start.data, form.end.data, current_user.email)
+            audit.record("export_completions", {"module": module.slug, "agencies": list(chosen) if chosen else "all",
+                                                "from": form.start.data, "to": form.end.data, **counts})
+            out.seek(0)
+            return send_file(out, mimetype=XLSX_MIME, as_attachment=True,
+                             download_name=f"completions-{module.slug}-{date.today().isoformat()}.xlsx")
+    return render_template("dashboards/completions_export.html", form=form)
+
+
+@bp.route("/misconceptions")
+@role_required(Role.COORDINATOR)
+def misconceptions():
+    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
+    return render_template("dashboards/misconceptions.html", agencies=agencies, errors=first_answer_errors(),
+                           modules=catalogue().ordered(), min_people=MIN_PEOPLE)

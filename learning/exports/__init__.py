@@ -1,0 +1,13 @@
+"""Workbook exporters. Each is a module with a build(out, ...) function that writes an
+.xlsx in openpyxl's write-only mode; the registry names them for the CLI and the views."""
+from . import attendance_sheet, completions_workbook, compliance_workbook, non_attendance, subject_access
+
+EXPORTERS = {
+    "compliance": compliance_workbook,
+    "completions": completions_workbook,
+    "attendance": attendance_sheet,
+    "non-attendance": non_attendance,
+    "subject-access": subject_access,
+}
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,0 +1,106 @@
+"""Compliance figures come from SQL and agree with the status rules in learning/status.py."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete
+
+from learning.compliance import Scope, figures_by, pairs, staff_page
+from learning.extensions import db
+from learning.models import Requirement, Role, Sector, utcnow
+from learning.status import Status, status_for
+
+from .conftest import module_row
+
+SLUG = "police-protection"
+WINDOW = 60
+
+
+@pytest.fixture
+def now():
+    return utcnow()
+
+
+def status_of(user, now, slug=SLUG):
+    rows = db.session.execute(pairs(Scope(), now, user_ids=[user.id])).all()
+    return {r.module_id: Status(r.status) for r in rows}[module_row(slug).id]
+
+
+@pytest.mark.parametrize("days_left, expected", [
+    (WINDOW + 1, Status.IN_DATE), (WINDOW, Status.EXPIRING), (1, Status.EXPIRING), (0, Status.EXPIRED), (-5, Status.EXPIRED),
+])
+def test_sql_status_matches_the_python_rule_at_the_boundaries(people, records, now, days_left, expected):
+    pat = people.user()
+    expiry = now + timedelta(days=days_left)
+    records.completion(pat, SLUG, completed_at=now - timedelta(days=30), expires_at=expiry)
+    assert status_of(pat, now) is expected
+    assert status_for(expiry, False, now, WINDOW) is expected
+
+
+def test_in_progress_and_not_started(people, records, now):
+    pat, sam = people.user("pat@example.org"), people.user("sam@example.org")
+    records.open_attempt(pat, SLUG)
+    assert status_of(pat, now) is Status.IN_PROGRESS
+    assert status_of(sam, now) is Status.NOT_STARTED
+
+
+def test_the_latest_completion_counts_and_revoked_ones_do_not(people, records, now):
+    pat = people.user()
+    records.completion(pat, SLUG, completed_at=now - timedelta(days=900), expires_at=now - timedelta(days=170))
+    records.completion(pat, SLUG, completed_at=now - timedelta(days=10))
+    assert status_of(pat, now) is Status.IN_DATE
+    sam = people.user("sam@example.org")
+    records.completion(sam, SLUG, completed_at=now - timedelta(days=10), revoked=True)
+    assert status_of(sam, now) is Status.NOT_STARTED
+
+
+def test_counts_cover_only_required_modules_and_active_staff(people, records, now):
+    pat = people.user("pat@example.org")
+    people.user("gone@example.org").active = False
+    people.user("cora@example.org", role=Role.COORDINATOR)  # runs the service, not counted
+    db.session.commit()
+    records.completion(pat, SLUG, completed_at=now)
+    police = module_row(SLUG).id
+    figures = figures_by(Scope(), now=now)
+    assert figures[police].required == 1 and figures[police].compliant == 1 and figures[police].percent == 100
+    db.session.execute(delete(Requirement).where(Requirement.module_id == police, Requirement.sector == Sector.POLICE.value))
+    db.session.commit()
+    assert police not in figures_by(Scope(), now=now)
+
+
+def test_figures_split_by_agency(people, records, now):
+    pat = people.user("pat@example.org", agency="Police A")
+    people.user("sam@example.org", agency="Police B")
+    records.completion(pat, SLUG, completed_at=now)
+    by_agency = figures_by(Scope(), by_agency=True, now=now)
+    police = module_row(SLUG).id
+    a, b = people.agency("Police A").id, people.agency("Police B").id
+    assert by_agency[(a, police)].percent == 100 and by_agency[(b, police)].percent == 0
+
+
+def test_the_staff_page_filters_by_status_team_and_name(people, records, now):
+    pat = people.user("pat@example.org", name="Pat Fielding")
+    people.user("sam@example.org", name="Sam Reid")
+    records.completion(pat, SLUG, completed_at=now - timedelta(days=800), expires_at=now - timedelta(days=1))
+    total, found, statuses = staff_page(Scope(status=Status.EXPIRED, module_id=module_row(SLUG).id), 1, 10, now)
+    assert total == 1 and found[0].name == "Pat Fielding"
+    assert statuses[pat.id][module_row(SLUG).id][0] is Status.EXPIRED
+    total, found, _ = staff_page(Scope(search="reid"), 1, 10, now)
+    assert [p.name for p in found] == ["Sam Reid"]
+    total, found, _ = staff_page(Scope(search="%"), 1, 10, now)
+    assert total == 0, "a % in the search is a character, not a wildcard"
+
+
+def test_the_staff_page_costs_the_same_queries_for_5_or_60_staff(app, people, records, now, count_queries):
+    def measure():
+        with app.app_context(), count_queries() as n:
+            staff_page(Scope(), 1, 25, now)
+            figures_by(Scope(), by_agency=True, now=now)
+            return n()
+
+    for i in range(5):
+        people.user(f"p{i}@example.org")
+    small = measure()
+    for i in range(5, 60):
+        user = people.user(f"p{i}@example.org")
+        records.completion(user, SLUG, completed_at=now)
+    assert measure() == small <= 4

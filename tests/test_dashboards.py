@@ -1,0 +1,149 @@
+"""Dashboards: agency leads see their own agency only, whatever is put in the URL."""
+from datetime import timedelta
+
+import pytest
+
+from learning.models import Role, utcnow
+
+from .conftest import module_row, sign_in
+from .journey import answer_all, start
+
+SLUG = "police-protection"
+
+
+@pytest.fixture
+def two_agencies(people, records):
+    lead = people.user("lead@example.org", role=Role.AGENCY_LEAD, agency="Police A", name="Lee Lead")
+    mine = people.user("mine@example.org", agency="Police A", name="Mina Mine")
+    theirs = people.user("theirs@example.org", agency="Police B", name="Theo Theirs")
+    records.completion(mine, SLUG, completed_at=utcnow() - timedelta(days=10))
+    return lead, mine, theirs
+
+
+def test_a_lead_is_sent_to_their_own_agency(client, two_agencies, people):
+    lead, mine, theirs = two_agencies
+    sign_in(client, lead)
+    response = client.get("/dashboard/")
+    assert response.location.endswith(f"/dashboard/agencies/{people.agency('Police A').id}")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Mina Mine" in page and "Theo Theirs" not in page
+
+
+def test_a_lead_gets_404_for_another_agencys_pages_and_exports(app, client, two_agencies, people):
+    lead, mine, theirs = two_agencies
+    other = people.agency("Police B").id
+    sign_in(client, lead)
+    for url in (f"/dashboard/agencies/{other}", f"/dashboard/staff?agency={other}", f"/dashboard/people/{theirs.id}",
+                f"/dashboard/compliance.xlsx?agency={other}", f"/dashboard/completions?agency={other}&module={SLUG}"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_a_lead_gets_404_for_another_agencys_attempt(app, client, two_agencies):
+    lead, mine, theirs = two_agencies
+    their_browser = app.test_client()
+    sign_in(their_browser, theirs)
+    attempt_id = start(their_browser, SLUG)
+    answer_all(their_browser, attempt_id)
+    sign_in(client, lead)
+    assert client.get(f"/dashboard/attempts/{attempt_id}").status_code == 404
+
+
+def test_a_lead_can_open_their_own_staffs_record_and_attempt(app, client, two_agencies):
+    lead, mine, theirs = two_agencies
+    browser = app.test_client()
+    sign_in(browser, mine)
+    attempt_id = start(browser, SLUG)
+    answer_all(browser, attempt_id, wrong=1)
+    sign_in(client, lead)
+    record = client.get(f"/dashboard/people/{mine.id}").get_data(as_text=True)
+    assert "Mina Mine" in record and f"/dashboard/attempts/{attempt_id}" in record
+    review = client.get(f"/dashboard/attempts/{attempt_id}").get_data(as_text=True)
+    assert review.count("Right answer") == 8
+
+
+def test_a_lead_filtering_by_another_agencys_team_sees_their_own_staff_only(client, two_agencies, people, ctx):
+    from learning.extensions import db
+    from learning.models import Team
+
+    lead, mine, theirs = two_agencies
+    team = Team(agency_id=people.agency("Police B").id, name="Their team")
+    db.session.add(team)
+    theirs.team_id = team.id
+    db.session.commit()
+    sign_in(client, lead)
+    page = client.get(f"/dashboard/staff?team={team.id}").get_data(as_text=True)
+    assert "Theo Theirs" not in page
+
+
+def test_practitioners_cannot_open_dashboards(client, two_agencies):
+    lead, mine, theirs = two_agencies
+    sign_in(client, mine)
+    for url in ("/dashboard/", "/dashboard/staff", "/dashboard/compliance.xlsx", "/dashboard/misconceptions"):
+        assert client.get(url).status_code == 403, url
+
+
+def test_the_coordinator_sees_every_agency_and_figures_link_to_staff(client, two_agencies, people):
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert "Police A" in page and "Police B" in page
+    a = people.agency("Police A").id
+    assert f'href="/dashboard/staff?agency={a}&amp;status=in_date"' in page
+    staff = client.get(f"/dashboard/staff?agency={a}&status=in_date").get_data(as_text=True)
+    assert "Mina Mine" in staff and "Lee Lead" not in staff
+
+
+def test_filters_and_search_narrow_the_staff_list(client, two_agencies, people):
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    module = module_row(SLUG).id
+    page = client.get(f"/dashboard/staff?module={module}&status=not_started").get_data(as_text=True)
+    assert "Theo Theirs" in page and "Mina Mine" not in page
+    page = client.get("/dashboard/staff?q=theo").get_data(as_text=True)
+    assert "Theo Theirs" in page and "Mina Mine" not in page
+    empty = client.get("/dashboard/staff?q=nobody-at-all").get_data(as_text=True)
+    assert "No staff match these filters." in empty
+
+
+def test_the_staff_list_is_paginated(client, people):
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    for i in range(30):
+        people.user(f"p{i:02}@example.org", name=f"Person {i:02}")
+    first = client.get("/dashboard/staff").get_data(as_text=True)
+    assert "Person 00" in first and "Person 29" not in first and "Page 1 of 2" in first
+    second = client.get("/dashboard/staff?page=2").get_data(as_text=True)
+    assert "Person 29" in second
+
+
+def test_the_misconception_heatmap_is_for_coordinators(client, two_agencies, people):
+    lead, *_ = two_agencies
+    sign_in(client, lead)
+    assert client.get("/dashboard/misconceptions").status_code == 403
+    client.post("/sign-out")
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    page = client.get("/dashboard/misconceptions").get_data(as_text=True)
+    assert "Questions staff get wrong" in page
+
+
+def test_dashboard_pages_run_the_same_few_queries_for_5_or_40_staff(app, client, people, records, count_queries):
+    from learning.models import utcnow
+
+    coordinator = people.user("cora@example.org", role=Role.COORDINATOR)
+    sign_in(client, coordinator)
+    agency = people.agency("Police A").id
+    urls = ["/dashboard/", f"/dashboard/agencies/{agency}", "/dashboard/staff?status=expired&page=1"]
+
+    def measure():
+        counts = []
+        for url in urls:
+            with count_queries() as n:
+                assert client.get(url).status_code == 200
+                counts.append(n())
+        return counts
+
+    for i in range(5):
+        user = people.user(f"p{i}@example.org", agency="Police A")
+        records.completion(user, SLUG, completed_at=utcnow() - timedelta(days=900))
+    small = measure()
+    for i in range(5, 40):
+        user = people.user(f"p{i}@example.org", agency="Police A")
+        records.completion(user, SLUG, completed_at=utcnow() - timedelta(days=900))
+    assert measure() == small and max(small) <= 10, small

@@ -1,0 +1,158 @@
+"""The workbooks: what they contain, who may see what, and that no cell runs a formula."""
+import io
+import re
+import zipfile
+from datetime import datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from learning.extensions import db
+from learning.insight import MIN_PEOPLE, first_answer_errors
+from learning.models import AuditEvent, Role, utcnow
+
+from .conftest import module_row, sign_in
+from .journey import answer_all, start
+
+SLUG = "police-protection"
+SHEETS = ["Summary", "Staff matrix", "Completions", "Coverage", "Misconceptions", "About"]
+
+
+def workbook(data: bytes):
+    return load_workbook(io.BytesIO(data))
+
+
+def sheet_xml(data: bytes, sheet_number: int) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read(f"xl/worksheets/sheet{sheet_number}.xml").decode()
+
+
+@pytest.fixture
+def staff(people, records):
+    lead = people.user("lead@example.org", role=Role.AGENCY_LEAD, agency="Police A", name="Lee Lead")
+    mine = people.user("mine@example.org", agency="Police A", name="Mina Mine")
+    theirs = people.user("theirs@example.org", agency="Police B", name="Theo Theirs")
+    records.completion(mine, SLUG, completed_at=utcnow() - timedelta(days=10))
+    records.completion(theirs, SLUG, completed_at=utcnow() - timedelta(days=10))
+    return lead, mine, theirs
+
+
+def test_the_coordinators_workbook_has_every_sheet_and_every_agency(client, staff, people):
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    response = client.get("/dashboard/compliance.xlsx")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    wb = workbook(response.data)
+    assert wb.sheetnames == SHEETS
+    names = [row[0] for row in wb["Staff matrix"].iter_rows(min_row=2, values_only=True) if row[0]]
+    assert {"Mina Mine", "Theo Theirs", "Lee Lead"} <= set(names)
+    summary = [row[0] for row in wb["Summary"].iter_rows(min_row=4, values_only=True)]
+    assert "Police A" in summary and "Police B" in summary
+    assert wb["Summary"]._charts, "the summary has a bar chart"
+
+
+def test_a_leads_workbook_holds_their_agency_only(client, staff):
+    lead, mine, theirs = staff
+    sign_in(client, lead)
+    data = client.get("/dashboard/compliance.xlsx").data
+    wb = workbook(data)
+    text = " ".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c)
+    assert "Mina Mine" in text and "Theo Theirs" not in text and "Police B" not in text
+
+
+def test_the_staff_matrix_uses_real_dates_frozen_headers_and_a_filter(client, staff, people):
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    wb = workbook(client.get("/dashboard/compliance.xlsx").data)
+    ws = wb["Staff matrix"]
+    assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
+    header = [c.value for c in ws[1]]
+    column = header.index("Police protection: valid until") + 1
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "Mina Mine")
+    assert isinstance(row[column - 1].value, datetime) and row[column - 1].is_date
+    assert row[column - 2].value == "In date"
+    rules = {rule.formula[0]: rule.dxf.fill.fgColor.rgb for rng in ws.conditional_formatting for rule in rng.rules}
+    assert rules['"In date"'].endswith("C6EFCE") and rules['"Expired"'].endswith("FFC7CE"), "statuses are colour-coded"
+
+
+def test_formula_like_names_are_neutralised_in_the_saved_xml(client, people, records):
+    evil = people.user("evil@example.org", name='=HYPERLINK("http://evil.example","Click")')
+    people.user("plus@example.org", name="+44 7700 900000")
+    people.user("at@example.org", name="@SUM(A1:A9)")
+    people.user("tab@example.org", name="\tTabbed")
+    records.completion(evil, SLUG, completed_at=utcnow())
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    data = client.get("/dashboard/compliance.xlsx").data
+    for number in range(1, len(SHEETS) + 1):
+        assert "<f>" not in sheet_xml(data, number), f"sheet {number} contains a formula"
+    names = [r[0] for r in workbook(data)["Staff matrix"].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert "'=HYPERLINK(\"http://evil.example\",\"Click\")" in names
+    assert "'+44 7700 900000" in names and "'@SUM(A1:A9)" in names and "'\tTabbed" in names
+
+
+def test_control_characters_are_stripped_instead_of_crashing(client, people):
+    people.user("bell@example.org", name="Bell\x07 Ringer\x1b")
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    response = client.get("/dashboard/compliance.xlsx")
+    assert response.status_code == 200
+    names = [r[0] for r in workbook(response.data)["Staff matrix"].iter_rows(min_row=2, values_only=True)]
+    assert "Bell Ringer" in names
+
+
+def test_every_export_writes_an_audit_event(client, staff, people, ctx):
+    cora = people.user("cora@example.org", role=Role.COORDINATOR)
+    sign_in(client, cora)
+    client.get("/dashboard/compliance.xlsx")
+    client.get(f"/dashboard/completions?module={SLUG}")
+    actions = [(e.action, e.actor_email) for e in db.session.scalars(select(AuditEvent))]
+    assert ("export_compliance", "cora@example.org") in actions
+    assert ("export_completions", "cora@example.org") in actions
+
+
+def test_the_completions_sheet_respects_the_date_range(client, people, records):
+    pat = people.user("pat@example.org", name="Pat Early")
+    sam = people.user("sam@example.org", name="Sam Late")
+    records.completion(pat, SLUG, completed_at=datetime(2026, 1, 10, 9))
+    records.completion(sam, SLUG, completed_at=datetime(2026, 3, 31, 23))
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    response = client.get(f"/dashboard/completions?module={SLUG}&start=1&start=3&start=2026&end=31&end=3&end=2026")
+    names = [r[0] for r in workbook(response.data)["Completions"].iter_rows(min_row=5, values_only=True)]
+    assert "Sam Late" in names and "Pat Early" not in names
+
+
+def test_an_end_date_before_the_start_is_an_error(client, people):
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    page = client.get(f"/dashboard/completions?module={SLUG}&start=2&start=3&start=2026&end=1&end=3&end=2026")
+    assert page.mimetype == "text/html" and "The end date must be the same as or after the start date" in page.get_data(as_text=True)
+
+
+def test_cli_exports_write_workbooks(runner, staff, people, tmp_path):
+    out = tmp_path / "c.xlsx"
+    result = runner.invoke(args=["export", "compliance", "--out", str(out), "--agency", "Police A"])
+    assert result.exit_code == 0, result.output
+    wb = load_workbook(out)
+    names = [r[0] for r in wb["Staff matrix"].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert "Mina Mine" in names and "Theo Theirs" not in names
+    out2 = tmp_path / "p.xlsx"
+    result = runner.invoke(args=["export", "completions", "--module", SLUG, "--out", str(out2)])
+    assert result.exit_code == 0 and "2 completions" in result.output
+    bad = runner.invoke(args=["export", "completions", "--module", "nope", "--out", str(out2)])
+    assert bad.exit_code != 0 and "No module 'nope'" in bad.output
+
+
+def test_the_misconception_figures_suppress_small_numbers(app, people):
+    for i in range(MIN_PEOPLE + 1):
+        user = people.user(f"p{i}@example.org", agency="Big")
+        browser = app.test_client()
+        from .conftest import sign_in as login
+
+        login(browser, user)
+        answer_all(browser, start(browser, SLUG), wrong=8)
+    small = people.user("solo@example.org", agency="Small")
+    browser = app.test_client()
+    sign_in(browser, small)
+    answer_all(browser, start(browser, SLUG), wrong=8)
+    errors = first_answer_errors()
+    big, tiny = people.agency("Big").id, people.agency("Small").id
+    cells = [c for per in errors.values() for a, c in per.items() if a == big]
+    assert cells and all(c.percent_wrong == 100 for c in cells if not c.suppressed)
+    assert all(c.suppressed and c.percent_wrong is None for per in errors.values() for a, c in per.items() if a == tiny)

@@ -15,6 +15,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from unittest import mock
 
 from .axe import Variant, scan
@@ -136,6 +137,21 @@ class Visit:
         else:
             with self.page.expect_navigation():
                 locator.click()
+
+    def download(self, name: str, folder) -> "Path":
+        """Follow a link or press a button that downloads a file; returns where it was saved."""
+        target = self.page.locator("a[href], button", has_text=re.compile(rf"^\s*{re.escape(name)}\s*$")).first
+        with self.page.expect_download() as info:
+            if self.variant.keyboard:
+                self.tab_to(target)
+                self.page.keyboard.press("Enter")
+            else:
+                target.click()
+        download = info.value
+        assert download.failure() is None, download.failure()
+        path = Path(folder) / download.suggested_filename
+        download.save_as(path)
+        return path
 
     def fill(self, label: str, value: str) -> None:
         field = self.page.get_by_label(label, exact=True)
@@ -301,6 +317,17 @@ def finish_module(visit: Visit, slug: str, passed: bool, consequence=None) -> No
     if passed:
         assert "You passed" in visit.page.locator(".govuk-panel").inner_text()
         visit.scan("result", "passed")
+        # The certificate, then back to the result.
+        visit.follow("View and print your certificate")
+        assert visit.heading() == "Certificate of completion"
+        assert content.title in visit.page.locator(".app-certificate").inner_text()
+        visit.scan("certificate")
+        visit.follow("My certificates")
+        assert content.title in visit.page.locator("table").inner_text()
+        visit.scan("my-certificates")
+        visit.page.go_back()
+        visit.page.go_back()
+        assert "You passed" in visit.page.locator(".govuk-panel").inner_text()
     else:
         assert visit.heading() == "You did not pass this time"
         visit.scan("result", "not-passed")

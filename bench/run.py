@@ -5,8 +5,8 @@
     .venv/bin/python bench/run.py --sizes 2000,5000    # a quick look
 
 The database given is wiped. For each size the workforce is grown with seed-scale, then:
-- the compliance workbook is exported: wall time, and peak Python memory (tracemalloc,
-  in a separate run so it does not slow the timing), against a baseline in the same run
+- the compliance workbook is exported: wall time, and peak memory (the resident high-water
+  mark of a fresh process running just that export), against a baseline in the same run
   that fetches the staff matrix and completions rows with one raw SQL query each and
   writes the same cells with plain openpyxl write-only;
 - the partnership dashboard, an agency dashboard and the staff matrix page are requested
@@ -23,8 +23,8 @@ import platform
 import statistics
 import sys
 import tempfile
+import subprocess
 import time
-import tracemalloc
 from datetime import datetime
 from pathlib import Path
 
@@ -133,12 +133,23 @@ def export_baseline(out: Path) -> None:
         conn.close()
 
 
-def peak_memory(fn) -> float:
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 1_048_576
+def peak_memory(which: str, url: str, out: Path) -> float:
+    """Peak resident memory (MiB) of a fresh process that runs one export, so the figure
+    is the whole process's high-water mark, measured without slowing the timed runs."""
+    code = (
+        "import resource, sys; sys.path.insert(0, sys.argv[1]); sys.argv = sys.argv[:1] + sys.argv[2:];"
+        "from pathlib import Path; import bench.run as r; app = r.quiet_app(sys.argv[1]);"
+        "ctx = app.app_context(); ctx.push();"
+        "(r.export_ours if sys.argv[2] == 'ours' else r.export_baseline)(Path(sys.argv[3]));"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(ROOT), url, which, str(out)],
+                            capture_output=True, text=True, check=True)
+    return int(result.stdout.strip().splitlines()[-1]) / 1024
+
+
+def quiet_app(url: str):
+    return create_app(test_config={"SQLALCHEMY_DATABASE_URI": url})
 
 
 class Statements:
@@ -179,6 +190,7 @@ def page(app, client, url: str) -> dict:
 
 def measure(app, size: int, folder: Path) -> dict:
     result = {"practitioners": size}
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
         out = folder / "ours.xlsx"
         base = folder / "baseline.xlsx"
@@ -186,8 +198,8 @@ def measure(app, size: int, folder: Path) -> dict:
         baseline = best(lambda: export_baseline(base), repeat=1)
         result["export"] = {"seconds": ours, "baseline_seconds": baseline, "ratio": ours / baseline,
                             "bytes": out.stat().st_size,
-                            "peak_mib": peak_memory(lambda: export_ours(out)),
-                            "baseline_peak_mib": peak_memory(lambda: export_baseline(base))}
+                            "peak_mib": peak_memory("ours", url, out),
+                            "baseline_peak_mib": peak_memory("baseline", url, base)}
         agency_id = db.session.scalar(text("SELECT min(id) FROM agency WHERE name LIKE 'Scale agency%'"))
     client = app.test_client()
     client.post("/sign-in", data={"email": "bench-coordinator@example.org", "password": "bench-password-123"})
@@ -202,7 +214,8 @@ def measure(app, size: int, folder: Path) -> dict:
 def report(results: list[dict], meta: dict) -> None:
     print(f"\nDatabase: {meta['database']}   Machine: {meta['machine']}")
     print("\nCompliance workbook export")
-    print(f"{'staff':>8} {'ours s':>8} {'raw s':>8} {'ratio':>6} {'peak MiB':>9} {'raw peak':>9} {'MB file':>8}")
+    print(f"{'staff':>8} {'ours s':>8} {'raw s':>8} {'ratio':>6} {'peak MiB':>9} {'raw peak':>9} {'MB file':>8}"
+          "   (peak: resident memory of a process running one export)")
     for r in results:
         e = r["export"]
         print(f"{r['practitioners']:>8,} {e['seconds']:>8.2f} {e['baseline_seconds']:>8.2f} {e['ratio']:>6.2f} "

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, render_template
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -29,10 +30,21 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     app.jinja_env.add_extension("jinja2.ext.do")
     WTFormsHelpers(app)
 
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        # Behind a reverse proxy: take the client's address and scheme from the headers it
+        # sets, so throttling, the audit trail and Secure cookies see the real request.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+    from . import expiry, sessions
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
+    # Session time limits run before the CSRF check, so a form posted into an expired
+    # session signs the person out cleanly instead of failing as a bad request.
+    sessions.init_app(app)
     csrf.init_app(app)
+    expiry.init_app(app)
     limiter.init_app(app)
 
     from . import database
@@ -49,6 +61,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     from .dashboards.views import bp as dashboards_bp
     from .external.views import bp as external_bp
     from .certificates.views import bp as certificates_bp
+    from .audit_views.views import bp as audit_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learner_bp)
@@ -58,6 +71,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     app.register_blueprint(courses_bp)
     app.register_blueprint(external_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(audit_bp)
 
     from . import navigation, security
 

@@ -54,15 +54,18 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         # A completion is "expiring" when it runs out within this many days.
         EXPIRING_WINDOW_DAYS=int(os.environ.get("EXPIRING_WINDOW_DAYS", "60")),
         SQLITE_BUSY_TIMEOUT_MS=5000,
-        # Sessions: signed cookies, so any worker serves any user.
+        # Sessions: signed cookies, so any worker serves any user. Both limits are enforced
+        # by learning/sessions.py from timestamps inside the signed cookie.
         PERMANENT_SESSION_LIFETIME=timedelta(hours=int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))),
         SESSION_IDLE_MINUTES=int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=production,
+        # The app never issues remember-me cookies; these only shape the one it would clear.
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=production,
+        PRODUCTION=production,
         WTF_CSRF_TIME_LIMIT=3600,
         MAX_CONTENT_LENGTH=5 * 1024 * 1024,
         # Staff import: most data rows in one file; where an upload waits between preview
@@ -70,7 +73,13 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         STAFF_IMPORT_MAX_ROWS=int(os.environ.get("STAFF_IMPORT_MAX_ROWS", "5000")),
         STAFF_IMPORT_DIR=str(instance / "uploads"),
         INVITATION_VALID_DAYS=7,
+        # Sign-in throttling (learning/throttle.py). Redis when set, so every worker shares
+        # the counts; if Redis goes away, each worker falls back to counting in memory
+        # rather than refusing every sign-in.
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        RATELIMIT_STRATEGY="moving-window",
+        RATELIMIT_KEY_PREFIX=os.environ.get("RATELIMIT_KEY_PREFIX", "learning"),
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_HEADERS_ENABLED=False,
         PASSWORD_HASH_METHOD="scrypt",
         # The address people use to reach the service: printed on certificates (the link
@@ -88,13 +97,22 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         MAIL_FROM=os.environ.get("MAIL_FROM", "Safeguarding learning <no-reply@example.org>"),
         MAIL_TIMEOUT_SECONDS=int(os.environ.get("MAIL_TIMEOUT_SECONDS", "30")),
         OUTBOX_DIR=os.environ.get("OUTBOX_DIR", str(instance / "outbox")),
+        LOGIN_FAILURES_PER_ACCOUNT=os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10 per 5 minutes"),
+        LOGIN_FAILURES_PER_IP=os.environ.get("LOGIN_FAILURES_PER_IP", "10 per 5 minutes"),
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto. Without
+        # this, every request seems to come from the proxy, and one person's failed sign-ins
+        # would throttle everyone.
+        TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
     )
     if testing:
         app.config.update(
             TESTING=True,
             SQLALCHEMY_DATABASE_URI=os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance / 'test.db'}",
             WTF_CSRF_ENABLED=False,
-            RATELIMIT_ENABLED=False,
+            # Throttling stays on, as in production, but always in this process's memory:
+            # the suite resets it between tests and must never touch a shared Redis.
+            RATELIMIT_ENABLED=True,
+            RATELIMIT_STORAGE_URI="memory://",
             # Tests never send real mail: they start their own SMTP server or use a temporary outbox.
             MAIL_SERVER=None,
             SERVER_NAME="localhost",

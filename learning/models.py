@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
+from .passwords import normalise as normalise_password
 
 
 def utcnow() -> datetime:
@@ -97,6 +98,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Bumped at sign-out (and whenever access must end at once): every session records the
+    # value it started with, and one that no longer matches is over, on every device.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     agency: Mapped[Agency | None] = relationship()
     team: Mapped[Team | None] = relationship()
@@ -108,10 +112,11 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         from flask import current_app
 
-        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        self.password_hash = generate_password_hash(normalise_password(password),
+                                                    method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and check_password_hash(self.password_hash, normalise_password(password))
 
     @property
     def role_enum(self) -> Role:

@@ -24,6 +24,8 @@ def nav_items() -> list[dict]:
     elif current_user.has_role(Role.AGENCY_LEAD):
         items += [("admin.users", "My staff", ("admin.user",)),
                   ("admin.import_staff", "Import staff", ("admin.import",))]
+    if current_user.has_role(Role.ADMIN):
+        items.append(("audit_views.events", "Audit trail", ("audit_views.",)))
     here = request.endpoint or ""
     items = [
         {"href": url_for(endpoint), "text": text, "active": here == endpoint or bool(under and here.startswith(under))}

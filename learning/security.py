@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, g
+from flask import Flask, current_app, g, request
+
+HSTS_SECONDS = 365 * 24 * 3600
 
 
 def csp_nonce() -> str:
@@ -12,21 +14,32 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def content_security_policy(nonce: str | None) -> str:
+    # The one inline script (GOV.UK's js-enabled class) carries the nonce; nothing else
+    # inline may run: no inline event handlers, no javascript: URLs, no inline styles.
+    script_src = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
+    return (
+        f"default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+        "object-src 'none'"
+    )
+
+
 def init_app(app: Flask) -> None:
     app.add_template_global(csp_nonce)
 
     @app.after_request
     def _headers(response):
-        # The one inline script (GOV.UK's js-enabled class) carries the nonce; nothing else
-        # inline may run.
-        nonce = g.get("csp_nonce", "")
-        script_src = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            f"default-src 'self'; script-src {script_src}; style-src 'self'; img-src 'self' data:; "
-            "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", content_security_policy(g.get("csp_nonce")))
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors for older browsers
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.endpoint != "static":
+            # Pages hold personal data: nothing for the back button or a shared computer's
+            # cache to show after sign-out.
+            headers.setdefault("Cache-Control", "no-store")
+        if current_app.config.get("PRODUCTION"):
+            headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}; includeSubDomains")
         return response

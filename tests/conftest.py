@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 
 from learning import create_app
 from learning.catalogue import sync_modules
-from learning.extensions import db
+from learning.extensions import db, limiter
 from learning.models import Agency, Module, Requirement, Role, Sector, User
 
 PASSWORD = "correct horse battery staple"
@@ -63,9 +63,11 @@ def app(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _clean_tables(app):
-    """Each test starts with only the module rows and the default required learning
-    (every module for every sector); everything else is deleted after it."""
+    """Each test starts with only the module rows, the default required learning (every
+    module for every sector) and no sign-in failures counted; everything else is deleted
+    after it."""
     yield
+    limiter.reset()
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:

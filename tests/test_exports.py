@@ -156,3 +156,16 @@ def test_the_misconception_figures_suppress_small_numbers(app, people):
     cells = [c for per in errors.values() for a, c in per.items() if a == big]
     assert cells and all(c.percent_wrong == 100 for c in cells if not c.suppressed)
     assert all(c.suppressed and c.percent_wrong is None for per in errors.values() for a, c in per.items() if a == tiny)
+
+
+def test_the_coverage_sheet_counts_staff_trained_in_each_recommendation(client, staff, people, records):
+    lead, mine, theirs = staff
+    records.completion(theirs, "escalation", completed_at=utcnow() - timedelta(days=900),
+                       expires_at=utcnow() - timedelta(days=1))  # expired: not counted
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    ws = workbook(client.get("/dashboard/compliance.xlsx").data)["Coverage"]
+    rows = {r[0]: r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
+    header = [c.value for c in ws[3]]
+    police = rows["Raise awareness and understanding of police protection"]
+    assert police[header.index("Police A")] == 1 and police[header.index("Police B")] == 1 and police[-1] == 2
+    assert rows["Use escalation positively, to support creative conversations that improve practice"][-1] == 0

@@ -72,7 +72,7 @@ def new_user():
             user = create_user(email=form.email.data, name=form.name.data, agency=db.session.get(Agency, form.agency.data),
                                role=Role(form.role.data), password=form.password.data)
         except AccountError as exc:
-            field = form.email if "email" in str(exc).lower() or "account" in str(exc).lower() else form.password
+            field = getattr(form, exc.field, form.email)
             field.errors = [*field.errors, str(exc)]
         else:
             record("user_created", {"user_id": user.id, "email": user.email, "role": user.role})

@@ -1,15 +1,18 @@
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
+from flask_login import current_user, logout_user
 
+from .. import audit, sessions
 from ..access import public, signed_in
 from ..audit import record
+from ..expiry import recoverable
 from ..extensions import db, login_manager
 from ..invitations import LinkProblem, user_for_token
 from ..models import User
 from ..passwords import password_problem
+from ..throttle import note_failure, sign_in_limits
 from .forms import SetPasswordForm, SignInForm
 from .redirects import safe_next
+from .signin import authenticate
 
 bp = Blueprint("auth", __name__)
 
@@ -20,25 +23,28 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    # A deactivated account's open sessions end at their next request.
     user = db.session.get(User, int(user_id))
+    # A deactivated account loses access at once, not when its session runs out.
     return user if user is not None and user.active else None
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
+@sign_in_limits
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("learner.home"))
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.email == User.normalise_email(form.email.data)))
-        if user and user.active and user.check_password(form.password.data):
-            # A fresh session at sign-in, so a session id planted before it is worthless.
-            session.clear()
-            login_user(user)
+        outcome = authenticate(form.email.data, form.password.data)
+        if outcome.ok:
+            sessions.begin(outcome.user)
+            audit.record(audit.SIGN_IN, actor=outcome.user)
             return redirect(safe_next(request.args.get("next"), url_for("learner.home")))
+        note_failure()
+        audit.record(audit.SIGN_IN_FAILED, {"email": form.email.data.strip().lower()[:audit.EMAIL_MAX],
+                                            "reason": outcome.reason})
         failed = True
         # Shown in the error summary and beside the field, as GOV.UK asks, without saying
         # which of the two was wrong.
@@ -46,11 +52,22 @@ def sign_in():
     return render_template("auth/sign_in.html", form=form, failed=failed)
 
 
+def _sign_in_after_expired_page():
+    """The sign-in form sat open until its CSRF token expired: ask again, email kept."""
+    form = SignInForm()
+    return render_template("auth/sign_in.html", form=form, failed=False,
+                           notice="The sign-in page had expired. Enter your password again.")
+
+
+recoverable("auth.sign_in", render=_sign_in_after_expired_page,
+            resume=lambda: url_for("auth.sign_in", next=request.args.get("next")))
+
+
 @bp.route("/sign-out", methods=["POST"])
 @signed_in
 def sign_out():
-    logout_user()
-    session.clear()
+    audit.record(audit.SIGN_OUT, {"reason": "signed out"})
+    sessions.end(everywhere=True)
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
 

@@ -18,7 +18,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from sqlalchemy import and_, func, select
+from sqlalchemy import case, func, select
 
 from ..catalogue import catalogue
 from ..compliance import Scope, figures_by, headcount, lookups, pairs, required_modules, totals_by_module
@@ -169,7 +169,7 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
     if current is not None:
         ws.append(row)
         people += 1
-    if modules:
+    if modules and people:
         first = get_column_letter(len(fixed) + 1)
         last = get_column_letter(len(titles))
         area = f"{first}2:{last}{people + 1}"
@@ -218,8 +218,8 @@ def _completions(wb, scope, agencies, teams, module_titles) -> int:
 
 
 def _coverage(wb, scope, agencies) -> None:
-    """Per recommendation and agency: staff holding a valid completion of a module that
-    teaches it (one query per recommendation, whatever the number of staff)."""
+    """Per recommendation and agency: staff holding an in-date completion of a module that
+    teaches it. One query: a distinct count per recommendation over one scan of completions."""
     ws = wb.create_sheet("Coverage")
     set_widths(ws, [60, 50, *[16] * len(agencies), 10])
     landscape(ws)
@@ -229,24 +229,25 @@ def _coverage(wb, scope, agencies) -> None:
     ws.append(header_row(ws, ["Recommendation", "Modules that teach it", *[a.name for a in agencies], "Total"]))
     cat = catalogue()
     slugs_to_ids = dict(db.session.execute(select(Module.slug, Module.id)).all())
-    now = utcnow()
+    teaching = {rec_id: [m for m in cat.ordered() if any(rec_id in q.recommendations for q in m.questions)]
+                for rec_id in cat.recommendations}
+    columns = []
+    for rec_id, modules in teaching.items():
+        ids = [slugs_to_ids[m.slug] for m in modules if m.slug in slugs_to_ids] or [-1]
+        columns.append(func.count(func.distinct(case((Completion.module_id.in_(ids), Completion.user_id)))).label(rec_id))
+    query = (
+        select(User.agency_id, *columns)
+        .join(User, User.id == Completion.user_id)
+        .where(Completion.revoked_at.is_(None), Completion.expires_at > utcnow(), User.active.is_(True))
+        .group_by(User.agency_id)
+    )
+    if scope.agency_ids is not None:
+        query = query.where(User.agency_id.in_(scope.agency_ids))
+    counts = {row.agency_id: row for row in db.session.execute(query)}
     for rec_id, rec in cat.recommendations.items():
-        teaching = [m for m in cat.ordered() if any(rec_id in q.recommendations for q in m.questions)]
-        module_ids = [slugs_to_ids[m.slug] for m in teaching if m.slug in slugs_to_ids]
-        counts = {}
-        if module_ids:
-            query = (
-                select(User.agency_id, func.count(func.distinct(Completion.user_id)))
-                .join(User, User.id == Completion.user_id)
-                .where(Completion.module_id.in_(module_ids), Completion.revoked_at.is_(None),
-                       Completion.expires_at > now, User.active.is_(True))
-                .group_by(User.agency_id)
-            )
-            if scope.agency_ids is not None:
-                query = query.where(User.agency_id.in_(scope.agency_ids))
-            counts = dict(db.session.execute(query).all())
-        ws.append([cell(ws, rec.title, alignment=WRAP), cell(ws, ", ".join(m.title for m in teaching), alignment=WRAP),
-                   *[cell(ws, counts.get(a.id, 0)) for a in agencies], cell(ws, sum(counts.get(a.id, 0) for a in agencies))])
+        per_agency = [getattr(counts[a.id], rec_id) if a.id in counts else 0 for a in agencies]
+        ws.append([cell(ws, rec.title, alignment=WRAP), cell(ws, ", ".join(m.title for m in teaching[rec_id]), alignment=WRAP),
+                   *[cell(ws, n) for n in per_agency], cell(ws, sum(per_agency))])
     ws.freeze_panes = "C4"
 
 

@@ -38,3 +38,13 @@ def chosen_option_ids(values: list[str] | str, option_order: list[str]) -> list[
     values = values if isinstance(values, list) else [values]
     by_value = {f"option-{i}": oid for i, oid in enumerate(option_order, 1)}
     return [by_value.get(v, v) for v in values]
+
+
+def kept_choice(form: FlaskForm, values: list[str]) -> list[str] | str | None:
+    """Values sent earlier, as the answer field's data, keeping only the options on this
+    page; None if none are left. Used to show a choice again, never to score it."""
+    valid = {value for value, _label in form.answer.choices}
+    kept = [v for v in values if v in valid]
+    if not kept:
+        return None
+    return kept if isinstance(form.answer, SelectMultipleField) else kept[0]

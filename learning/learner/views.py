@@ -2,17 +2,19 @@
 the result and the review. Views parse the request, call attempts.py and render."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from .. import attempts as service
 from ..access import signed_in
 from ..catalogue import catalogue, module_content, module_rows
 from ..certificates.service import latest_by_module
+from ..expiry import recoverable
 from ..extensions import db
 from ..models import Attempt, AttemptStatus
 from ..my_learning import learning_summary
-from .forms import EmptyForm, answer_form, chosen_option_ids
+from .forms import EmptyForm, answer_form, chosen_option_ids, kept_choice
 
 bp = Blueprint("learner", __name__)
 
@@ -56,7 +58,8 @@ def start(slug: str):
 
 def _own_attempt(attempt_id: int) -> Attempt:
     """The signed-in person's own attempt, else 404 (we do not say whose it is)."""
-    attempt = db.session.get(Attempt, attempt_id)
+    # The module and the drawn questions come in the same query: every attempt page needs them.
+    attempt = db.session.get(Attempt, attempt_id, options=[joinedload(Attempt.module), joinedload(Attempt.questions)])
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
@@ -75,23 +78,32 @@ def _where_to_go(attempt: Attempt) -> str:
     return url_for("learner.question", attempt_id=attempt.id, number=pending.position)
 
 
-@bp.route("/attempts/<int:attempt_id>/questions/<int:number>", methods=["GET", "POST"])
-@signed_in
-def question(attempt_id: int, number: int):
+def _open_question(attempt_id: int, number: int):
+    """The attempt and the question at `number`, or a redirect to where the learner
+    should be instead (the result, the feedback already given, an earlier question)."""
     attempt = _own_attempt(attempt_id)
-    content = _content_for(attempt)
     try:
         aq = service.question_at(attempt, number)
     except service.AttemptError:
         abort(404)
     if attempt.status != AttemptStatus.IN_PROGRESS.value:
-        return redirect(url_for("learner.result", attempt_id=attempt.id))
+        return attempt, aq, redirect(url_for("learner.result", attempt_id=attempt.id))
     if aq.answered_at is not None:
-        return redirect(url_for("learner.feedback", attempt_id=attempt.id, number=number))
+        return attempt, aq, redirect(url_for("learner.feedback", attempt_id=attempt.id, number=number))
     pending = service.next_unanswered(attempt)
     if pending is not None and pending.position < number:
         # Questions are taken in order, as the case unfolds.
-        return redirect(url_for("learner.question", attempt_id=attempt.id, number=pending.position))
+        return attempt, aq, redirect(url_for("learner.question", attempt_id=attempt.id, number=pending.position))
+    return attempt, aq, None
+
+
+@bp.route("/attempts/<int:attempt_id>/questions/<int:number>", methods=["GET", "POST"])
+@signed_in
+def question(attempt_id: int, number: int):
+    attempt, aq, elsewhere = _open_question(attempt_id, number)
+    if elsewhere:
+        return elsewhere
+    content = _content_for(attempt)
     question = content.question(aq.question_id)
     form = answer_form(question, aq.option_order)
     if form.validate_on_submit():
@@ -101,13 +113,46 @@ def question(attempt_id: int, number: int):
         except service.AttemptError:
             abort(400)
         return redirect(url_for("learner.feedback", attempt_id=attempt.id, number=number))
+    notice = None
+    if request.method == "GET" and (kept := kept_choice(form, request.args.getlist("choice"))):
+        # Back from signing in again after the session ended: the choice came with the link.
+        form.answer.data = kept
+        notice = "We kept the answer you chose before you were signed out. Check it, then select Check my answer."
+    return _question_page(attempt, content, aq, question, form, number, notice)
+
+
+def _question_page(attempt, content, aq, question, form, number: int, notice: str | None = None):
     stage = content.stage(question.stage)
     previous = attempt.questions[number - 2] if number > 1 else None
     first_in_stage = previous is None or content.question(previous.question_id).stage != question.stage
     return render_template(
         "learner/question.html", attempt=attempt, content=content, question=question, aq=aq, form=form,
-        stage=stage, first_in_stage=first_in_stage, number=number,
+        stage=stage, first_in_stage=first_in_stage, number=number, notice=notice,
     )
+
+
+def _answer_after_expired_page(attempt_id: int, number: int):
+    """The answer POST failed its CSRF check (the page was open too long, or the learner
+    signed in again elsewhere). Show the same question with a fresh token and their
+    choice still selected, so one click sends it."""
+    attempt, aq, elsewhere = _open_question(attempt_id, number)
+    if elsewhere:
+        return elsewhere
+    content = _content_for(attempt)
+    question = content.question(aq.question_id)
+    form = answer_form(question, aq.option_order)  # filled from the posted form, never validated
+    form.answer.data = kept_choice(form, request.form.getlist("answer")) or None
+    return _question_page(attempt, content, aq, question, form, number,
+                          notice="This page had expired, so your answer has not been saved yet. "
+                                 "Check it, then select Check my answer.")
+
+
+def _resume_question(attempt_id: int, number: int) -> str:
+    return url_for("learner.question", attempt_id=attempt_id, number=number,
+                   choice=request.form.getlist("answer") or None)
+
+
+recoverable("learner.question", render=_answer_after_expired_page, resume=_resume_question)
 
 
 @bp.route("/attempts/<int:attempt_id>/questions/<int:number>/feedback")

@@ -1,0 +1,132 @@
+"""Web throughput: the question page and answer submits against a bare Flask endpoint.
+
+    .venv/bin/python bench/throughput.py                  # SQLite (WAL), temporary folder
+    .venv/bin/python bench/throughput.py --database-url postgresql+psycopg://postgres@127.0.0.1/load --reset
+
+Starts the app under gunicorn (2 workers by default) and, in the same run, a bare Flask
+app (bench/bare_app.py) under the same gunicorn settings. Client processes (not threads,
+so the client is not held back by one interpreter) then, for a fixed time each:
+  1. request a question page of their own open attempt, again and again;
+  2. take attempts by posting answers (one CSRF token per session serves every form):
+     start, eight answers, submit; only the answer posts are counted;
+  3. request the bare endpoint.
+Prints requests per second and latency percentiles for each, and the ratios of the app's
+rates to the bare rate (goal: at least 0.5). A measurement, not a test.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.harness import Browser, Server, migrate, seed_practitioners  # noqa: E402
+from bench.load import prepare_database  # noqa: E402
+
+SLUG = "police-protection"
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else 0.0
+
+
+def _signed_in(base: str, email: str) -> tuple[Browser, str]:
+    browser = Browser(base)
+    response = browser.sign_in(email)
+    assert response.status == 302, f"sign-in failed for {email}: {response.status}"
+    token = browser.get(f"/modules/{SLUG}").csrf()
+    return browser, token
+
+
+def _start(browser: Browser, token: str) -> int:
+    response = browser.post(f"/modules/{SLUG}/start", {"csrf_token": token})
+    return int(re.search(r"/attempts/(\d+)/", response.location).group(1))
+
+
+def question_pages(base: str, email: str, seconds: float) -> list[float]:
+    browser, token = _signed_in(base, email)
+    attempt = _start(browser, token)
+    times, deadline = [], time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        response = browser.get(f"/attempts/{attempt}/questions/1")
+        assert response.status == 200, response.status
+        times.append(response.seconds)
+    return times
+
+
+def answer_posts(base: str, email: str, seconds: float) -> list[float]:
+    browser, token = _signed_in(base, email)
+    times, deadline = [], time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        attempt = _start(browser, token)
+        for number in range(1, 9):
+            response = browser.post(f"/attempts/{attempt}/questions/{number}",
+                                    {"csrf_token": token, "answer": "option-1"})
+            assert response.status == 302 and "feedback" in response.location, (response.status, response.location)
+            times.append(response.seconds)
+        browser.post(f"/attempts/{attempt}/submit", {"csrf_token": token})
+    return times
+
+
+def bare(base: str, email: str, seconds: float) -> list[float]:
+    browser, times, deadline = Browser(base), [], time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        response = browser.get("/bare")
+        assert response.status == 200
+        times.append(response.seconds)
+    return times
+
+
+def run_phase(fn, base: str, emails: list[str], seconds: float) -> dict:
+    with ProcessPoolExecutor(max_workers=len(emails)) as pool:
+        began = time.perf_counter()
+        results = list(pool.map(fn, [base] * len(emails), emails, [seconds] * len(emails)))
+        elapsed = time.perf_counter() - began
+    times = [t for r in results for t in r]
+    # Rate over the measuring window, not the set-up (sign-in) before it.
+    return {"requests": len(times), "rps": len(times) / seconds, "p50_ms": 1000 * _percentile(times, 50),
+            "p95_ms": 1000 * _percentile(times, 95), "p99_ms": 1000 * _percentile(times, 99),
+            "mean_ms": 1000 * statistics.mean(times) if times else 0.0, "wall_s": elapsed}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url")
+    parser.add_argument("--reset", action="store_true", help="wipe the database given with --database-url")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=15)
+    args = parser.parse_args()
+    args.practitioners = args.clients
+    if True:
+        url, label = prepare_database(args)
+        migrate(url)
+        emails = seed_practitioners(url, args.clients)
+        env = {"RATELIMIT_STORAGE_URI": "memory://"}
+        log = Path(tempfile.gettempdir()) / "learning-throughput-gunicorn.log"
+        with Server(url, workers=args.workers, env=env, log=log) as app_server, \
+                Server(url, workers=args.workers, log=log, target="bench.bare_app:app", ready_path="/bare") as bare_server:
+            results = {
+                "question page (GET)": run_phase(question_pages, app_server.base, emails, args.seconds),
+                "answer submit (POST)": run_phase(answer_posts, app_server.base, emails, args.seconds),
+                "bare Flask endpoint": run_phase(bare, bare_server.base, emails, args.seconds),
+            }
+    baseline = results["bare Flask endpoint"]["rps"]
+    print(f"\n{label}, gunicorn {args.workers} workers, {args.clients} client processes, {args.seconds:.0f} s each")
+    print(f"{'':<24}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'vs bare':>9}")
+    for name, r in results.items():
+        print(f"{name:<24}{r['requests']:>9}{r['rps']:>9.1f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['p99_ms']:>9.1f}"
+              f"{r['rps'] / baseline:>9.2f}")
+    print("\nGoal: question page and answer submit at least 0.5 of the bare endpoint's rate.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

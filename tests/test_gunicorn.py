@@ -1,0 +1,179 @@
+"""The app under gunicorn with several workers: a worker killed mid-submission loses
+nothing, and sign-in throttling holds across workers when the counts live in Redis.
+
+Each test starts its own server on its own database (tests/scratch.py: SQLite, or a
+throwaway PostgreSQL schema when TEST_DATABASE_URL is set).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import sqlite3
+import threading
+import time
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bench.harness import (PASSWORD, AnswerKey, Browser, Server, answer_questions, migrate, seed_practitioners,
+                           start_module, submit)
+
+from .scratch import scratch_database
+
+SLUG = "police-protection"
+
+
+@pytest.fixture
+def database(tmp_path):
+    with scratch_database(tmp_path) as url:
+        migrate(url)
+        yield url
+
+
+class HeldSubmission:
+    """Make the next submission wait inside its database transaction, so a worker can be
+    killed while it is truly in the middle of one.
+
+    PostgreSQL: lock the completion table, so the submit claims the attempt (UPDATE, not yet
+    committed) and then waits to write the completion. SQLite: hold the write lock, so the
+    submit waits for it after reading the attempt (SQLite has one writer at a time)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.postgres = make_url(url).get_backend_name() == "postgresql"
+
+    def __enter__(self):
+        if self.postgres:
+            self.engine = create_engine(self.url)
+            self.conn = self.engine.connect()
+            self.conn.execute(text("LOCK TABLE completion IN SHARE ROW EXCLUSIVE MODE"))
+        else:
+            self.conn = sqlite3.connect(make_url(self.url).database, timeout=30)
+            self.conn.execute("BEGIN IMMEDIATE")
+        return self
+
+    def submission_is_waiting(self) -> bool:
+        if not self.postgres:
+            return True  # nothing to observe from outside; the caller waits a moment instead
+        waiting = self.conn.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND query LIKE 'INSERT INTO completion%'")).scalar()
+        return waiting == 1
+
+    def __exit__(self, *exc):
+        self.conn.rollback()
+        self.conn.close()
+        if self.postgres:
+            self.engine.dispose()
+
+
+def _state(url: str, attempt_id: int) -> dict:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            attempt = conn.execute(text("SELECT status, score FROM attempt WHERE id = :id"), {"id": attempt_id}).one()
+            answers = conn.execute(text(
+                "SELECT position, answer, is_correct FROM attempt_question WHERE attempt_id = :id "
+                "AND answered_at IS NOT NULL ORDER BY position"), {"id": attempt_id}).all()
+            completions = conn.execute(text("SELECT count(*) FROM completion WHERE attempt_id = :id"),
+                                       {"id": attempt_id}).scalar()
+    finally:
+        engine.dispose()
+    return {"status": attempt.status, "score": attempt.score, "answers": [tuple(map(str, a)) for a in answers],
+            "completions": completions}
+
+
+def test_a_worker_killed_mid_submission_leaves_the_attempt_intact_and_resumable(database, tmp_path):
+    email = seed_practitioners(database, 1)[0]
+    key = AnswerKey()
+    with Server(database, workers=2, log=tmp_path / "gunicorn.log") as server:
+        browser = Browser(server.base)
+        assert browser.sign_in(email).status == 302
+        attempt_id = start_module(browser, SLUG)
+        check = answer_questions(browser, key, SLUG, attempt_id)
+        before = _state(database, attempt_id)
+        assert before["status"] == "in_progress" and len(before["answers"]) == 8
+
+        outcome: dict = {}
+        ports: list[int] = []
+        browser.on_connect = ports.append
+
+        def send_submit():
+            try:
+                outcome["response"] = submit(browser, check)
+            except OSError as exc:  # the connection dies with the worker
+                outcome["error"] = exc
+
+        with HeldSubmission(database) as held:
+            thread = threading.Thread(target=send_submit)
+            thread.start()
+            deadline = time.time() + 10
+            while len(ports) < 2 or not held.submission_is_waiting():  # check page, then the submit
+                assert time.time() < deadline, "the submission never reached the database"
+                time.sleep(0.05)
+            time.sleep(0.5)  # SQLite: give the worker time to reach its write
+            assert thread.is_alive(), "the submission finished before it could be interrupted"
+            worker = server.worker_serving(ports[-1])
+            assert worker is not None
+            os.kill(worker, signal.SIGKILL)
+            thread.join(timeout=10)
+        assert "error" in outcome, outcome.get("response")
+
+        after = _state(database, attempt_id)
+        assert after == before, "the killed submission changed nothing: no half-written result"
+
+        # The master replaces the worker; the learner carries on where they were.
+        browser.on_connect = None
+        deadline = time.time() + 30
+        while len(server.worker_pids()) < 2 or worker in server.worker_pids():
+            assert time.time() < deadline
+            time.sleep(0.1)
+        module_page = browser.get(f"/modules/{SLUG}").body
+        assert "Continue your attempt" in module_page
+        result = submit(browser, check)
+        assert result.status == 302 and result.location.endswith(f"/attempts/{attempt_id}/result")
+        assert "You passed" in browser.get(result.location).body
+        final = _state(database, attempt_id)
+        assert final["status"] == "submitted" and final["completions"] == 1
+        assert final["answers"] == before["answers"]
+
+
+def _redis_url() -> str | None:
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        return None
+    return url
+
+
+def test_throttling_holds_across_workers_with_redis(database, tmp_path):
+    url = _redis_url()
+    if url is None:
+        pytest.skip("Redis is not reachable (set TEST_REDIS_URL)")
+    import redis
+
+    prefix = f"learning-test-{secrets.token_hex(4)}"
+    email = seed_practitioners(database, 1)[0]
+    env = {"RATELIMIT_STORAGE_URI": url, "RATELIMIT_KEY_PREFIX": prefix}
+    client = redis.Redis.from_url(url)
+    try:
+        with Server(database, workers=2, env=env, log=tmp_path / "gunicorn.log") as server:
+            for _ in range(10):  # each from a new browser, taken by whichever worker is free
+                browser = Browser(server.base)
+                page = browser.get("/sign-in")
+                response = browser.post("/sign-in", {"csrf_token": page.csrf(), "email": email, "password": "wrong guess"})
+                assert response.status == 200
+            assert any(prefix in key.decode() for key in client.scan_iter(match=f"*{prefix}*"))
+            browser = Browser(server.base)
+            page = browser.get("/sign-in")
+            refused = browser.post("/sign-in", {"csrf_token": page.csrf(), "email": email,
+                                                "password": PASSWORD})
+            assert refused.status == 429, "the 11th try is refused whichever worker takes it"
+    finally:
+        for key in client.scan_iter(match=f"*{prefix}*"):
+            client.delete(key)

@@ -137,11 +137,12 @@ def peak_memory(which: str, url: str, out: Path) -> float:
     """Peak resident memory (MiB) of a fresh process that runs one export, so the figure
     is the whole process's high-water mark, measured without slowing the timed runs."""
     code = (
-        "import resource, sys; sys.path.insert(0, sys.argv[1]); sys.argv = sys.argv[:1] + sys.argv[2:];"
+        "import sys; sys.path.insert(0, sys.argv[1]); sys.argv = sys.argv[:1] + sys.argv[2:];"
         "from pathlib import Path; import bench.run as r; app = r.quiet_app(sys.argv[1]);"
         "ctx = app.app_context(); ctx.push();"
         "(r.export_ours if sys.argv[2] == 'ours' else r.export_baseline)(Path(sys.argv[3]));"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec.
+        "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))"
     )
     result = subprocess.run([sys.executable, "-c", code, str(ROOT), url, which, str(out)],
                             capture_output=True, text=True, check=True)
@@ -251,6 +252,14 @@ def main() -> None:
             with app.app_context():
                 began = time.perf_counter()
                 seed_scale(size - have, agencies=args.agencies, seed=7)
+                if db.engine.dialect.name == "sqlite":
+                    # Fold the write-ahead log into the database, as a running service does;
+                    # a huge uncheckpointed WAL would distort every later measurement.
+                    with db.engine.connect() as conn:
+                        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                else:
+                    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                        conn.exec_driver_sql("VACUUM ANALYZE")
                 print(f"seeded {size:,} practitioners in total (+{size - have:,} in {time.perf_counter() - began:.0f} s)",
                       flush=True)
                 have = size

@@ -21,7 +21,9 @@ def _pages(client, people):
     client.post(f"/attempts/{open_}/questions/1", data={"answer": ["option-1"]})
     for url in ("/my-learning", f"/modules/{SLUG}", f"/attempts/{open_}/questions/2",
                 f"/attempts/{open_}/questions/1/feedback", f"/attempts/{done}/result", f"/attempts/{done}/review",
-                "/people/", "/people/new", "/audit/"):
+                "/people/", "/people/new", "/audit/", "/dashboard/", "/dashboard/staff", "/dashboard/misconceptions",
+                "/dashboard/completions", "/courses/", "/courses/manage", "/courses/manage/new", "/external/",
+                "/external/new", "/external/review", "/certificates", "/verify", "/agencies/", "/import-staff"):
         yield url, client.get(url)
 
 

@@ -6,7 +6,9 @@ FLASK  := $(BIN)/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: setup run test test-pg assets serve clean
+CHROMIUM_PATH ?= /usr/bin/chromium
+
+.PHONY: setup run test test-pg assets serve clean chromium
 
 setup: $(VENV)/.installed learning/static/dist/app.css
 
@@ -33,12 +35,29 @@ run: setup
 	$(FLASK) seed-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# The whole suite on SQLite; set TEST_DATABASE_URL to run it on PostgreSQL instead.
-test: setup
+# The browser tests (tests/browser) drive Debian's Chromium. Installed here when it is
+# missing and we are root; otherwise they are skipped, and say why.
+chromium:
+	@if [ -x "$(CHROMIUM_PATH)" ]; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Chromium from Debian's packages for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null \
+	    || echo "Could not install Chromium: the browser tests will be skipped."; \
+	else \
+	  echo "No Chromium at $(CHROMIUM_PATH) and not root: the browser tests will be skipped."; \
+	  echo "Install it with: sudo apt-get install chromium chromium-driver"; \
+	fi
+
+# The whole suite on SQLite, browser tests included; set TEST_DATABASE_URL to run it on
+# PostgreSQL instead.
+test: setup chromium
 	$(BIN)/pytest
 
+# The browser tests serve the app on their own SQLite database whatever TEST_DATABASE_URL
+# says, so the PostgreSQL run leaves them out rather than repeat them.
 test-pg: setup
-	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest
+	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest -m "not browser"
 
 clean:
 	rm -rf $(VENV) node_modules learning/static/dist

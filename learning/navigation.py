@@ -31,22 +31,27 @@ def nav_items() -> list[dict]:
         {"href": url_for(endpoint), "text": text, "active": here == endpoint or bool(under and here.startswith(under))}
         for endpoint, text, under in items
     ]
-    items.append({"html": _sign_out_button(), "href": None})
     return items
 
 
-def _sign_out_button() -> str:
-    # Sign-out changes state, so it is a POST with a CSRF token, styled as a link.
+def sign_out_item() -> str:
+    """The last item of the service navigation when signed in. Sign-out changes state, so it
+    is a POST with a CSRF token: a button styled as a navigation link, in its own list item
+    (a form may not sit inside the <span> the navigation macro gives a non-link item)."""
+    if not current_user.is_authenticated:
+        return ""
     from flask_wtf.csrf import generate_csrf
     from markupsafe import escape
 
     return (
+        '<li class="govuk-service-navigation__item app-service-navigation__item--end">'
         f'<form method="post" action="{url_for("auth.sign_out")}" class="app-inline-form">'
         f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
-        '<button class="govuk-service-navigation__link app-link-button" type="submit">Sign out</button></form>'
+        '<button class="govuk-service-navigation__link app-link-button" type="submit">Sign out</button></form></li>'
     )
 
 
 def init_app(app: Flask) -> None:
     app.add_template_global(nav_items)
+    app.add_template_global(sign_out_item)
     app.add_template_global(Role, "Role")

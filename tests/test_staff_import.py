@@ -52,7 +52,7 @@ def user(email: str) -> User | None:
 
 
 def import_events() -> list[dict]:
-    return [json.loads(e.detail) for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "staff_import"))]
+    return [json.loads(e.detail) for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "staff_import").order_by(AuditEvent.id))]
 
 
 @pytest.fixture

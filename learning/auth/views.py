@@ -46,6 +46,9 @@ def sign_in():
         audit.record(audit.SIGN_IN_FAILED, {"email": form.email.data.strip().lower()[:audit.EMAIL_MAX],
                                             "reason": outcome.reason})
         failed = True
+        # Shown in the error summary and beside the field, as GOV.UK asks, without saying
+        # which of the two was wrong.
+        form.email.errors = [*form.email.errors, "Enter a correct email address and password"]
     return render_template("auth/sign_in.html", form=form, failed=failed)
 
 

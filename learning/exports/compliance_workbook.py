@@ -244,7 +244,9 @@ def _coverage(wb, scope, agencies) -> None:
     if scope.agency_ids is not None:
         query = query.where(User.agency_id.in_(scope.agency_ids))
     counts = {row.agency_id: row for row in db.session.execute(query)}
-    for rec_id, rec in cat.recommendations.items():
+    for row_number, (rec_id, rec) in enumerate(cat.recommendations.items(), start=4):
+        # Write-only sheets cannot fit rows to wrapped text, so give each room for three lines.
+        ws.row_dimensions[row_number].height = 45
         per_agency = [getattr(counts[a.id], rec_id) if a.id in counts else 0 for a in agencies]
         ws.append([cell(ws, rec.title, alignment=WRAP), cell(ws, ", ".join(m.title for m in teaching[rec_id]), alignment=WRAP),
                    *[cell(ws, n) for n in per_agency], cell(ws, sum(per_agency))])
@@ -260,8 +262,11 @@ def _misconceptions(wb, scope, agencies) -> None:
     ws.append(header_row(ws, ["Module", "Question", *[a.name for a in agencies]]))
     errors = first_answer_errors(scope.agency_ids)
     cat = catalogue()
+    row_number = 3
     for module in cat.ordered():
         for question in module.questions:
+            row_number += 1
+            ws.row_dimensions[row_number].height = 45  # room for a wrapped prompt (see _coverage)
             cells = errors.get((module.slug, question.id), {})
             row = [cell(ws, module.title), cell(ws, question.prompt, alignment=WRAP)]
             for agency in agencies:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import Select, case, func, literal, select
 
 from .extensions import db
 from .models import (

@@ -130,7 +130,7 @@ def _answers(attempt: Attempt, module, score: int, rng: random.Random, when) -> 
                                                  answer=answer, is_correct=question not in wrong, answered_at=when))
 
 
-def _courses(now, users: list[User], coordinator: User) -> None:
+def _courses(now, users: list[User]) -> None:
     """A course with a past session (register taken) and an upcoming one (bookings, a wait list)."""
     if db.session.scalar(select(Course.id)):
         return
@@ -188,6 +188,6 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[str]:
                 _records(user, modules, rng, now)
     db.session.commit()
     staff = db.session.scalars(select(User).where(User.role == Role.PRACTITIONER.value).order_by(User.id)).all()
-    _courses(now, staff, db.session.scalar(select(User).where(User.email == "coordinator@example.org")))
+    _courses(now, staff)
     return [f"Demo data ready: {len(agencies)} agencies, {created} new accounts.", "Demo accounts:", *report,
             "Password for every demo account: the one given with --password, or the default in README.md."]

@@ -1,9 +1,8 @@
 """Every route declares who may use it, and the declarations hold."""
 import re
 
-import pytest
 
-from learning.access import PUBLIC, SIGNED_IN
+from learning.access import PUBLIC
 from learning.models import Role
 
 from .conftest import sign_in

@@ -5,11 +5,10 @@ from datetime import timedelta
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from learning.compliance import Scope, figures_by
 from learning.extensions import db
 from learning.models import AuditEvent, Completion, Role, User, utcnow
 
-from .conftest import module_row, sign_in
+from .conftest import sign_in
 from .journey import answer_all, start
 
 SLUG = "police-protection"

@@ -11,7 +11,7 @@ from learning import bookings
 from learning.compliance import Scope
 from learning.exports import EXPORTERS
 from learning.extensions import db
-from learning.models import BookingStatus, Role, utcnow
+from learning.models import BookingStatus, utcnow
 
 from .conftest import module_row
 

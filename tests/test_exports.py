@@ -1,6 +1,5 @@
 """The workbooks: what they contain, who may see what, and that no cell runs a formula."""
 import io
-import re
 import zipfile
 from datetime import datetime, timedelta
 
@@ -12,7 +11,7 @@ from learning.extensions import db
 from learning.insight import MIN_PEOPLE, first_answer_errors
 from learning.models import AuditEvent, Role, utcnow
 
-from .conftest import module_row, sign_in
+from .conftest import sign_in
 from .journey import answer_all, start
 
 SLUG = "police-protection"

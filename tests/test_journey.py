@@ -1,5 +1,4 @@
 """A practitioner takes a module end to end, and every way of cheating or breaking it fails."""
-from datetime import timedelta
 
 from sqlalchemy import func, select
 

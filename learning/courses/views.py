@@ -3,7 +3,7 @@ and registers and download attendance sheets."""
 from __future__ import annotations
 
 import tempfile
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user

@@ -20,7 +20,7 @@ from ..compliance import Scope, figures_by, headcount, required_modules, staff_p
 from ..exports import XLSX_MIME, completions_workbook, compliance_workbook
 from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
-from ..models import Agency, Attempt, Module, Role, Team, User
+from ..models import Agency, Attempt, Module, Role, Team
 from ..my_learning import learning_summary
 from ..status import Status
 from .forms import CompletionsExportForm, StaffFilterForm

@@ -5,7 +5,6 @@ from datetime import date, datetime, time, timedelta
 from typing import IO
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 

@@ -16,7 +16,7 @@ from typing import IO
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import case, func, select
 
@@ -24,7 +24,7 @@ from ..catalogue import catalogue
 from ..compliance import Scope, figures_by, headcount, lookups, pairs, required_modules, totals_by_module
 from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
-from ..models import Agency, Completion, Module, Team, User, utcnow
+from ..models import Agency, Completion, Module, User, utcnow
 from ..status import Status
 from .cells import BOLD, TITLE, WRAP, cell, header_row, landscape, safe_text, set_widths
 

@@ -105,3 +105,16 @@ def test_seed_demo_is_idempotent(runner, ctx):
     lead = db.session.scalar(select(User).where(User.email == "lead@example.org"))
     assert lead.role == "agency_lead" and lead.agency.sector == "police"
     assert counts[2] > 0
+
+
+def test_the_new_account_form_makes_the_coordinator_choose_an_agency(client, people):
+    people.agency()
+    sign_in(client, people.user("cora@example.org", role="coordinator"))
+    page = client.get("/people/new").get_data(as_text=True)
+    assert '<option value="0" selected>Select an agency</option>' in page
+    response = client.post("/people/new", data={"name": "Sam Reid", "email": "sam@example.org", "agency": "0",
+                                                "role": "practitioner", "password": PASSWORD})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Select an agency" in body and 'href="#agency"' in body
+    assert 'value="Sam Reid"' in body, "what was typed is kept"
+    assert db.session.scalar(select(User).where(User.email == "sam@example.org")) is None

@@ -57,10 +57,20 @@ class HeldSubmission:
     def submission_is_waiting(self) -> bool:
         if not self.postgres:
             return True  # nothing to observe from outside; the caller waits a moment instead
+        # Any backend blocked by this connection's lock is the submission waiting to write
+        # the completion. Not matched on its query text: the lock is taken while the INSERT
+        # is parsed, when pg_stat_activity can still show the UPDATE before it.
         waiting = self.conn.execute(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND query LIKE 'INSERT INTO completion%'")).scalar()
+            "SELECT count(*) FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))")).scalar()
         return waiting == 1
+
+    def activity(self) -> list:
+        """What the other sessions are doing, for a failure message."""
+        if not self.postgres:
+            return []
+        return [tuple(row) for row in self.conn.execute(text(
+            "SELECT pid, state, wait_event_type, wait_event, pg_blocking_pids(pid), left(query, 60) "
+            "FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database()"))]
 
     def __exit__(self, *exc):
         self.conn.rollback()
@@ -109,9 +119,9 @@ def test_a_worker_killed_mid_submission_leaves_the_attempt_intact_and_resumable(
         with HeldSubmission(database) as held:
             thread = threading.Thread(target=send_submit)
             thread.start()
-            deadline = time.time() + 10
+            deadline = time.time() + 30  # generous: a CI machine can be slow
             while len(ports) < 2 or not held.submission_is_waiting():  # check page, then the submit
-                assert time.time() < deadline, "the submission never reached the database"
+                assert time.time() < deadline, f"the submission never reached the database: {held.activity()}"
                 time.sleep(0.05)
             time.sleep(0.5)  # SQLite: give the worker time to reach its write
             assert thread.is_alive(), "the submission finished before it could be interrupted"

@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NoneOf, Optional
 
 from ..models import Sector
 
@@ -17,7 +17,10 @@ from ..models import Sector
 class NewUserForm(FlaskForm):
     name = StringField("Full name", widget=GovTextInput(), validators=[InputRequired(message="Enter the person's name"), Length(max=200)])
     email = EmailField("Email address", widget=GovTextInput(), validators=[InputRequired(message="Enter an email address")])
-    agency = SelectField("Agency", widget=GovSelect(), coerce=int, validators=[InputRequired(message="Select an agency")])
+    # The list starts with a "Select an agency" placeholder (0), so nobody files a person
+    # under the alphabetically first agency by not looking.
+    agency = SelectField("Agency", widget=GovSelect(), coerce=int, default=0,
+                         validators=[InputRequired(message="Select an agency"), NoneOf([0], message="Select an agency")])
     role = RadioField("Role", widget=GovRadioInput(), validators=[InputRequired(message="Select a role")])
     password = PasswordField("Initial password", widget=GovPasswordInput(),
                              validators=[InputRequired(message="Enter an initial password")])

@@ -65,7 +65,8 @@ def users():
 @role_required(Role.COORDINATOR)
 def new_user():
     form = NewUserForm()
-    form.agency.choices = [(a.id, a.name) for a in db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.name))]
+    form.agency.choices = [(0, "Select an agency")] + [
+        (a.id, a.name) for a in db.session.scalars(select(Agency).where(Agency.active).order_by(Agency.name))]
     form.role.choices = [(r.value, r.label) for r in _roles_for(current_user)]
     if form.validate_on_submit():
         try:

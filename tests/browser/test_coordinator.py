@@ -28,7 +28,8 @@ def test_create_an_account(visit, variant):
     assert tab.title.startswith("Error: Create an account")
     summary = tab.page.locator(".govuk-error-summary")
     assert summary.is_visible()
-    for message in ("Enter the person's name", "Enter an email address", "Select a role", "Enter an initial password"):
+    for message in ("Enter the person's name", "Enter an email address", "Select an agency", "Select a role",
+                    "Enter an initial password"):
         assert message in summary.inner_text()
         assert tab.page.locator(".govuk-error-message", has_text=message).count() == 1
     tab.scan("people-new", "error")

@@ -297,7 +297,7 @@ def export_attendance(session_id, register, out):
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data")
 @with_appcontext
 def seed_scale_command(practitioners, agencies, seed):
-    """Add a synthetic workforce with attempts and completions, for scale tests."""
+    """Add a synthetic workforce with attempts, completions and course bookings, for scale tests."""
     import time
 
     from .scale import seed_scale
@@ -305,5 +305,6 @@ def seed_scale_command(practitioners, agencies, seed):
     began = time.perf_counter()
     with click.progressbar(length=practitioners, label="Adding practitioners") as bar:
         counts = seed_scale(practitioners, agencies, seed, progress=bar.update)
-    click.echo(f"Added {counts['users']:,} practitioners, {counts['attempts']:,} attempts and "
-               f"{counts['completions']:,} completions in {time.perf_counter() - began:.0f} s.")
+    click.echo(f"Added {counts['users']:,} practitioners, {counts['attempts']:,} attempts, "
+               f"{counts['completions']:,} completions and {counts['bookings']:,} course bookings "
+               f"in {time.perf_counter() - began:.0f} s.")

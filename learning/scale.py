@@ -2,6 +2,9 @@
 
 Reproducible for a given seed, inserted in bulk (no ORM objects per row), with dates
 spread so that every status occurs: in date, expiring, expired, in progress, not started.
+About one person in twelve also has a place on a face-to-face course: past sessions with
+their registers taken (attended, which completes the course's modules, absent, cancelled
+late) and coming sessions with places booked, cancelled and wait-listed.
 """
 from __future__ import annotations
 
@@ -13,11 +16,28 @@ from sqlalchemy import func, insert, select, text
 
 from .catalogue import catalogue, sync_modules
 from .extensions import db
-from .models import Agency, Attempt, Completion, Sector, Team, User, utcnow
+from .models import (
+    Agency,
+    Attempt,
+    Booking,
+    BookingStatus,
+    Completion,
+    CompletionSource,
+    Course,
+    CourseSession,
+    Sector,
+    Team,
+    User,
+    utcnow,
+)
 from .status import add_months
 
 PREFIX = "Scale agency"
+COURSE_PREFIX = "Scale course"
 CHUNK = 10_000
+BOOKING_SHARE = 0.08  # of people with a place on a course
+CAPACITY = 20
+WAIT_LIST = 3  # wait-listed places on a full coming session before a new one opens
 SECTORS = [s.value for s in Sector]
 
 
@@ -53,6 +73,89 @@ def _agencies(count: int) -> list[tuple[int, list[int]]]:
     return result
 
 
+def _courses(modules) -> list[dict]:
+    """Two scale courses (created once), each counting for two modules, as plain data."""
+    existing = {c.title: c for c in db.session.scalars(select(Course).where(Course.title.like(f"{COURSE_PREFIX} %")))}
+    courses = []
+    for i in range(2):
+        title = f"{COURSE_PREFIX} {i + 1}"
+        course = existing.get(title)
+        if course is None:
+            course = Course(title=title, description="Synthetic course for scale tests.", validity_months=36,
+                            modules=modules[2 * i:2 * i + 2])
+            db.session.add(course)
+            db.session.flush()
+        courses.append({"id": course.id, "validity_months": course.validity_months,
+                        "modules": [(m.id, m.version) for m in course.modules]})
+    db.session.commit()
+    return courses
+
+
+class _Places:
+    """Hands out places on sessions, opening a new session when one is full, and builds
+    the rows: sessions, bookings and the completions that attendance gives."""
+
+    def __init__(self, courses: list[dict], rng: random.Random, now, seed: int):
+        self.courses, self.rng, self.now, self.seed = courses, rng, now, seed
+        self.session_id, self.booking_id = _next_id(CourseSession), _next_id(Booking)
+        self.open: dict[tuple[int, bool], dict] = {}
+        self.sessions: list[dict] = []
+        self.bookings: list[dict] = []
+        self.completions: list[dict] = []
+
+    def _session(self, course_index: int, past: bool) -> dict:
+        current = self.open.get((course_index, past))
+        if current and (current["seats"] < CAPACITY or (not past and current["waiting"] < WAIT_LIST)):
+            return current
+        days = -self.rng.randint(1, 700) if past else self.rng.randint(1, 90)
+        starts = (self.now + timedelta(days=days)).replace(hour=9, minute=30, second=0)
+        row = {"id": self.session_id, "course_id": self.courses[course_index]["id"], "starts_at": starts,
+               "ends_at": starts + timedelta(hours=3), "venue": "Partnership training room", "online": False,
+               "capacity": CAPACITY, "trainer": "Scale trainer",
+               "register_taken_at": starts + timedelta(hours=3) if past else None}
+        self.sessions.append(row)
+        self.session_id += 1
+        current = self.open[(course_index, past)] = {"row": row, "seats": 0, "waiting": 0}
+        return current
+
+    def book(self, user_id: int) -> None:
+        course_index = self.rng.randrange(len(self.courses))
+        past = self.rng.random() < 0.75
+        current = self._session(course_index, past)
+        session = current["row"]
+        roll = self.rng.random()
+        if current["seats"] == CAPACITY:
+            status, seat = BookingStatus.WAITLISTED, None
+            current["waiting"] += 1
+        elif not past and roll < 0.1:
+            status, seat = BookingStatus.CANCELLED, None
+        else:
+            current["seats"] += 1
+            seat = current["seats"]
+            status = (BookingStatus.BOOKED if not past else BookingStatus.ATTENDED if roll < 0.8
+                      else BookingStatus.ABSENT if roll < 0.92 else BookingStatus.CANCELLED_LATE)
+        booked = session["starts_at"] - timedelta(days=self.rng.randint(7, 60))
+        self.bookings.append({"id": self.booking_id, "session_id": session["id"], "user_id": user_id,
+                              "status": status.value, "seat": seat, "created_at": booked, "updated_at": booked})
+        if status is BookingStatus.ATTENDED:
+            course = self.courses[course_index]
+            for module_id, version in course["modules"]:
+                self.completions.append({
+                    "user_id": user_id, "module_id": module_id, "attempt_id": None, "booking_id": self.booking_id,
+                    "completed_at": session["starts_at"],
+                    "expires_at": add_months(session["starts_at"], course["validity_months"]),
+                    "module_version": version, "score": None, "source": CompletionSource.COURSE.value,
+                    "certificate_code": f"S{self.seed}-B{self.booking_id:09d}-{module_id}",
+                })
+        self.booking_id += 1
+
+    def take(self) -> tuple[list[dict], list[dict], list[dict]]:
+        """The rows gathered since the last call; sessions still filling stay open."""
+        taken = self.sessions, self.bookings, self.completions
+        self.sessions, self.bookings, self.completions = [], [], []
+        return taken
+
+
 def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
                progress: Callable[[int], None] | None = None) -> dict:
     """Add `practitioners` people (numbered after any added before) with their learning."""
@@ -64,7 +167,8 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
     probe = User()
     probe.set_password(f"scale-{seed}-not-for-sign-in")
     user_id, attempt_id = _next_id(User), _next_id(Attempt)
-    counts = {"users": 0, "attempts": 0, "completions": 0}
+    places = _Places(_courses(modules), rng, now, seed)
+    counts = {"users": 0, "attempts": 0, "completions": 0, "bookings": 0}
 
     for block in range(0, practitioners, CHUNK):
         users, attempts, completions = [], [], []
@@ -99,14 +203,20 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
                         "score": 100, "source": "e-learning", "certificate_code": f"S{seed}-{attempt_id:09d}",
                     })
                 attempt_id += 1
+            if rng.random() < BOOKING_SHARE:
+                places.book(user_id)
             user_id += 1
-        db.session.execute(insert(User), users)
-        db.session.execute(insert(Attempt), attempts)
-        db.session.execute(insert(Completion), completions)
+        sessions, bookings, course_completions = places.take()
+        # In foreign-key order; an empty list is skipped (it would insert one default row).
+        for model, rows in ((User, users), (Attempt, attempts), (Completion, completions),
+                            (CourseSession, sessions), (Booking, bookings), (Completion, course_completions)):
+            if rows:
+                db.session.execute(insert(model), rows)
         db.session.commit()
         counts["users"] += len(users)
         counts["attempts"] += len(attempts)
-        counts["completions"] += len(completions)
+        counts["completions"] += len(completions) + len(course_completions)
+        counts["bookings"] += len(bookings)
         if progress:
             progress(len(users))
     _reset_sequences()
@@ -117,7 +227,7 @@ def _reset_sequences() -> None:
     """Explicit ids skip PostgreSQL's sequences; move them past the rows just written."""
     if db.engine.dialect.name != "postgresql":
         return
-    for table in ("user", "attempt", "completion"):
+    for table in ("user", "attempt", "completion", "course_session", "booking"):
         db.session.execute(text(
             f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"))
     db.session.commit()

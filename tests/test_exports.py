@@ -168,3 +168,50 @@ def test_the_coverage_sheet_counts_staff_trained_in_each_recommendation(client, 
     police = rows["Raise awareness and understanding of police protection"]
     assert police[header.index("Police A")] == 1 and police[header.index("Police B")] == 1 and police[-1] == 2
     assert rows["Use escalation positively, to support creative conversations that improve practice"][-1] == 0
+
+
+def test_every_export_runs_the_same_queries_for_5_or_40_staff(client, people, records, count_queries):
+    """No export asks the database once per person: the statements are the same in number
+    whatever the size of the workforce."""
+    from learning import bookings
+    from learning.models import BookingStatus
+
+    from .conftest import module_row
+
+    course = bookings.create_course("Conference training", "", 24, [module_row(SLUG)])
+    start_at = (utcnow() + timedelta(days=1)).replace(microsecond=0)
+    session = bookings.create_session(course, start_at, start_at + timedelta(hours=3), "Room 1", False, 100, "Ann")
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    first, last = utcnow().date() - timedelta(days=30), utcnow().date()
+    days = f"start={first.day}&start={first.month}&start={first.year}&end={last.day}&end={last.month}&end={last.year}"
+    urls = ["/dashboard/compliance.xlsx", f"/dashboard/completions?module={SLUG}",
+            f"/courses/manage/sessions/{session.id}/sign-in-sheet.xlsx",
+            f"/courses/manage/sessions/{session.id}/register.xlsx", f"/courses/non-attendance?{days}"]
+
+    def add_staff(numbers):
+        session.starts_at = start_at  # booking closes when a session starts
+        db.session.commit()
+        booked = []
+        for i in numbers:
+            person = people.user(f"p{i}@example.org", agency="Police A" if i % 2 else "Health B", name=f"Person {i}")
+            records.completion(person, SLUG, completed_at=utcnow() - timedelta(days=i))
+            booked.append(bookings.book(session, person))
+        session.starts_at = utcnow() - timedelta(hours=4)
+        db.session.commit()
+        bookings.take_register(session, {b.id: BookingStatus.ABSENT if b.id % 3 else BookingStatus.ATTENDED
+                                         for b in booked})
+
+    def measure():
+        counts = []
+        for url in urls:
+            with count_queries() as n:
+                response = client.get(url)
+                assert response.status_code == 200 and response.data[:2] == b"PK", url
+                counts.append(n())
+        return counts
+
+    add_staff(range(5))
+    small = measure()
+    add_staff(range(5, 40))
+    large = measure()
+    assert large == small and max(small) <= 20, (small, large)

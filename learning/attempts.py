@@ -127,7 +127,8 @@ def answer(attempt: Attempt, content: ModuleContent, position: int, chosen: list
             path.insert(path.index(question.stage) + 1, branch)
             attempt.path = path
     db.session.commit()
-    db.session.refresh(aq)
+    # No refresh: the caller redirects to the feedback page, which reads the answer anew,
+    # and anything that does read `aq` reloads it then (the commit expired it).
     return aq
 
 

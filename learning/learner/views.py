@@ -201,7 +201,7 @@ def submit(attempt_id: int):
     except service.AttemptError as exc:
         flash(str(exc))
         return redirect(_where_to_go(attempt))
-    return redirect(url_for("learner.result", attempt_id=attempt.id))
+    return redirect(url_for("learner.result", attempt_id=attempt_id))  # not attempt.id: see question()
 
 
 @bp.route("/attempts/<int:attempt_id>/result")

@@ -14,6 +14,8 @@ each:
      (issue 8), a bare endpoint served by the same server in the same run;
   4. request the pure Flask app's endpoint: a reference row only, so the cost of the
      app's own request hooks (headers, session, throttling) is visible too.
+The time is split into turns (--rounds) taken in rotation, 1-2-3-4-1-2-3-4..., so a change
+in other load on the machine during the run weighs on all four alike.
 Prints requests per second and latency percentiles for each, and the ratios of the app's
 rates to /health (the goal: at least 0.5) and to pure Flask. A measurement, not a test.
 """
@@ -75,10 +77,14 @@ def answer_posts(base: str, email: str, seconds: float) -> list[float]:
     while time.perf_counter() < deadline:
         attempt = _start(browser, token)
         for number in range(1, 9):
+            counted = time.perf_counter() < deadline
             response = browser.post(f"/attempts/{attempt}/questions/{number}",
                                     {"csrf_token": token, "answer": "option-1"})
             assert response.status == 302 and "feedback" in response.location, (response.status, response.location)
-            times.append(response.seconds)
+            if counted:
+                times.append(response.seconds)
+        # Every attempt is finished, even past the deadline (those answers are not counted),
+        # so the next round never re-posts an answered question (a cheaper redirect).
         browser.post(f"/attempts/{attempt}/submit", {"csrf_token": token})
     return times
 
@@ -100,16 +106,17 @@ def pure_flask(base: str, email: str, seconds: float) -> list[float]:
     return _get_again_and_again(base, "/bare", seconds)
 
 
-def run_phase(fn, base: str, emails: list[str], seconds: float) -> dict:
+def run_phase(fn, base: str, emails: list[str], seconds: float) -> list[float]:
     with ProcessPoolExecutor(max_workers=len(emails)) as pool:
-        began = time.perf_counter()
         results = list(pool.map(fn, [base] * len(emails), emails, [seconds] * len(emails)))
-        elapsed = time.perf_counter() - began
-    times = [t for r in results for t in r]
-    # Rate over the measuring window, not the set-up (sign-in) before it.
+    return [t for r in results for t in r]
+
+
+def summary(times: list[float], seconds: float) -> dict:
+    # Rate over the measuring windows, not the set-up (sign-in) before them.
     return {"requests": len(times), "rps": len(times) / seconds, "p50_ms": 1000 * _percentile(times, 50),
             "p95_ms": 1000 * _percentile(times, 95), "p99_ms": 1000 * _percentile(times, 99),
-            "mean_ms": 1000 * statistics.mean(times) if times else 0.0, "wall_s": elapsed}
+            "mean_ms": 1000 * statistics.mean(times) if times else 0.0}
 
 
 def main() -> int:
@@ -118,7 +125,10 @@ def main() -> int:
     parser.add_argument("--reset", action="store_true", help="wipe the database given with --database-url")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--seconds", type=float, default=15, help="measuring time per kind of request, in all")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="split each kind's time into this many turns, taken in rotation, so load from "
+                             "other work on the machine falls on every kind alike")
     args = parser.parse_args()
     args.practitioners = args.clients
     url, label = prepare_database(args)
@@ -128,14 +138,20 @@ def main() -> int:
     log = Path(tempfile.gettempdir()) / "learning-throughput-gunicorn.log"
     with Server(url, workers=args.workers, env=env, log=log) as app_server, \
             Server(url, workers=args.workers, log=log, target="bench.bare_app:app", ready_path="/bare") as bare_server:
-        results = {
-            QUESTION: run_phase(question_pages, app_server.base, emails, args.seconds),
-            ANSWER: run_phase(answer_posts, app_server.base, emails, args.seconds),
-            HEALTH: run_phase(health, app_server.base, emails, args.seconds),
-            PURE: run_phase(pure_flask, bare_server.base, emails, args.seconds),
+        phases = {
+            QUESTION: (question_pages, app_server.base),
+            ANSWER: (answer_posts, app_server.base),
+            HEALTH: (health, app_server.base),
+            PURE: (pure_flask, bare_server.base),
         }
+        times: dict[str, list[float]] = {name: [] for name in phases}
+        for _ in range(args.rounds):
+            for name, (fn, base) in phases.items():
+                times[name] += run_phase(fn, base, emails, args.seconds / args.rounds)
+    results = {name: summary(t, args.seconds) for name, t in times.items()}
     health_rps, pure_rps = results[HEALTH]["rps"], results[PURE]["rps"]
-    print(f"\n{label}, gunicorn {args.workers} workers, {args.clients} client processes, {args.seconds:.0f} s each")
+    print(f"\n{label}, gunicorn {args.workers} workers, {args.clients} client processes, {args.seconds:.0f} s each "
+          f"in {args.rounds} turns")
     print(f"{'':<40}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
           f"{'vs /health':>11}{'vs pure':>9}")
     for name, r in results.items():

@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     from .external.views import bp as external_bp
     from .certificates.views import bp as certificates_bp
     from .audit_views.views import bp as audit_bp
+    from .health import bp as health_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learner_bp)
@@ -72,6 +73,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     app.register_blueprint(external_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(health_bp)
 
     from . import navigation, security
 

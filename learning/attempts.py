@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import random
 import secrets
-from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -127,7 +126,8 @@ def answer(attempt: Attempt, content: ModuleContent, position: int, chosen: list
             path.insert(path.index(question.stage) + 1, branch)
             attempt.path = path
     db.session.commit()
-    db.session.refresh(aq)
+    # No refresh: the caller redirects to the feedback page, which reads the answer anew,
+    # and anything that does read `aq` reloads it then (the commit expired it).
     return aq
 
 
@@ -146,14 +146,11 @@ def passes(score: int, total: int, pass_mark: int) -> bool:
     return total > 0 and score * 100 >= pass_mark * total
 
 
-@dataclass(frozen=True)
-class Result:
-    attempt: Attempt
-    completion: Completion | None
+def submit(attempt: Attempt, content: ModuleContent) -> None:
+    """Score from the stored answers and, on a pass, write the one completion.
 
-
-def submit(attempt: Attempt, content: ModuleContent) -> Result:
-    """Score from the stored answers and, on a pass, write the one completion."""
+    Nothing is read back after the commit: the learner is sent to the result page, which
+    loads the attempt and its completion itself."""
     if next_unanswered(attempt) is not None and attempt.status == AttemptStatus.IN_PROGRESS.value:
         raise AttemptError("Answer every question before you submit.")
     score = sum(1 for q in attempt.questions if q.is_correct)
@@ -175,8 +172,6 @@ def submit(attempt: Attempt, content: ModuleContent) -> Result:
         db.session.commit()
     except IntegrityError:  # a concurrent submit already wrote the completion
         db.session.rollback()
-    db.session.refresh(attempt)
-    return Result(attempt, completion_for(attempt))
 
 
 def completion_for(attempt: Attempt) -> Completion | None:

@@ -84,9 +84,14 @@ def _message(reason: str) -> str:
     return "You were signed out because your session had ended. Sign in to carry on: answers you had already given are saved."
 
 
+# Requests that neither read nor show anything personal: no need to load the user to check
+# (or extend) their session.
+UNCHECKED_ENDPOINTS = frozenset({"static", "health.health"})
+
+
 def enforce_limits():
     """before_request: end an expired session before anything else looks at it."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    if request.endpoint in UNCHECKED_ENDPOINTS or not current_user.is_authenticated:
         return None
     now = clock()
     reason = expiry_reason(now)

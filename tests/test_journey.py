@@ -254,3 +254,21 @@ def test_my_learning_shows_every_module_and_the_attempt_history(client, people):
     answer_all(client, start(client, SLUG), wrong=8)
     page = client.get("/my-learning").get_data(as_text=True)
     assert "0%, not passed" in page
+
+
+def test_the_question_page_and_an_answer_cost_a_fixed_few_queries(client, people, count_queries):
+    """The busiest requests: the person (session check), the attempt with its questions and
+    module in one query, and for an answer its UPDATE (plus the path's, after a decision
+    that branches). Nothing loaded again after the commit."""
+    sign_in(client, people.user())
+    attempt_id = start(client, SLUG)
+    attempt = db.session.get(Attempt, attempt_id)
+    for position in range(1, attempt.total + 1):
+        with count_queries() as page:
+            assert client.get(f"/attempts/{attempt_id}/questions/{position}").status_code == 200
+        values = values_for(attempt, position, want_correct=False)
+        with count_queries() as post:
+            response = client.post(f"/attempts/{attempt_id}/questions/{position}", data={"answer": values})
+        assert response.status_code == 302
+        assert page() == 2, position
+        assert post() in (3, 4), position

@@ -112,7 +112,9 @@ def question(attempt_id: int, number: int):
             service.answer(attempt, content, number, chosen)
         except service.AttemptError:
             abort(400)
-        return redirect(url_for("learner.feedback", attempt_id=attempt.id, number=number))
+        # attempt_id, not attempt.id: the commit expired the attempt, and reading its id
+        # would load it again just to build this link.
+        return redirect(url_for("learner.feedback", attempt_id=attempt_id, number=number))
     notice = None
     if request.method == "GET" and (kept := kept_choice(form, request.args.getlist("choice"))):
         # Back from signing in again after the session ended: the choice came with the link.
@@ -199,7 +201,7 @@ def submit(attempt_id: int):
     except service.AttemptError as exc:
         flash(str(exc))
         return redirect(_where_to_go(attempt))
-    return redirect(url_for("learner.result", attempt_id=attempt.id))
+    return redirect(url_for("learner.result", attempt_id=attempt_id))  # not attempt.id: see question()
 
 
 @bp.route("/attempts/<int:attempt_id>/result")

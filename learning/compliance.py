@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import Select, case, func, literal, select
+from sqlalchemy import DateTime, Select, bindparam, case, func, literal, or_, select
 
 from .extensions import db
 from .models import (
@@ -75,8 +76,10 @@ def has_open_attempt():
     )
 
 
-def status_expression(expiry, opened, now: datetime):
-    soon = now + _window()
+def status_expression(expiry, opened, now, soon=None):
+    """The status CASE. `now` and `soon` (the end of the expiring window) may be datetimes
+    or bound parameters; `soon` defaults to now plus the configured window."""
+    soon = now + _window() if soon is None else soon
     return case(
         (expiry > soon, literal(Status.IN_DATE.value)),
         (expiry > now, literal(Status.EXPIRING.value)),
@@ -86,22 +89,65 @@ def status_expression(expiry, opened, now: datetime):
     )
 
 
-def in_workforce(query: Select, scope: Scope) -> Select:
+# The statements below are built once per *shape* of scope (which filters are present), with
+# bound parameters for the values, and kept: building the pairs statement (a CTE whose
+# columns carry foreign keys, correlated subqueries, the CASE) cost several milliseconds each
+# time, and a kept statement keeps its SQL cache key too. Pages run them with `values(...)`.
+# One agency is `agency_id = ?` rather than an expanding IN, so those statements are not
+# re-rendered at every execution either.
+Shape = tuple  # (agencies: None | "one" | "many", team, module, search, user_ids)
+
+
+def shape_of(scope: Scope, users: bool = False) -> Shape:
+    agencies = None if scope.agency_ids is None else ("one" if len(scope.agency_ids) == 1 else "many")
+    return (agencies, bool(scope.team_id), bool(scope.module_id), bool(scope.search), users)
+
+
+def _like_escape(text: str) -> str:
+    """What `contains(..., autoescape=True)` does to a literal, done for a bound value."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def values(scope: Scope, now: datetime | None = None, user_ids: list[int] | None = None) -> dict:
+    """The bound values for the statements of `shape_of(scope)`."""
+    now = now or utcnow()
+    result: dict = {"now": now, "soon": now + _window()}
+    if scope.agency_ids is not None:
+        if len(scope.agency_ids) == 1:
+            result["agency_id"] = scope.agency_ids[0]
+        else:
+            result["agency_ids"] = list(scope.agency_ids)
+    if scope.team_id:
+        result["team_id"] = scope.team_id
+    if scope.module_id:
+        result["module_id"] = scope.module_id
+    if scope.search:
+        result["search"] = _like_escape(scope.search.strip().lower())
+    if user_ids is not None:
+        result["user_ids"] = list(user_ids)
+    return result
+
+
+def in_workforce(query: Select, shape: Shape) -> Select:
     """Limit a query that joins User and Agency to the people a report counts: active
     workforce accounts in active agencies, within the scope's agencies, team and search."""
-    query = query.where(User.active.is_(True), Agency.active.is_(True), User.role.in_(WORKFORCE_ROLES))
-    if scope.agency_ids is not None:
-        query = query.where(User.agency_id.in_(scope.agency_ids))
-    if scope.team_id:
-        query = query.where(User.team_id == scope.team_id)
-    if scope.search:
-        query = query.where(func.lower(User.name).contains(scope.search.strip().lower(), autoescape=True))
+    agencies, team, _, search, _ = shape
+    query = query.where(User.active.is_(True), Agency.active.is_(True),
+                        or_(*(User.role == role for role in WORKFORCE_ROLES)))
+    if agencies == "one":
+        query = query.where(User.agency_id == bindparam("agency_id"))
+    elif agencies == "many":
+        query = query.where(User.agency_id.in_(bindparam("agency_ids", expanding=True)))
+    if team:
+        query = query.where(User.team_id == bindparam("team_id"))
+    if search:
+        query = query.where(func.lower(User.name).contains(bindparam("search"), escape="/"))
     return query
 
 
-def pairs(scope: Scope, now: datetime | None = None, user_ids: list[int] | None = None) -> Select:
-    """One row per (person, required module) in scope: ids, agency, team, status, dates."""
-    now = now or utcnow()
+@cache
+def pairs_statement(shape: Shape) -> Select:
+    """The pairs statement for a shape of scope, with bound parameters (see `values`)."""
     inner = (
         select(User.id.label("user_id"), User.agency_id, User.team_id, Requirement.module_id,
                latest_expiry().label("expiry"), has_open_attempt().label("open"))
@@ -109,16 +155,23 @@ def pairs(scope: Scope, now: datetime | None = None, user_ids: list[int] | None 
         .join(Agency, Agency.id == User.agency_id)
         .join(Requirement, Requirement.sector == Agency.sector)
     )
-    inner = in_workforce(inner, scope)
-    if user_ids is not None:
-        inner = inner.where(User.id.in_(user_ids))
-    if scope.module_id:
-        inner = inner.where(Requirement.module_id == scope.module_id)
+    inner = in_workforce(inner, shape)
+    if shape[4]:
+        inner = inner.where(User.id.in_(bindparam("user_ids", expanding=True)))
+    if shape[2]:
+        inner = inner.where(Requirement.module_id == bindparam("module_id"))
     # MATERIALIZED: the status CASE reads `expiry` four times; without it SQLite inlines
     # the subquery and runs the correlated lookup once per mention.
     rows = inner.cte("per_module").prefix_with("MATERIALIZED")
-    status = status_expression(rows.c.expiry, rows.c.open, now).label("status")
+    now, soon = bindparam("now", type_=DateTime), bindparam("soon", type_=DateTime)
+    status = status_expression(rows.c.expiry, rows.c.open, now, soon).label("status")
     return select(rows.c.user_id, rows.c.agency_id, rows.c.team_id, rows.c.module_id, status, rows.c.expiry)
+
+
+def pairs(scope: Scope, now: datetime | None = None, user_ids: list[int] | None = None) -> Select:
+    """One row per (person, required module) in scope: ids, agency, team, status, dates.
+    A statement with its values bound, to run or to use as a subquery."""
+    return pairs_statement(shape_of(scope, user_ids is not None)).params(values(scope, now, user_ids))
 
 
 @dataclass
@@ -139,13 +192,18 @@ class ModuleFigures:
         return round(100 * self.compliant / self.required) if self.required else 0
 
 
+@cache
+def _figures_statement(shape: Shape, by_agency: bool) -> Select:
+    inner = pairs_statement(shape).subquery()
+    keys = [inner.c.agency_id, inner.c.module_id] if by_agency else [inner.c.module_id]
+    return select(*keys, inner.c.status, func.count()).group_by(*keys, inner.c.status)
+
+
 def figures_by(scope: Scope, by_agency: bool = False, now: datetime | None = None) -> dict:
     """Counts per status for each module (and agency): one GROUP BY query.
 
     Returns {module_id: ModuleFigures} or {(agency_id, module_id): ModuleFigures}."""
-    inner = pairs(Scope(scope.agency_ids, scope.team_id, scope.module_id, None, scope.search), now).subquery()
-    keys = [inner.c.agency_id, inner.c.module_id] if by_agency else [inner.c.module_id]
-    rows = db.session.execute(select(*keys, inner.c.status, func.count()).group_by(*keys, inner.c.status)).all()
+    rows = db.session.execute(_figures_statement(shape_of(scope), by_agency), values(scope, now)).all()
     result: dict = {}
     for *key, status, count in rows:
         key = tuple(key) if by_agency else key[0]
@@ -163,33 +221,50 @@ def totals_by_module(by_agency: dict) -> dict[int, ModuleFigures]:
     return totals
 
 
+@cache
+def _headcount_statement(shape: Shape) -> Select:
+    query = select(User.agency_id, func.count(User.id)).join(Agency, Agency.id == User.agency_id)
+    return in_workforce(query, shape).group_by(User.agency_id)
+
+
 def headcount(scope: Scope) -> dict[int, int]:
     """Staff counted per agency."""
-    query = select(User.agency_id, func.count(User.id)).join(Agency, Agency.id == User.agency_id)
-    return dict(db.session.execute(in_workforce(query, scope).group_by(User.agency_id)).all())
+    return dict(db.session.execute(_headcount_statement(shape_of(scope)), values(scope)).all())
+
+
+@cache
+def _people_statements(shape: Shape, by_status: bool) -> tuple[Select, Select]:
+    """How many staff match the filters, and one page of them (limit and offset bound)."""
+    people_query = in_workforce(
+        select(User.id, User.name, User.email, User.job_title, User.agency_id, User.team_id)
+        .join(Agency, Agency.id == User.agency_id), shape)
+    if by_status:
+        # People with at least one required module (the chosen one, if any) in that status.
+        matching = pairs_statement(shape).subquery()
+        people_query = people_query.where(
+            User.id.in_(select(matching.c.user_id).where(matching.c.status == bindparam("status")).correlate(None))
+        )
+    count = select(func.count()).select_from(people_query.subquery())
+    page = people_query.order_by(User.name, User.id).limit(bindparam("limit")).offset(bindparam("offset"))
+    return count, page
 
 
 def staff_page(scope: Scope, page: int, per_page: int, now: datetime | None = None):
     """One page of staff (matching the filters) and their status per required module.
 
-    Two queries: the page of people, then the statuses of just those people."""
-    people_query = in_workforce(
-        select(User.id, User.name, User.email, User.job_title, User.agency_id, User.team_id)
-        .join(Agency, Agency.id == User.agency_id), scope)
+    Three queries: how many match, the page of people, then the statuses of just those people."""
+    now = now or utcnow()
+    count, page_query = _people_statements(shape_of(scope), scope.status is not None)
+    params = values(scope, now)
     if scope.status is not None:
-        # People with at least one required module (the chosen one, if any) in that status.
-        matching = pairs(scope, now).subquery()
-        people_query = people_query.where(
-            User.id.in_(select(matching.c.user_id).where(matching.c.status == scope.status.value).correlate(None))
-        )
-    total = db.session.scalar(select(func.count()).select_from(people_query.subquery()))
-    people = db.session.execute(
-        people_query.order_by(User.name, User.id).limit(per_page).offset((page - 1) * per_page)
-    ).all()
+        params["status"] = scope.status.value
+    total = db.session.scalar(count, params)
+    people = db.session.execute(page_query, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
     ids = [p.id for p in people]
     statuses: dict[int, dict[int, tuple[Status, datetime | None]]] = {i: {} for i in ids}
     if ids:
-        for row in db.session.execute(pairs(Scope(scope.agency_ids), now, user_ids=ids)).all():
+        mine = Scope(scope.agency_ids)
+        for row in db.session.execute(pairs_statement(shape_of(mine, users=True)), values(mine, now, ids)).all():
             statuses[row.user_id][row.module_id] = (Status(row.status), row.expiry)
     return total, people, statuses
 

@@ -76,9 +76,12 @@ def partnership():
     by_agency = figures_by(Scope(), by_agency=True)
     by_module = totals_by_module(by_agency)
     heads = headcount(Scope())
+    per_agency: dict[int, list] = {}
+    for (agency_id, _), figures in by_agency.items():
+        per_agency.setdefault(agency_id, []).append(figures)
     summary = []
     for agency in agencies:
-        figures = [f for (a, _), f in by_agency.items() if a == agency.id]
+        figures = per_agency.get(agency.id, [])
         required = sum(f.required for f in figures)
         compliant = sum(f.compliant for f in figures)
         counts = {s: sum(f.counts[s] for f in figures) for s in Status}

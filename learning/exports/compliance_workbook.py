@@ -141,31 +141,35 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(titles))}1"
     set_widths(ws, [26, 32, 30, 20, 22, *[16, 13] * len(modules)])
     ws.append(header_row(ws, titles))
-    column = {m.id: i for i, m in enumerate(modules)}
+    column = {m.id: len(fixed) + 2 * i for i, m in enumerate(modules)}
     labels = {s.value: s.label for s in Status}
+    # Agency and team names made safe once each, not once per row.
+    agency_names = {k: safe_text(v) for k, v in agencies.items()}
+    team_names = {k: safe_text(v) for k, v in teams.items()}
+    blank = ["Not required", None] * len(modules)
     inner = pairs(scope, now).subquery()
     query = (
         select(inner.c.user_id, inner.c.module_id, inner.c.status, inner.c.expiry,
                User.name, User.email, User.job_title, User.agency_id, User.team_id)
         .join(User, User.id == inner.c.user_id)
         .order_by(User.name, User.id)
-        .execution_options(yield_per=BATCH)
     )
     people = 0
     current, row = None, []
-    for r in db.session.execute(query):
-        if r.user_id != current:
+    # Core rows (no ORM loading step), streamed in batches (a server-side cursor on PostgreSQL).
+    rows = db.session.connection().execute(query.execution_options(yield_per=BATCH))
+    for user_id, module_id, status, expiry, name, email, job_title, agency_id, team_id in rows:
+        if user_id != current:
             if current is not None:
                 ws.append(row)
                 people += 1
-            current = r.user_id
-            row = [safe_text(r.name), safe_text(r.email), safe_text(agencies.get(r.agency_id, "")),
-                   safe_text(teams.get(r.team_id, "")) if r.team_id else "", safe_text(r.job_title or "")]
-            row += ["Not required", None] * len(modules)
-        if r.module_id in column:
-            at = len(fixed) + 2 * column[r.module_id]
-            row[at] = labels[r.status]
-            row[at + 1] = r.expiry.date() if r.expiry else None
+            current = user_id
+            row = [safe_text(name), safe_text(email), agency_names.get(agency_id, ""),
+                   team_names.get(team_id, "") if team_id else "", safe_text(job_title or ""), *blank]
+        at = column.get(module_id)
+        if at is not None:
+            row[at] = labels[status]
+            row[at + 1] = expiry.date() if expiry else None
     if current is not None:
         ws.append(row)
         people += 1
@@ -192,13 +196,12 @@ def _completions(wb, scope, agencies, teams, module_titles) -> int:
     set_widths(ws, [26, 32, 30, 20, 40, 10, 13, 13, 9, 12, 32, 12])
     ws.append(header_row(ws, titles))
     query = (
-        select(User.name, User.email, User.agency_id, User.team_id, Completion.module_id, Completion.module_version,
-               Completion.completed_at, Completion.expires_at, Completion.score, Completion.source,
-               Completion.certificate_code, Completion.revoked_at)
+        select(User.id, User.name, User.email, User.agency_id, User.team_id, Completion.module_id,
+               Completion.module_version, Completion.completed_at, Completion.expires_at, Completion.score,
+               Completion.source, Completion.certificate_code, Completion.revoked_at)
         .join(User, User.id == Completion.user_id)
         .join(Agency, Agency.id == User.agency_id)
         .order_by(User.name, User.id, Completion.completed_at)
-        .execution_options(yield_per=BATCH)
     )
     if scope.agency_ids is not None:
         query = query.where(User.agency_id.in_(scope.agency_ids))
@@ -206,13 +209,19 @@ def _completions(wb, scope, agencies, teams, module_titles) -> int:
         query = query.where(User.team_id == scope.team_id)
     if scope.module_id:
         query = query.where(Completion.module_id == scope.module_id)
+    agency_names = {k: safe_text(v) for k, v in agencies.items()}
+    team_names = {k: safe_text(v) for k, v in teams.items()}
     count = 0
-    for r in db.session.execute(query):
+    current, name, email = None, "", ""
+    rows = db.session.connection().execute(query.execution_options(yield_per=BATCH))
+    for (user_id, raw_name, raw_email, agency_id, team_id, module_id, version, completed_at, expires_at, score,
+         source, code, revoked_at) in rows:
+        if user_id != current:  # rows come person by person: make each person's name safe once
+            current, name, email = user_id, safe_text(raw_name), safe_text(raw_email)
         # Plain values (see _staff_matrix); dates as dates, so Excel shows and sorts them as dates.
-        ws.append([safe_text(r.name), safe_text(r.email), safe_text(agencies.get(r.agency_id, "")),
-                   safe_text(teams.get(r.team_id, "")) if r.team_id else "", module_titles.get(r.module_id, ""),
-                   r.module_version, r.completed_at.date(), r.expires_at.date(), r.score, r.source,
-                   r.certificate_code, r.revoked_at.date() if r.revoked_at else None])
+        ws.append([name, email, agency_names.get(agency_id, ""), team_names.get(team_id, "") if team_id else "",
+                   module_titles.get(module_id, ""), version, completed_at.date(), expires_at.date(), score, source,
+                   code, revoked_at.date() if revoked_at else None])
         count += 1
     return count
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 import base64
 import random
 import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .content import ModuleContent, Question
@@ -49,11 +53,16 @@ def open_attempt(user: User, module: Module) -> Attempt | None:
     )
 
 
+class Started(NamedTuple):
+    attempt_id: int
+    next_position: int | None  # the first question not answered yet; None: all are
+
+
 def start_or_resume(user: User, module: Module, content: ModuleContent,
-                    rng: random.Random | None = None) -> Attempt:
+                    rng: random.Random | None = None) -> Started:
     existing = open_attempt(user, module)
     if existing and existing.module_version == content.version:
-        return existing
+        return _resumed(existing)
     if existing:
         # The content changed under an open attempt: its questions may no longer exist,
         # so it is closed unscored and a fresh one is drawn on the new version.
@@ -68,13 +77,19 @@ def start_or_resume(user: User, module: Module, content: ModuleContent,
         user_id=user.id, module_id=module.id, module_version=content.version, total=len(questions),
         path=[stage.id for stage in content.main_stages],
     )
+    rows = []
     for position, question in enumerate(questions, 1):
         order = [o.id for o in question.options]
         if question.kind.shuffle:
             rng.shuffle(order)
-        attempt.questions.append(AttemptQuestion(position=position, question_id=question.id, option_order=order))
+        rows.append({"position": position, "question_id": question.id, "option_order": order})
     db.session.add(attempt)
     try:
+        db.session.flush()
+        # The questions in one multi-row INSERT, and the id kept before the commit expires
+        # the attempt: nothing is read back, the learner goes straight to question 1.
+        attempt_id = attempt.id
+        db.session.execute(insert(AttemptQuestion), [{"attempt_id": attempt_id, **row} for row in rows])
         db.session.commit()
     except IntegrityError:
         # Someone (a double click, another tab) started it a moment ago: use theirs.
@@ -82,27 +97,95 @@ def start_or_resume(user: User, module: Module, content: ModuleContent,
         attempt = open_attempt(user, module)
         if attempt is None:
             raise
-    return attempt
+        return _resumed(attempt)
+    return Started(attempt_id, 1)
 
 
-def next_unanswered(attempt: Attempt) -> AttemptQuestion | None:
-    return next((q for q in attempt.questions if q.answered_at is None), None)
+def _resumed(attempt: Attempt) -> Started:
+    pending = next_unanswered(attempt.questions)
+    return Started(attempt.id, pending.position if pending else None)
 
 
-def question_at(attempt: Attempt, position: int) -> AttemptQuestion:
-    for aq in attempt.questions:
+class Step(NamedTuple):
+    """A drawn question of an attempt as plain values: what the question page and an answer
+    read. AttemptQuestion objects for all fifteen or so questions cost more to build than
+    the rest of those requests, the busiest in the service."""
+
+    id: int
+    position: int
+    question_id: str
+    option_order: list[str]
+    answered_at: datetime | None
+    is_correct: bool | None
+
+
+class Sitting(NamedTuple):
+    """An attempt as the question page, an answer and a submit read it, from one query."""
+
+    id: int
+    user_id: int
+    module_id: int
+    module_version: int
+    status: str
+    total: int
+    slug: str
+    questions: list[Step]
+
+
+@cache
+def _sitting_statement():
+    # Built once: putting this SELECT together took longer than running it.
+    a, aq = Attempt, AttemptQuestion
+    return (
+        select(a.user_id, a.module_id, a.module_version, a.status, a.total, Module.slug,
+               aq.id, aq.position, aq.question_id, aq.option_order, aq.answered_at, aq.is_correct)
+        .join(Module, Module.id == a.module_id).join(aq, aq.attempt_id == a.id)
+        .where(a.id == bindparam("attempt_id")).order_by(aq.position)
+    )
+
+
+def sitting(attempt_id: int) -> Sitting | None:
+    """The attempt, its module's slug and its questions in order, or None if there is no
+    such attempt. One row per question; the attempt's columns repeat on each (not its
+    JSON path: decoding that on every row cost more than the rest of the query).
+
+    Run on the session's connection, as plain rows: the ORM's per-statement work was most
+    of the cost of this, the busiest query in the service."""
+    rows = db.session.connection().execute(_sitting_statement(), {"attempt_id": attempt_id}).all()
+    if not rows:
+        return None
+    return Sitting(attempt_id, *rows[0][:6], [Step(*row[6:]) for row in rows])
+
+
+def next_unanswered(questions: Sequence[Step | AttemptQuestion]) -> Step | AttemptQuestion | None:
+    """The first question not answered yet, of an Attempt's or a Sitting's questions."""
+    return next((q for q in questions if q.answered_at is None), None)
+
+
+def question_at(questions: Sequence[Step | AttemptQuestion], position: int) -> Step | AttemptQuestion:
+    for aq in questions:
         if aq.position == position:
             return aq
     raise AttemptError("That question is not part of this attempt.")
 
 
-def answer(attempt: Attempt, content: ModuleContent, position: int, chosen: list[str]) -> AttemptQuestion:
-    """Record the first answer to a question. A repeat (double click, back button) is ignored."""
+@cache
+def _answer_statement():
+    # Built once and run on the connection, like the sitting: only the first answer counts.
+    aq = AttemptQuestion
+    return (
+        update(aq).where(aq.id == bindparam("aq_id"), aq.answered_at.is_(None))
+        .values(answer=bindparam("given"), is_correct=bindparam("right"), answered_at=bindparam("at"))
+    )
+
+
+def answer(attempt: Sitting, aq: Step, content: ModuleContent, chosen: list[str]) -> None:
+    """Record the first answer to `aq`, one of `attempt`'s questions. A repeat (double
+    click, back button) is ignored."""
     if attempt.status != AttemptStatus.IN_PROGRESS.value:
         raise AttemptError("This attempt has already been submitted.")
-    aq = question_at(attempt, position)
     if aq.answered_at is not None:
-        return aq
+        return
     question = content.question(aq.question_id)
     if question is None:
         raise AttemptError("That question is no longer in the module.")
@@ -113,22 +196,16 @@ def answer(attempt: Attempt, content: ModuleContent, position: int, chosen: list
         raise AttemptError("Choose one answer.")
     ordered = [o for o in aq.option_order if o in chosen_set]
     correct = question.is_right(chosen_set)
-    result = db.session.execute(
-        update(AttemptQuestion)
-        .where(AttemptQuestion.id == aq.id, AttemptQuestion.answered_at.is_(None))
-        .values(answer=ordered, is_correct=correct, answered_at=utcnow())
-    )
-    if result.rowcount == 1:
-        branch = consequence_of(question, ordered)
-        if branch and branch not in attempt.path:
+    result = db.session.connection().execute(
+        _answer_statement(), {"aq_id": aq.id, "given": ordered, "right": correct, "at": utcnow()})
+    if result.rowcount == 1 and (branch := consequence_of(question, ordered)):
+        path = db.session.scalar(select(Attempt.path).where(Attempt.id == attempt.id))
+        if branch not in path:
             # The path records the consequence stage right after the stage it came from.
-            path = list(attempt.path)
+            path = list(path)
             path.insert(path.index(question.stage) + 1, branch)
-            attempt.path = path
+            db.session.execute(update(Attempt).where(Attempt.id == attempt.id).values(path=path))
     db.session.commit()
-    # No refresh: the caller redirects to the feedback page, which reads the answer anew,
-    # and anything that does read `aq` reloads it then (the commit expired it).
-    return aq
 
 
 def consequence_of(question: Question, chosen: list[str]) -> str | None:
@@ -146,12 +223,12 @@ def passes(score: int, total: int, pass_mark: int) -> bool:
     return total > 0 and score * 100 >= pass_mark * total
 
 
-def submit(attempt: Attempt, content: ModuleContent) -> None:
+def submit(attempt: Sitting, content: ModuleContent) -> None:
     """Score from the stored answers and, on a pass, write the one completion.
 
     Nothing is read back after the commit: the learner is sent to the result page, which
     loads the attempt and its completion itself."""
-    if next_unanswered(attempt) is not None and attempt.status == AttemptStatus.IN_PROGRESS.value:
+    if next_unanswered(attempt.questions) is not None and attempt.status == AttemptStatus.IN_PROGRESS.value:
         raise AttemptError("Answer every question before you submit.")
     score = sum(1 for q in attempt.questions if q.is_correct)
     passed = passes(score, attempt.total, content.pass_mark)

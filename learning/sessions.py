@@ -88,6 +88,11 @@ def _message(reason: str) -> str:
 # (or extend) their session.
 UNCHECKED_ENDPOINTS = frozenset({"static", "health.health"})
 
+# The last-seen time is rewritten at most this often. Rewriting it on every request would
+# re-sign and re-send the session cookie with every response; to the minute is close
+# enough for an idle limit counted in tens of minutes.
+LAST_SEEN_STEP_SECONDS = 60
+
 
 def enforce_limits():
     """before_request: end an expired session before anything else looks at it."""
@@ -96,7 +101,8 @@ def enforce_limits():
     now = clock()
     reason = expiry_reason(now)
     if reason is None:
-        session[LAST_SEEN] = now
+        if now - session[LAST_SEEN] >= LAST_SEEN_STEP_SECONDS:
+            session[LAST_SEEN] = now
         return None
     audit.record(audit.SIGN_OUT, {"reason": reason}, actor=current_user._get_current_object())
     end()

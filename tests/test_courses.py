@@ -210,8 +210,9 @@ def test_non_attendance_lists_absences_for_the_date_range(client, people, course
     db.session.commit()
     service.take_register(session, {booking.id: BookingStatus.ABSENT})
     sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
-    today = utcnow().date()
-    response = client.get(f"/courses/non-attendance?start={today.day}&start={today.month}&start={today.year}"
+    # From the session's day (yesterday, in the hour after midnight) to today.
+    start, today = session.starts_at.date(), utcnow().date()
+    response = client.get(f"/courses/non-attendance?start={start.day}&start={start.month}&start={start.year}"
                           f"&end={today.day}&end={today.month}&end={today.year}")
     rows = list(load_workbook(io.BytesIO(response.data))["Non-attendance"].iter_rows(min_row=4, values_only=True))
     assert rows and rows[0][1] == "Pat Absent" and rows[0][7] == "Did not attend"

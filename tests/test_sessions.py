@@ -77,6 +77,25 @@ def test_the_session_ends_after_the_idle_timeout(app, client, people, monkeypatc
     assert event.actor_id == pat.id and "idle timeout" in event.detail
 
 
+def test_requests_within_a_minute_do_not_resend_the_session_cookie(app, client, people, monkeypatch):
+    clock = Clock(monkeypatch)
+    sign_in(client, people.user())
+    clock.advance(2)
+    assert "session=" in client.get("/my-learning").headers.get("Set-Cookie", ""), "the last-seen time moves on"
+    clock.advance(0.5)
+    assert "Set-Cookie" not in client.get("/my-learning").headers, "nothing changed: no cookie to sign and send"
+
+
+def test_activity_within_a_minute_of_the_last_recorded_does_not_extend_the_idle_limit(app, client, people, monkeypatch):
+    clock = Clock(monkeypatch)
+    sign_in(client, people.user())
+    idle = app.config["SESSION_IDLE_MINUTES"]
+    clock.advance(0.9)
+    assert signed_in(client)  # not recorded: under a minute since sign-in
+    clock.advance(idle - 0.8)  # idle + 0.1 minutes after sign-in, but within the minute's grace
+    assert not signed_in(client)
+
+
 def test_the_session_ends_after_its_absolute_lifetime_however_active(app, client, people, monkeypatch):
     clock = Clock(monkeypatch)
     sign_in(client, people.user())

@@ -1,5 +1,8 @@
+from functools import cache
+
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
+from sqlalchemy import bindparam, select
 
 from .. import audit, sessions
 from ..access import public, signed_in
@@ -21,11 +24,17 @@ login_manager.login_message = "Sign in to continue."
 login_manager.login_message_category = "info"
 
 
+@cache
+def _active_user():
+    # Every signed-in request runs this: the statement is built once (building it cost
+    # more than running it), and a deactivated account loses access at once, not when
+    # its session runs out.
+    return select(User).where(User.id == bindparam("user_id"), User.active.is_(True))
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id))
-    # A deactivated account loses access at once, not when its session runs out.
-    return user if user is not None and user.active else None
+    return db.session.scalar(_active_user(), {"user_id": int(user_id)})
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

@@ -10,26 +10,27 @@ class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for one-button POSTs (start, submit, sign out)."""
 
 
+class OneAnswerForm(FlaskForm):
+    answer = RadioField(widget=GovRadioInput(), validators=[InputRequired(message="Select an answer")])
+
+
+class SeveralAnswersForm(FlaskForm):
+    answer = SelectMultipleField(widget=GovCheckboxesInput(),
+                                 validators=[InputRequired(message="Select at least one answer")])
+
+
 def answer_form(question: Question, option_order: list[str], formdata=None) -> FlaskForm:
     """A radio group (one answer) or checkboxes (several) with the options in the attempt's
     shuffled order. Values are positions in that order ("option-1"...), not the content's
-    option ids, so the page source gives no hint of which option the author wrote first."""
-    choices = [(f"option-{i}", question.option(oid).text) for i, oid in enumerate(option_order, 1)]
-    if question.kind.multiple_answers:
-        field = SelectMultipleField(
-            question.prompt, choices=choices, widget=GovCheckboxesInput(),
-            validators=[InputRequired(message="Select at least one answer")],
-        )
-    else:
-        field = RadioField(
-            question.prompt, choices=choices, widget=GovRadioInput(),
-            validators=[InputRequired(message="Select an answer")],
-        )
+    option ids, so the page source gives no hint of which option the author wrote first.
 
-    class AnswerForm(FlaskForm):
-        answer = field
-
-    return AnswerForm(formdata=formdata) if formdata is not None else AnswerForm()
+    Two fixed form classes, with the question filled in per request (WTForms' way of
+    dynamic choices): building a class per request cost more than the rest of the form."""
+    form_class = SeveralAnswersForm if question.kind.multiple_answers else OneAnswerForm
+    form = form_class(formdata=formdata) if formdata is not None else form_class()
+    form.answer.choices = [(f"option-{i}", question.option(oid).text) for i, oid in enumerate(option_order, 1)]
+    form.answer.label.text = question.prompt
+    return form
 
 
 def chosen_option_ids(values: list[str] | str, option_order: list[str]) -> list[str]:

@@ -52,8 +52,10 @@ def start(slug: str):
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
-    attempt = service.start_or_resume(current_user, module_rows()[slug], content)
-    return redirect(_where_to_go(attempt))
+    started = service.start_or_resume(current_user, module_rows()[slug], content)
+    if started.next_position is None:
+        return redirect(url_for("learner.check", attempt_id=started.attempt_id))
+    return redirect(url_for("learner.question", attempt_id=started.attempt_id, number=started.next_position))
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
@@ -69,31 +71,40 @@ def _content_for(attempt: Attempt):
     return module_content(attempt.module.slug)
 
 
-def _where_to_go(attempt: Attempt) -> str:
+def _own_sitting(attempt_id: int) -> service.Sitting:
+    """As `_own_attempt`, as plain values from one query (see `service.sitting`)."""
+    attempt = service.sitting(attempt_id)
+    if attempt is None or attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+def _where_to_go(attempt: Attempt | service.Sitting) -> str:
     if attempt.status != AttemptStatus.IN_PROGRESS.value:
         return url_for("learner.result", attempt_id=attempt.id)
-    pending = service.next_unanswered(attempt)
+    pending = service.next_unanswered(attempt.questions)
     if pending is None:
         return url_for("learner.check", attempt_id=attempt.id)
     return url_for("learner.question", attempt_id=attempt.id, number=pending.position)
 
 
 def _open_question(attempt_id: int, number: int):
-    """The attempt and the question at `number`, or a redirect to where the learner
-    should be instead (the result, the feedback already given, an earlier question)."""
-    attempt = _own_attempt(attempt_id)
+    """The attempt (a `service.Sitting`: plain values from one query), the question at
+    `number`, or a redirect to where the learner should be instead (the result,
+    the feedback already given, an earlier question)."""
+    attempt = _own_sitting(attempt_id)
     try:
-        aq = service.question_at(attempt, number)
+        aq = service.question_at(attempt.questions, number)
     except service.AttemptError:
         abort(404)
     if attempt.status != AttemptStatus.IN_PROGRESS.value:
-        return attempt, aq, redirect(url_for("learner.result", attempt_id=attempt.id))
+        return attempt, aq, redirect(url_for("learner.result", attempt_id=attempt_id))
     if aq.answered_at is not None:
-        return attempt, aq, redirect(url_for("learner.feedback", attempt_id=attempt.id, number=number))
-    pending = service.next_unanswered(attempt)
+        return attempt, aq, redirect(url_for("learner.feedback", attempt_id=attempt_id, number=number))
+    pending = service.next_unanswered(attempt.questions)
     if pending is not None and pending.position < number:
         # Questions are taken in order, as the case unfolds.
-        return attempt, aq, redirect(url_for("learner.question", attempt_id=attempt.id, number=pending.position))
+        return attempt, aq, redirect(url_for("learner.question", attempt_id=attempt_id, number=pending.position))
     return attempt, aq, None
 
 
@@ -103,13 +114,13 @@ def question(attempt_id: int, number: int):
     attempt, aq, elsewhere = _open_question(attempt_id, number)
     if elsewhere:
         return elsewhere
-    content = _content_for(attempt)
+    content = module_content(attempt.slug)
     question = content.question(aq.question_id)
     form = answer_form(question, aq.option_order)
     if form.validate_on_submit():
         chosen = chosen_option_ids(form.answer.data, aq.option_order)
         try:
-            service.answer(attempt, content, number, chosen)
+            service.answer(attempt, aq, content, chosen)
         except service.AttemptError:
             abort(400)
         # attempt_id, not attempt.id: the commit expired the attempt, and reading its id
@@ -140,7 +151,7 @@ def _answer_after_expired_page(attempt_id: int, number: int):
     attempt, aq, elsewhere = _open_question(attempt_id, number)
     if elsewhere:
         return elsewhere
-    content = _content_for(attempt)
+    content = module_content(attempt.slug)
     question = content.question(aq.question_id)
     form = answer_form(question, aq.option_order)  # filled from the posted form, never validated
     form.answer.data = kept_choice(form, request.form.getlist("answer")) or None
@@ -163,7 +174,7 @@ def feedback(attempt_id: int, number: int):
     attempt = _own_attempt(attempt_id)
     content = _content_for(attempt)
     try:
-        aq = service.question_at(attempt, number)
+        aq = service.question_at(attempt.questions, number)
     except service.AttemptError:
         abort(404)
     if aq.answered_at is None:
@@ -184,7 +195,7 @@ def check(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt.status != AttemptStatus.IN_PROGRESS.value:
         return redirect(url_for("learner.result", attempt_id=attempt.id))
-    if service.next_unanswered(attempt) is not None:
+    if service.next_unanswered(attempt.questions) is not None:
         return redirect(_where_to_go(attempt))
     return render_template("learner/check.html", attempt=attempt, content=_content_for(attempt), form=EmptyForm())
 
@@ -192,12 +203,12 @@ def check(attempt_id: int):
 @bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
 @signed_in
 def submit(attempt_id: int):
-    attempt = _own_attempt(attempt_id)
+    attempt = _own_sitting(attempt_id)
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        service.submit(attempt, _content_for(attempt))
+        service.submit(attempt, module_content(attempt.slug))
     except service.AttemptError as exc:
         flash(str(exc))
         return redirect(_where_to_go(attempt))

@@ -10,17 +10,18 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from .. import audit
 from ..access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
 from ..catalogue import catalogue
 from ..certificates.service import all_certificates, certificates_for
-from ..compliance import Scope, figures_by, headcount, required_modules, staff_page, totals_by_module
+from ..compliance import (Scope, figures_by, filtered_staff, headcount, required_modules, run, staff_page, team_names,
+                          totals_by_module)
 from ..exports import XLSX_MIME, completions_workbook, compliance_workbook
 from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
-from ..models import Agency, Attempt, Module, Role, Team
+from ..models import Agency, Attempt, Module, Role
 from ..my_learning import learning_summary
 from ..status import Status
 from .forms import CompletionsExportForm, StaffFilterForm
@@ -32,7 +33,7 @@ PER_PAGE = 25
 class Filters(NamedTuple):
     scope: Scope
     form: StaffFilterForm
-    modules: list[Module]
+    modules: list  # rows of id, slug, title (compliance.required_modules)
     teams: dict[int, str]
 
 
@@ -42,12 +43,9 @@ def _scope_from_request(agency_id: int | None = None) -> Filters:
     agency_id = agency_id or request.args.get("agency", type=int)
     agency_ids = agency_scope(current_user, agency_id)
     form = StaffFilterForm(request.args)
-    teams = select(Team.id, Team.name).order_by(Team.name)
-    if agency_ids is not None:
-        teams = teams.where(Team.agency_id.in_(agency_ids))
-    team_names = dict(db.session.execute(teams).all())
+    teams = team_names(agency_ids)
     modules = required_modules(agency_ids)
-    form.team.choices = [(0, "Any team")] + list(team_names.items())
+    form.team.choices = [(0, "Any team")] + list(teams.items())
     form.module.choices = [(0, "Any module")] + [(m.id, m.title) for m in modules]
     form.validate()
     status = Status(form.status.data) if form.status.data in {s.value for s in Status} else None
@@ -59,7 +57,7 @@ def _scope_from_request(agency_id: int | None = None) -> Filters:
         status=status,
         search=(form.q.data or "").strip()[:100],
     )
-    return Filters(scope, form, modules, team_names)
+    return Filters(scope, form, modules, teams)
 
 
 @bp.route("/")
@@ -94,14 +92,18 @@ def partnership():
 @role_required(Role.AGENCY_LEAD)
 def agency(agency_id: int):
     scope, form, modules, teams = _scope_from_request(agency_id)
-    agency = db.session.get(Agency, agency_id) or abort(404)
+    agency = run(_AGENCY, {"id": agency_id}).first() or abort(404)
     figures = figures_by(Scope(agency_ids=scope.agency_ids))
     page = max(request.args.get("page", 1, type=int), 1)
-    total, people, statuses = staff_page(scope, page, PER_PAGE)
+    # The agency's headcount comes with the count of staff matching the filters.
+    heads, total, people, statuses = filtered_staff(scope, page, PER_PAGE, with_heads=True)
     return render_template("dashboards/agency.html", agency=agency, modules=modules, figures=figures,
-                           heads=headcount(Scope(agency_ids=scope.agency_ids)).get(agency.id, 0), form=form,
+                           heads=heads, form=form,
                            people=people, statuses=statuses, total=total, page=page, per_page=PER_PAGE, teams=teams,
                            scope=scope, statuses_list=list(Status), filter_args=_filter_args(scope))
+
+
+_AGENCY = select(Agency.id, Agency.name).where(Agency.id == bindparam("id"))
 
 
 @bp.route("/staff")

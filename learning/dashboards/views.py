@@ -97,10 +97,10 @@ def agency(agency_id: int):
     page = max(request.args.get("page", 1, type=int), 1)
     # The agency's headcount comes with the count of staff matching the filters.
     heads, total, people, statuses = filtered_staff(scope, page, PER_PAGE, with_heads=True)
-    return render_template("dashboards/agency.html", agency=agency, modules=modules, figures=figures,
-                           heads=heads, form=form,
-                           people=people, statuses=statuses, total=total, page=page, per_page=PER_PAGE, teams=teams,
-                           scope=scope, statuses_list=list(Status), filter_args=_filter_args(scope))
+    return render_template("dashboards/agency.html", agency=agency, modules=modules, figures=figures, heads=heads,
+                           form=form, rows=status_rows(people, modules, statuses), total=total, page=page,
+                           per_page=PER_PAGE, teams=teams, scope=scope, statuses_list=list(Status),
+                           filter_args=_filter_args(scope))
 
 
 _AGENCY = select(Agency.id, Agency.name).where(Agency.id == bindparam("id"))
@@ -114,9 +114,21 @@ def staff():
     total, people, statuses = staff_page(scope, page, PER_PAGE)
     agencies = dict(db.session.execute(select(Agency.id, Agency.name)).all())
     module_titles = {m.id: m.title for m in modules}
-    return render_template("dashboards/staff.html", form=form, modules=modules, people=people, statuses=statuses,
-                           total=total, page=page, per_page=PER_PAGE, agencies=agencies, teams=teams, scope=scope,
+    return render_template("dashboards/staff.html", form=form, modules=modules,
+                           rows=status_rows(people, modules, statuses), statuses_list=list(Status), total=total,
+                           page=page, per_page=PER_PAGE, agencies=agencies, teams=teams, scope=scope,
                            filter_summary=scope.describe(agencies, teams, module_titles), filter_args=_filter_args(scope))
+
+
+def status_rows(people, modules, statuses) -> list[tuple]:
+    """The staff matrix's rows: each person with their status in each module's column, in
+    the order of `modules` (None where the module is not required of them)."""
+    ids = [m.id for m in modules]
+    rows = []
+    for person in people:
+        mine = statuses[person.id]
+        rows.append((person, [mine[i][0] if i in mine else None for i in ids]))
+    return rows
 
 
 def _filter_args(scope: Scope) -> dict:

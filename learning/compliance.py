@@ -291,7 +291,7 @@ class StaffPage(NamedTuple):
     heads: int | None  # staff in scope before the filters, when asked for
     total: int  # staff matching the filters
     people: list  # rows: id, name, email, job_title, agency_id, team_id
-    statuses: dict[int, dict[int, tuple[Status, datetime | None]]]  # person -> module -> (status, expiry)
+    statuses: dict[int, dict[int, Status]]  # person -> required module -> status
 
 
 def staff_page(scope: Scope, page: int, per_page: int, now: datetime | None = None):
@@ -317,13 +317,21 @@ def filtered_staff(scope: Scope, page: int, per_page: int, now: datetime | None 
     else:
         total = run(count, params).scalar_one()
     people = run(page_query, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
-    statuses: dict[int, dict[int, tuple[Status, datetime | None]]] = {p.id: {} for p in people}
+    statuses: dict[int, dict[int, Status]] = {p.id: {} for p in people}
     if people:
         mine = Scope(scope.agency_ids)
-        rows = run(pairs_statement(shape_of(mine, users=True)), values(mine, now, list(statuses)))
-        for user_id, _, _, module_id, status, expiry in rows:
-            statuses[user_id][module_id] = (_STATUS[status], expiry)
+        rows = run(_statuses_statement(shape_of(mine, users=True)), values(mine, now, list(statuses))).all()
+        for user_id, module_id, status in rows:
+            statuses[user_id][module_id] = _STATUS[status]
     return StaffPage(heads, total, people, statuses)
+
+
+@cache
+def _statuses_statement(shape: Shape) -> Select:
+    """The pairs statement without what the staff matrix does not show (agency, team, the
+    expiry date: a date parsed per cell on SQLite)."""
+    columns = pairs_statement(shape).selected_columns
+    return pairs_statement(shape).with_only_columns(columns.user_id, columns.module_id, columns.status)
 
 
 @cache

@@ -126,8 +126,7 @@ def status_rows(people, modules, statuses) -> list[tuple]:
     ids = [m.id for m in modules]
     rows = []
     for person in people:
-        mine = statuses[person.id]
-        rows.append((person, [mine[i][0] if i in mine else None for i in ids]))
+        rows.append((person, list(map(statuses[person.id].get, ids))))
     return rows
 
 

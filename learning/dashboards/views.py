@@ -10,6 +10,7 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
 from .. import audit
@@ -128,6 +129,16 @@ def status_rows(people, modules, statuses) -> list[tuple]:
     for person in people:
         rows.append((person, list(map(statuses[person.id].get, ids))))
     return rows
+
+
+@bp.app_template_filter("join_markup")
+def join_markup(keys, pieces: dict) -> Markup:
+    """`pieces[key]` for each key, joined, for the staff matrix's cells: the template makes
+    each kind of cell once as markup, so a row is joined once rather than escaped cell by
+    cell. The pieces must be markup already (Markup), never plain text."""
+    if not all(isinstance(piece, Markup) for piece in pieces.values()):
+        raise TypeError("join_markup joins Markup pieces only")
+    return Markup("".join([pieces[key] for key in keys]))
 
 
 def _filter_args(scope: Scope) -> dict:

@@ -263,11 +263,11 @@ def headcount(scope: Scope) -> dict[int, int]:
 
 
 @cache
-def _people_statements(shape: Shape, by_status: bool) -> tuple[Select, Select, Select]:
-    """How many staff match the filters; the same with the number of staff in scope before
-    the filters (one pass over the same rows); and one page of them (limit and offset bound)."""
-    base = select(User.id, User.name, User.email, User.job_title, User.agency_id, User.team_id).join(
-        Agency, Agency.id == User.agency_id)
+def _people_statements(shape: Shape, by_status: bool, with_heads: bool) -> tuple[Select, Select]:
+    """One page of the staff matching the filters (limit and offset bound), each row also
+    carrying how many match (a window count: the filters, a status one above all, are
+    evaluated once, not once more to count) and, `with_heads`, how many staff are in scope
+    before the filters; and a statement for those two numbers alone, for a page with no rows."""
     filters = filter_conditions(shape)
     if by_status:
         # People with at least one required module (the chosen one, if any) in that status.
@@ -275,16 +275,20 @@ def _people_statements(shape: Shape, by_status: bool) -> tuple[Select, Select, S
         filters.append(
             User.id.in_(select(matching.c.user_id).where(matching.c.status == bindparam("status")).correlate(None))
         )
-    people_query = base.where(*workforce_conditions(shape), *filters)
-    count = select(func.count()).select_from(people_query.subquery())
-    matching_count = func.count(case((and_(*filters), 1))) if filters else func.count()
-    counts = (
-        select(func.count().label("heads"), matching_count.label("total"))
-        .select_from(User).join(Agency, Agency.id == User.agency_id)
-        .where(*workforce_conditions(shape))
+    in_scope = select(func.count()).select_from(User).join(Agency, Agency.id == User.agency_id).where(
+        *workforce_conditions(shape))
+    counts = in_scope.with_only_columns(
+        func.count().label("heads"),
+        (func.count(case((and_(*filters), 1))) if filters else func.count()).label("total"))
+    columns = [User.id, User.name, User.email, User.job_title, User.agency_id, User.team_id,
+               func.count().over().label("total")]
+    if with_heads:
+        columns.append(in_scope.correlate(None).scalar_subquery().label("heads"))
+    page = (
+        select(*columns).join(Agency, Agency.id == User.agency_id).where(*workforce_conditions(shape), *filters)
+        .order_by(User.name, User.id).limit(bindparam("limit")).offset(bindparam("offset"))
     )
-    page = people_query.order_by(User.name, User.id).limit(bindparam("limit")).offset(bindparam("offset"))
-    return count, counts, page
+    return counts, page
 
 
 class StaffPage(NamedTuple):
@@ -296,8 +300,8 @@ class StaffPage(NamedTuple):
 
 def staff_page(scope: Scope, page: int, per_page: int, now: datetime | None = None):
     """One page of staff (matching the filters) and their status per required module:
-    (total, people, statuses). Three queries: how many match, the page of people, then the
-    statuses of just those people."""
+    (total, people, statuses). Two queries: the page of people with how many match, then
+    the statuses of just those people (a third, for the count, when the page is empty)."""
     result = filtered_staff(scope, page, per_page, now)
     return result.total, result.people, result.statuses
 
@@ -305,18 +309,19 @@ def staff_page(scope: Scope, page: int, per_page: int, now: datetime | None = No
 def filtered_staff(scope: Scope, page: int, per_page: int, now: datetime | None = None,
                    with_heads: bool = False) -> StaffPage:
     """`staff_page`, and with `with_heads` also the number of staff in scope before the team,
-    module, status and name filters, from the same statement as the number matching them."""
+    module, status and name filters, from the same statement as the page."""
     now = now or utcnow()
-    count, counts, page_query = _people_statements(shape_of(scope), scope.status is not None)
+    counts, page_query = _people_statements(shape_of(scope), scope.status is not None, with_heads)
     params = values(scope, now)
     if scope.status is not None:
         params["status"] = scope.status.value
-    heads = None
-    if with_heads:
-        heads, total = run(counts, params).one()
-    else:
-        total = run(count, params).scalar_one()
     people = run(page_query, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
+    if people:
+        total, heads = people[0].total, people[0].heads if with_heads else None
+    elif page == 1 and not with_heads:
+        total, heads = 0, None
+    else:  # past the last page, or nobody matches and the page shows the headcount
+        heads, total = run(counts, params).one()
     statuses: dict[int, dict[int, Status]] = {p.id: {} for p in people}
     if people:
         mine = Scope(scope.agency_ids)

@@ -294,7 +294,7 @@ def _people_statements(shape: Shape, by_status: bool, with_heads: bool) -> tuple
 class StaffPage(NamedTuple):
     heads: int | None  # staff in scope before the filters, when asked for
     total: int  # staff matching the filters
-    people: list  # rows: id, name, email, job_title, agency_id, team_id
+    people: list  # rows: id, name, email, job_title, agency_id, team_id (and total, heads)
     statuses: dict[int, dict[int, Status]]  # person -> required module -> status
 
 
@@ -363,7 +363,8 @@ def required_modules(agency_ids: tuple[int, ...] | None) -> list:
     else:
         agencies, params = "many", {"agency_ids": list(agency_ids)}
     rank = {content.slug: i for i, content in enumerate(catalogue().ordered())}
-    return sorted(run(_required_modules_statement(agencies), params).all(), key=lambda m: (rank.get(m.slug, len(rank)), m.id))
+    rows = run(_required_modules_statement(agencies), params).all()
+    return sorted(rows, key=lambda m: (rank.get(m.slug, len(rank)), m.id))
 
 
 def team_names(agency_ids: tuple[int, ...] | None) -> dict[int, str]:

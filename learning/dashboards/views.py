@@ -96,7 +96,7 @@ def agency(agency_id: int):
     agency = run(_AGENCY, {"id": agency_id}).first() or abort(404)
     figures = figures_by(Scope(agency_ids=scope.agency_ids))
     page = max(request.args.get("page", 1, type=int), 1)
-    # The agency's headcount comes with the count of staff matching the filters.
+    # The agency's headcount comes with the page of staff (and how many match the filters).
     heads, total, people, statuses = filtered_staff(scope, page, PER_PAGE, with_heads=True)
     return render_template("dashboards/agency.html", agency=agency, modules=modules, figures=figures, heads=heads,
                            form=form, rows=status_rows(people, modules, statuses), total=total, page=page,

@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py                      # SQLite in a temporary folder
     .venv/bin/python bench/run.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
     .venv/bin/python bench/run.py --sizes 2000,5000    # a quick look
+    .venv/bin/python bench/run.py --pages-only         # skip the exports: pages only, much quicker
 
 The database given is wiped. For each size the workforce is grown with seed-scale, then:
 - the compliance workbook is exported against a baseline that fetches the staff matrix and
@@ -19,6 +20,8 @@ The database given is wiped. For each size the workforce is grown with seed-scal
   through the app: SQL statements per page, and time against running the same SQL
   statements directly on the database connection, page and raw runs interleaved, best of at
   least 5 each (more, up to 25, for pages that take well under a second).
+With --pages-only the exports are skipped (no workbook is written, no export figures
+reported): only the pages are measured, the same way.
 Results print as a table and go to bench/results/latest.json (git-ignored).
 """
 from __future__ import annotations
@@ -205,26 +208,10 @@ def page(app, client, url: str) -> dict:
             "ratio": elapsed / raw_time if raw_time else None}
 
 
-def measure(app, size: int, folder: Path, rounds: int) -> dict:
+def measure(app, size: int, folder: Path, rounds: int, pages_only: bool = False) -> dict:
     result = {"practitioners": size, "load_average_before": os.getloadavg()}
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    out, base = folder / "ours.xlsx", folder / "baseline.xlsx"
-    runs: dict[str, list[dict]] = {"ours": [], "baseline": []}
-    for round_number in range(rounds):
-        # ours, baseline, baseline, ours, ...: each side as often first as second.
-        order = ("ours", "baseline") if round_number % 2 == 0 else ("baseline", "ours")
-        for which in order:
-            runs[which].append(export_process(which, url, out if which == "ours" else base))
-    ours = min(r["seconds"] for r in runs["ours"])
-    baseline = min(r["seconds"] for r in runs["baseline"])
-    ours_cpu = min(r["cpu_seconds"] for r in runs["ours"])
-    baseline_cpu = min(r["cpu_seconds"] for r in runs["baseline"])
-    result["export"] = {"seconds": ours, "baseline_seconds": baseline, "ratio": ours / baseline,
-                        "cpu_seconds": ours_cpu, "baseline_cpu_seconds": baseline_cpu, "cpu_ratio": ours_cpu / baseline_cpu,
-                        "bytes": out.stat().st_size,
-                        "peak_mib": max(r["peak_mib"] for r in runs["ours"]),
-                        "baseline_peak_mib": max(r["peak_mib"] for r in runs["baseline"]),
-                        "runs": runs}
+    if not pages_only:
+        result["export"] = measure_export(app, folder, rounds)
     with app.app_context():
         agency_id = db.session.scalar(text("SELECT min(id) FROM agency WHERE name LIKE 'Scale agency%'"))
     client = app.test_client()
@@ -238,8 +225,40 @@ def measure(app, size: int, folder: Path, rounds: int) -> dict:
     return result
 
 
+def measure_export(app, folder: Path, rounds: int) -> dict:
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    out, base = folder / "ours.xlsx", folder / "baseline.xlsx"
+    runs: dict[str, list[dict]] = {"ours": [], "baseline": []}
+    for round_number in range(rounds):
+        # ours, baseline, baseline, ours, ...: each side as often first as second.
+        order = ("ours", "baseline") if round_number % 2 == 0 else ("baseline", "ours")
+        for which in order:
+            runs[which].append(export_process(which, url, out if which == "ours" else base))
+    ours = min(r["seconds"] for r in runs["ours"])
+    baseline = min(r["seconds"] for r in runs["baseline"])
+    ours_cpu = min(r["cpu_seconds"] for r in runs["ours"])
+    baseline_cpu = min(r["cpu_seconds"] for r in runs["baseline"])
+    return {"seconds": ours, "baseline_seconds": baseline, "ratio": ours / baseline,
+            "cpu_seconds": ours_cpu, "baseline_cpu_seconds": baseline_cpu, "cpu_ratio": ours_cpu / baseline_cpu,
+            "bytes": out.stat().st_size,
+            "peak_mib": max(r["peak_mib"] for r in runs["ours"]),
+            "baseline_peak_mib": max(r["peak_mib"] for r in runs["baseline"]),
+            "runs": runs}
+
+
 def report(results: list[dict], meta: dict) -> None:
     print(f"\nDatabase: {meta['database']}   Machine: {meta['machine']}")
+    if all("export" in r for r in results):
+        report_exports(results, meta)
+    print("\nPages (goal: same queries at every size, <= 10; time <= 1.5x the same SQL run raw)")
+    print(f"{'staff':>8} {'page':<32} {'queries':>7} {'page s':>8} {'raw s':>8} {'ratio':>6}")
+    for r in results:
+        for name, p in r["pages"].items():
+            print(f"{r['practitioners']:>8,} {name:<32} {p['queries']:>7} {p['seconds']:>8.3f} "
+                  f"{p['raw_sql_seconds']:>8.3f} {p['ratio']:>6.2f}")
+
+
+def report_exports(results: list[dict], meta: dict) -> None:
     print(f"\nCompliance workbook export (best of {meta['rounds']} interleaved runs each)")
     print(f"{'staff':>8} {'ours s':>8} {'raw s':>8} {'ratio':>6} {'ours cpu':>9} {'raw cpu':>8} {'cpu ratio':>9} "
           f"{'peak MiB':>9} {'raw peak':>9} {'MB file':>8}")
@@ -254,12 +273,6 @@ def report(results: list[dict], meta: dict) -> None:
         first, last = results[0]["export"]["peak_mib"], results[-1]["export"]["peak_mib"]
         print(f"Peak memory from {results[0]['practitioners']:,} to {results[-1]['practitioners']:,} staff: "
               f"{100 * (last - first) / first:+.0f}% (goal: within 20%)")
-    print("\nPages (goal: same queries at every size, <= 10; time <= 1.5x the same SQL run raw)")
-    print(f"{'staff':>8} {'page':<32} {'queries':>7} {'page s':>8} {'raw s':>8} {'ratio':>6}")
-    for r in results:
-        for name, p in r["pages"].items():
-            print(f"{r['practitioners']:>8,} {name:<32} {p['queries']:>7} {p['seconds']:>8.3f} "
-                  f"{p['raw_sql_seconds']:>8.3f} {p['ratio']:>6.2f}")
 
 
 def main() -> None:
@@ -268,6 +281,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,50000,100000")
     parser.add_argument("--agencies", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2, help="export runs per side, interleaved; best counts")
+    parser.add_argument("--pages-only", action="store_true", help="skip the exports; measure the pages only")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -277,7 +291,7 @@ def main() -> None:
         with app.app_context():
             meta = {"database": db.engine.dialect.name, "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                     f"Python {platform.python_version()}", "when": time.strftime("%Y-%m-%d %H:%M"),
-                    "rounds": args.rounds}
+                    "rounds": args.rounds, "pages_only": args.pages_only}
         results, have = [], 0
         for size in sizes:
             with app.app_context():
@@ -294,7 +308,7 @@ def main() -> None:
                 print(f"seeded {size:,} practitioners in total (+{size - have:,} in {time.perf_counter() - began:.0f} s)",
                       flush=True)
                 have = size
-            results.append(measure(app, size, folder, args.rounds))
+            results.append(measure(app, size, folder, args.rounds, args.pages_only))
             report(results[-1:], meta)
     report(results, meta)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

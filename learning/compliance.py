@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import DateTime, Select, bindparam, case, func, literal, or_, select
+from sqlalchemy import DateTime, Result, Select, and_, bindparam, case, func, literal, or_, select
 
 from .extensions import db
 from .models import (
@@ -47,6 +48,20 @@ class Scope:
             ("Status", self.status.label if self.status else "All"),
             ("Name contains", self.search or "(no search)"),
         ]
+
+
+_STATUS = {s.value: s for s in Status}  # Status(value) without the Enum call, for many rows
+
+
+def run(statement: Select, params: dict | None = None) -> Result:
+    """Run a Core statement (plain rows, no entities) on the session's connection and
+    transaction. The session's own `execute` goes through the ORM's statement handling
+    first, which cost about as much again as SQLite took to answer the small statements
+    of a dashboard page. Pending ORM changes are flushed first, as `execute` would."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(statement, params)
 
 
 def _window() -> timedelta:
@@ -128,21 +143,33 @@ def values(scope: Scope, now: datetime | None = None, user_ids: list[int] | None
     return result
 
 
+def workforce_conditions(shape: Shape) -> list:
+    """Who a report counts at all: active workforce accounts in active agencies, within the
+    scope's agencies (for a query that joins User and Agency)."""
+    agencies = shape[0]
+    conditions = [User.active.is_(True), Agency.active.is_(True), or_(*(User.role == role for role in WORKFORCE_ROLES))]
+    if agencies == "one":
+        conditions.append(User.agency_id == bindparam("agency_id"))
+    elif agencies == "many":
+        conditions.append(User.agency_id.in_(bindparam("agency_ids", expanding=True)))
+    return conditions
+
+
+def filter_conditions(shape: Shape) -> list:
+    """The scope's team and name search, on top of `workforce_conditions`."""
+    _, team, _, search, _ = shape
+    conditions = []
+    if team:
+        conditions.append(User.team_id == bindparam("team_id"))
+    if search:
+        conditions.append(func.lower(User.name).contains(bindparam("search"), escape="/"))
+    return conditions
+
+
 def in_workforce(query: Select, shape: Shape) -> Select:
     """Limit a query that joins User and Agency to the people a report counts: active
     workforce accounts in active agencies, within the scope's agencies, team and search."""
-    agencies, team, _, search, _ = shape
-    query = query.where(User.active.is_(True), Agency.active.is_(True),
-                        or_(*(User.role == role for role in WORKFORCE_ROLES)))
-    if agencies == "one":
-        query = query.where(User.agency_id == bindparam("agency_id"))
-    elif agencies == "many":
-        query = query.where(User.agency_id.in_(bindparam("agency_ids", expanding=True)))
-    if team:
-        query = query.where(User.team_id == bindparam("team_id"))
-    if search:
-        query = query.where(func.lower(User.name).contains(bindparam("search"), escape="/"))
-    return query
+    return query.where(*workforce_conditions(shape), *filter_conditions(shape))
 
 
 @cache
@@ -203,11 +230,14 @@ def figures_by(scope: Scope, by_agency: bool = False, now: datetime | None = Non
     """Counts per status for each module (and agency): one GROUP BY query.
 
     Returns {module_id: ModuleFigures} or {(agency_id, module_id): ModuleFigures}."""
-    rows = db.session.execute(_figures_statement(shape_of(scope), by_agency), values(scope, now)).all()
+    rows = run(_figures_statement(shape_of(scope), by_agency), values(scope, now)).all()
     result: dict = {}
     for *key, status, count in rows:
         key = tuple(key) if by_agency else key[0]
-        result.setdefault(key, ModuleFigures(key[1] if by_agency else key)).counts[Status(status)] = count
+        figures = result.get(key)
+        if figures is None:
+            figures = result[key] = ModuleFigures(key[1] if by_agency else key)
+        figures.counts[_STATUS[status]] = count
     return result
 
 
@@ -229,57 +259,131 @@ def _headcount_statement(shape: Shape) -> Select:
 
 def headcount(scope: Scope) -> dict[int, int]:
     """Staff counted per agency."""
-    return dict(db.session.execute(_headcount_statement(shape_of(scope)), values(scope)).all())
+    return dict(run(_headcount_statement(shape_of(scope)), values(scope)).all())
 
 
 @cache
-def _people_statements(shape: Shape, by_status: bool) -> tuple[Select, Select]:
-    """How many staff match the filters, and one page of them (limit and offset bound)."""
-    people_query = in_workforce(
-        select(User.id, User.name, User.email, User.job_title, User.agency_id, User.team_id)
-        .join(Agency, Agency.id == User.agency_id), shape)
+def _people_statements(shape: Shape, by_status: bool, with_heads: bool) -> tuple[Select, Select]:
+    """One page of the staff matching the filters (limit and offset bound), each row also
+    carrying how many match (a window count: the filters, a status one above all, are
+    evaluated once, not once more to count) and, `with_heads`, how many staff are in scope
+    before the filters; and a statement for those two numbers alone, for a page with no rows."""
+    filters = filter_conditions(shape)
     if by_status:
         # People with at least one required module (the chosen one, if any) in that status.
         matching = pairs_statement(shape).subquery()
-        people_query = people_query.where(
+        filters.append(
             User.id.in_(select(matching.c.user_id).where(matching.c.status == bindparam("status")).correlate(None))
         )
-    count = select(func.count()).select_from(people_query.subquery())
-    page = people_query.order_by(User.name, User.id).limit(bindparam("limit")).offset(bindparam("offset"))
-    return count, page
+    in_scope = select(func.count()).select_from(User).join(Agency, Agency.id == User.agency_id).where(
+        *workforce_conditions(shape))
+    counts = in_scope.with_only_columns(
+        func.count().label("heads"),
+        (func.count(case((and_(*filters), 1))) if filters else func.count()).label("total"))
+    columns = [User.id, User.name, User.email, User.job_title, User.agency_id, User.team_id,
+               func.count().over().label("total")]
+    if with_heads:
+        columns.append(in_scope.correlate(None).scalar_subquery().label("heads"))
+    page = (
+        select(*columns).join(Agency, Agency.id == User.agency_id).where(*workforce_conditions(shape), *filters)
+        .order_by(User.name, User.id).limit(bindparam("limit")).offset(bindparam("offset"))
+    )
+    return counts, page
+
+
+class StaffPage(NamedTuple):
+    heads: int | None  # staff in scope before the filters, when asked for
+    total: int  # staff matching the filters
+    people: list  # rows: id, name, email, job_title, agency_id, team_id (and total, heads)
+    statuses: dict[int, dict[int, Status]]  # person -> required module -> status
 
 
 def staff_page(scope: Scope, page: int, per_page: int, now: datetime | None = None):
-    """One page of staff (matching the filters) and their status per required module.
+    """One page of staff (matching the filters) and their status per required module:
+    (total, people, statuses). Two queries: the page of people with how many match, then
+    the statuses of just those people (a third, for the count, when the page is empty)."""
+    result = filtered_staff(scope, page, per_page, now)
+    return result.total, result.people, result.statuses
 
-    Three queries: how many match, the page of people, then the statuses of just those people."""
+
+def filtered_staff(scope: Scope, page: int, per_page: int, now: datetime | None = None,
+                   with_heads: bool = False) -> StaffPage:
+    """`staff_page`, and with `with_heads` also the number of staff in scope before the team,
+    module, status and name filters, from the same statement as the page."""
     now = now or utcnow()
-    count, page_query = _people_statements(shape_of(scope), scope.status is not None)
+    counts, page_query = _people_statements(shape_of(scope), scope.status is not None, with_heads)
     params = values(scope, now)
     if scope.status is not None:
         params["status"] = scope.status.value
-    total = db.session.scalar(count, params)
-    people = db.session.execute(page_query, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
-    ids = [p.id for p in people]
-    statuses: dict[int, dict[int, tuple[Status, datetime | None]]] = {i: {} for i in ids}
-    if ids:
+    people = run(page_query, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
+    if people:
+        total, heads = people[0].total, people[0].heads if with_heads else None
+    elif page == 1 and not with_heads:
+        total, heads = 0, None
+    else:  # past the last page, or nobody matches and the page shows the headcount
+        heads, total = run(counts, params).one()
+    statuses: dict[int, dict[int, Status]] = {p.id: {} for p in people}
+    if people:
         mine = Scope(scope.agency_ids)
-        for row in db.session.execute(pairs_statement(shape_of(mine, users=True)), values(mine, now, ids)).all():
-            statuses[row.user_id][row.module_id] = (Status(row.status), row.expiry)
-    return total, people, statuses
+        rows = run(_statuses_statement(shape_of(mine, users=True)), values(mine, now, list(statuses))).all()
+        for user_id, module_id, status in rows:
+            statuses[user_id][module_id] = _STATUS[status]
+    return StaffPage(heads, total, people, statuses)
 
 
-def required_modules(agency_ids: tuple[int, ...] | None) -> list[Module]:
-    """Modules required for at least one of the agencies in scope, in catalogue order."""
-    query = select(Module).join(Requirement, Requirement.module_id == Module.id).join(
+@cache
+def _statuses_statement(shape: Shape) -> Select:
+    """The pairs statement without what the staff matrix does not show (agency, team, the
+    expiry date: a date parsed per cell on SQLite)."""
+    columns = pairs_statement(shape).selected_columns
+    return pairs_statement(shape).with_only_columns(columns.user_id, columns.module_id, columns.status)
+
+
+@cache
+def _required_modules_statement(agencies: str | None) -> Select:
+    query = select(Module.id, Module.slug, Module.title).join(Requirement, Requirement.module_id == Module.id).join(
         Agency, Agency.sector == Requirement.sector
     ).where(Agency.active.is_(True)).distinct()
-    if agency_ids is not None:
-        query = query.where(Agency.id.in_(agency_ids))
+    if agencies == "one":
+        query = query.where(Agency.id == bindparam("agency_id"))
+    elif agencies == "many":
+        query = query.where(Agency.id.in_(bindparam("agency_ids", expanding=True)))
+    return query
+
+
+def required_modules(agency_ids: tuple[int, ...] | None) -> list:
+    """Modules required for at least one of the agencies in scope, in catalogue order:
+    rows of id, slug and title (what reports show; no Module entities to build)."""
     from .catalogue import catalogue
 
+    if agency_ids is None:
+        agencies, params = None, {}
+    elif len(agency_ids) == 1:
+        agencies, params = "one", {"agency_id": agency_ids[0]}
+    else:
+        agencies, params = "many", {"agency_ids": list(agency_ids)}
     rank = {content.slug: i for i, content in enumerate(catalogue().ordered())}
-    return sorted(db.session.scalars(query).all(), key=lambda m: (rank.get(m.slug, len(rank)), m.id))
+    rows = run(_required_modules_statement(agencies), params).all()
+    return sorted(rows, key=lambda m: (rank.get(m.slug, len(rank)), m.id))
+
+
+def team_names(agency_ids: tuple[int, ...] | None) -> dict[int, str]:
+    """{team id: name} for the agencies in scope (all when None), ordered by name."""
+    if agency_ids is None:
+        return dict(run(_teams_statement(None)).all())
+    if len(agency_ids) == 1:
+        return dict(run(_teams_statement("one"), {"agency_id": agency_ids[0]}).all())
+    return dict(run(_teams_statement("many"), {"agency_ids": list(agency_ids)}).all())
+
+
+@cache
+def _teams_statement(agencies: str | None) -> Select:
+    query = select(Team.id, Team.name).order_by(Team.name)
+    if agencies == "one":
+        query = query.where(Team.agency_id == bindparam("agency_id"))
+    elif agencies == "many":
+        query = query.where(Team.agency_id.in_(bindparam("agency_ids", expanding=True)))
+    return query
 
 
 def lookups() -> tuple[dict[int, str], dict[int, str], dict[int, str]]:

@@ -10,17 +10,19 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from markupsafe import Markup
+from sqlalchemy import bindparam, select
 
 from .. import audit
 from ..access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
 from ..catalogue import catalogue
 from ..certificates.service import all_certificates, certificates_for
-from ..compliance import Scope, figures_by, headcount, required_modules, staff_page, totals_by_module
+from ..compliance import (Scope, figures_by, filtered_staff, headcount, required_modules, run, staff_page, team_names,
+                          totals_by_module)
 from ..exports import XLSX_MIME, completions_workbook, compliance_workbook
 from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
-from ..models import Agency, Attempt, Module, Role, Team
+from ..models import Agency, Attempt, Module, Role
 from ..my_learning import learning_summary
 from ..status import Status
 from .forms import CompletionsExportForm, StaffFilterForm
@@ -32,7 +34,7 @@ PER_PAGE = 25
 class Filters(NamedTuple):
     scope: Scope
     form: StaffFilterForm
-    modules: list[Module]
+    modules: list  # rows of id, slug, title (compliance.required_modules)
     teams: dict[int, str]
 
 
@@ -42,12 +44,9 @@ def _scope_from_request(agency_id: int | None = None) -> Filters:
     agency_id = agency_id or request.args.get("agency", type=int)
     agency_ids = agency_scope(current_user, agency_id)
     form = StaffFilterForm(request.args)
-    teams = select(Team.id, Team.name).order_by(Team.name)
-    if agency_ids is not None:
-        teams = teams.where(Team.agency_id.in_(agency_ids))
-    team_names = dict(db.session.execute(teams).all())
+    teams = team_names(agency_ids)
     modules = required_modules(agency_ids)
-    form.team.choices = [(0, "Any team")] + list(team_names.items())
+    form.team.choices = [(0, "Any team")] + list(teams.items())
     form.module.choices = [(0, "Any module")] + [(m.id, m.title) for m in modules]
     form.validate()
     status = Status(form.status.data) if form.status.data in {s.value for s in Status} else None
@@ -59,7 +58,7 @@ def _scope_from_request(agency_id: int | None = None) -> Filters:
         status=status,
         search=(form.q.data or "").strip()[:100],
     )
-    return Filters(scope, form, modules, team_names)
+    return Filters(scope, form, modules, teams)
 
 
 @bp.route("/")
@@ -94,14 +93,18 @@ def partnership():
 @role_required(Role.AGENCY_LEAD)
 def agency(agency_id: int):
     scope, form, modules, teams = _scope_from_request(agency_id)
-    agency = db.session.get(Agency, agency_id) or abort(404)
+    agency = run(_AGENCY, {"id": agency_id}).first() or abort(404)
     figures = figures_by(Scope(agency_ids=scope.agency_ids))
     page = max(request.args.get("page", 1, type=int), 1)
-    total, people, statuses = staff_page(scope, page, PER_PAGE)
-    return render_template("dashboards/agency.html", agency=agency, modules=modules, figures=figures,
-                           heads=headcount(Scope(agency_ids=scope.agency_ids)).get(agency.id, 0), form=form,
-                           people=people, statuses=statuses, total=total, page=page, per_page=PER_PAGE, teams=teams,
-                           scope=scope, statuses_list=list(Status), filter_args=_filter_args(scope))
+    # The agency's headcount comes with the page of staff (and how many match the filters).
+    heads, total, people, statuses = filtered_staff(scope, page, PER_PAGE, with_heads=True)
+    return render_template("dashboards/agency.html", agency=agency, modules=modules, figures=figures, heads=heads,
+                           form=form, rows=status_rows(people, modules, statuses), total=total, page=page,
+                           per_page=PER_PAGE, teams=teams, scope=scope, statuses_list=list(Status),
+                           filter_args=_filter_args(scope))
+
+
+_AGENCY = select(Agency.id, Agency.name).where(Agency.id == bindparam("id"))
 
 
 @bp.route("/staff")
@@ -112,9 +115,30 @@ def staff():
     total, people, statuses = staff_page(scope, page, PER_PAGE)
     agencies = dict(db.session.execute(select(Agency.id, Agency.name)).all())
     module_titles = {m.id: m.title for m in modules}
-    return render_template("dashboards/staff.html", form=form, modules=modules, people=people, statuses=statuses,
-                           total=total, page=page, per_page=PER_PAGE, agencies=agencies, teams=teams, scope=scope,
+    return render_template("dashboards/staff.html", form=form, modules=modules,
+                           rows=status_rows(people, modules, statuses), statuses_list=list(Status), total=total,
+                           page=page, per_page=PER_PAGE, agencies=agencies, teams=teams, scope=scope,
                            filter_summary=scope.describe(agencies, teams, module_titles), filter_args=_filter_args(scope))
+
+
+def status_rows(people, modules, statuses) -> list[tuple]:
+    """The staff matrix's rows: each person with their status in each module's column, in
+    the order of `modules` (None where the module is not required of them)."""
+    ids = [m.id for m in modules]
+    rows = []
+    for person in people:
+        rows.append((person, list(map(statuses[person.id].get, ids))))
+    return rows
+
+
+@bp.app_template_filter("join_markup")
+def join_markup(keys, pieces: dict) -> Markup:
+    """`pieces[key]` for each key, joined, for the staff matrix's cells: the template makes
+    each kind of cell once as markup, so a row is joined once rather than escaped cell by
+    cell. The pieces must be markup already (Markup), never plain text."""
+    if not all(isinstance(piece, Markup) for piece in pieces.values()):
+        raise TypeError("join_markup joins Markup pieces only")
+    return Markup("".join([pieces[key] for key in keys]))
 
 
 def _filter_args(scope: Scope) -> dict:

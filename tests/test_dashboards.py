@@ -147,3 +147,23 @@ def test_dashboard_pages_run_the_same_few_queries_for_5_or_40_staff(app, client,
         user = people.user(f"p{i}@example.org", agency="Police A")
         records.completion(user, SLUG, completed_at=utcnow() - timedelta(days=900))
     assert measure() == small and max(small) <= 10, small
+
+
+def test_names_with_markup_show_as_text_in_the_staff_matrix(client, people):
+    lead = people.user("lead@example.org", role=Role.AGENCY_LEAD, agency="Police A")
+    people.user("odd@example.org", agency="Police A", name='<b id="x">Bold</b> Name')
+    sign_in(client, lead)
+    page = client.get(f"/dashboard/agencies/{people.agency('Police A').id}").get_data(as_text=True)
+    assert "&lt;b id=&#34;x&#34;&gt;Bold&lt;/b&gt; Name" in page
+    assert '<b id="x">' not in page
+
+
+def test_the_staff_matrix_joins_markup_pieces_only():
+    from markupsafe import Markup
+
+    from learning.dashboards.views import join_markup
+
+    pieces = {1: Markup("<td>Done</td>"), 2: Markup("<td>Due</td>")}
+    assert join_markup([2, 1, 2], pieces) == "<td>Due</td><td>Done</td><td>Due</td>"
+    with pytest.raises(TypeError, match="Markup pieces only"):
+        join_markup([1], {1: "<td>plain text</td>"})

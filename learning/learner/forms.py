@@ -19,15 +19,14 @@ class SeveralAnswersForm(FlaskForm):
                                  validators=[InputRequired(message="Select at least one answer")])
 
 
-def answer_form(question: Question, option_order: list[str], formdata=None) -> FlaskForm:
+def answer_form(question: Question, option_order: list[str]) -> FlaskForm:
     """A radio group (one answer) or checkboxes (several) with the options in the attempt's
     shuffled order. Values are positions in that order ("option-1"...), not the content's
     option ids, so the page source gives no hint of which option the author wrote first.
 
     Two fixed form classes, with the question filled in per request (WTForms' way of
     dynamic choices): building a class per request cost more than the rest of the form."""
-    form_class = SeveralAnswersForm if question.kind.multiple_answers else OneAnswerForm
-    form = form_class(formdata=formdata) if formdata is not None else form_class()
+    form = SeveralAnswersForm() if question.kind.multiple_answers else OneAnswerForm()
     form.answer.choices = [(f"option-{i}", question.option(oid).text) for i, oid in enumerate(option_order, 1)]
     form.answer.label.text = question.prompt
     return form

@@ -123,8 +123,6 @@ def question(attempt_id: int, number: int):
             service.answer(attempt, aq, content, chosen)
         except service.AttemptError:
             abort(400)
-        # attempt_id, not attempt.id: the commit expired the attempt, and reading its id
-        # would load it again just to build this link.
         return redirect(url_for("learner.feedback", attempt_id=attempt_id, number=number))
     notice = None
     if request.method == "GET" and (kept := kept_choice(form, request.args.getlist("choice"))):
@@ -212,7 +210,7 @@ def submit(attempt_id: int):
     except service.AttemptError as exc:
         flash(str(exc))
         return redirect(_where_to_go(attempt))
-    return redirect(url_for("learner.result", attempt_id=attempt_id))  # not attempt.id: see question()
+    return redirect(url_for("learner.result", attempt_id=attempt_id))
 
 
 @bp.route("/attempts/<int:attempt_id>/result")

@@ -8,8 +8,11 @@ app (bench/bare_app.py) under a second gunicorn with the same settings. Client p
 (not threads, so the client is not held back by one interpreter) then, for a fixed time
 each:
   1. request a question page of their own open attempt, again and again;
-  2. take attempts by posting answers (one CSRF token per session serves every form):
-     start, eight answers, submit; only the answer posts are counted;
+  2. post answers (one CSRF token per session serves every form) to the questions of
+     attempts started before the turn: each client has --answer-people people with an
+     open attempt of every module. Starting and submitting attempts happen between
+     turns, untimed: the turn measures answer posts and nothing else, as 1 measures
+     question pages;
   3. request GET /health from the same gunicorn as 1 and 2: the baseline of the goal
      (issue 8), a bare endpoint served by the same server in the same run;
   4. request the pure Flask app's endpoint: a reference row only, so the cost of the
@@ -32,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import Browser, Server, migrate, seed_practitioners  # noqa: E402
+from bench.harness import ROOT, Browser, Server, migrate, seed_practitioners  # noqa: E402
 from bench.load import prepare_database  # noqa: E402
 
 SLUG = "police-protection"
@@ -71,22 +74,58 @@ def question_pages(base: str, email: str, seconds: float) -> list[float]:
     return times
 
 
-def answer_posts(base: str, email: str, seconds: float) -> list[float]:
-    browser, token = _signed_in(base, email)
+def _modules() -> dict[str, int]:
+    """Each module's slug and the number of questions an attempt draws, from quizzes/."""
+    from learning.content import load_catalogue
+
+    catalogue, errors = load_catalogue(ROOT / "quizzes")
+    assert not errors, errors
+    return {slug: module.questions_per_attempt for slug, module in catalogue.modules.items()}
+
+
+def sign_in_people(base: str, emails: list[str]) -> list[tuple[dict, str]]:
+    """Each person's session cookies and a CSRF token, signed in once for the whole run."""
+    people = []
+    for email in emails:
+        browser, token = _signed_in(base, email)
+        people.append((browser.cookies, token))
+    return people
+
+
+def prepare_answers(base: str, people: list[tuple[dict, str]], modules: dict[str, int]) -> list[tuple]:
+    """Before a measuring turn, untimed: an open attempt of every module for each of this
+    client's people, as (cookies, token, attempt id, next question, questions). An attempt
+    left part-answered by the last turn carries on where it stopped; a finished one is
+    submitted and a new one started."""
+    queue = []
+    for cookies, token in people:
+        browser = Browser(base)
+        browser.cookies = dict(cookies)
+        for slug, total in modules.items():
+            location = browser.post(f"/modules/{slug}/start", {"csrf_token": token}).location
+            if location.endswith("/check"):
+                browser.post(location.removesuffix("/check") + "/submit", {"csrf_token": token})
+                location = browser.post(f"/modules/{slug}/start", {"csrf_token": token}).location
+            attempt, position = re.search(r"/attempts/(\d+)/questions/(\d+)$", location).groups()
+            queue.append((browser.cookies, token, int(attempt), int(position), total))
+    return queue
+
+
+def answer_posts(base: str, queue: list[tuple], seconds: float) -> tuple[list[float], bool]:
+    """Answer the prepared attempts' questions in order until the time is up. Returns the
+    answers' times and whether the prepared questions ran out first (the rate is then too low)."""
     times, deadline = [], time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        attempt = _start(browser, token)
-        for number in range(1, 9):
-            counted = time.perf_counter() < deadline
+    for cookies, token, attempt, position, total in queue:
+        browser = Browser(base)
+        browser.cookies = cookies
+        for number in range(position, total + 1):
+            if time.perf_counter() >= deadline:
+                return times, False
             response = browser.post(f"/attempts/{attempt}/questions/{number}",
                                     {"csrf_token": token, "answer": "option-1"})
             assert response.status == 302 and "feedback" in response.location, (response.status, response.location)
-            if counted:
-                times.append(response.seconds)
-        # Every attempt is finished, even past the deadline (those answers are not counted),
-        # so the next round never re-posts an answered question (a cheaper redirect).
-        browser.post(f"/attempts/{attempt}/submit", {"csrf_token": token})
-    return times
+            times.append(response.seconds)
+    return times, True
 
 
 def _get_again_and_again(base: str, path: str, seconds: float) -> list[float]:
@@ -112,6 +151,17 @@ def run_phase(fn, base: str, emails: list[str], seconds: float) -> list[float]:
     return [t for r in results for t in r]
 
 
+def run_answer_phase(base: str, people: list[list], modules: dict[str, int], seconds: float) -> list[float]:
+    """Prepare every client's attempts first (untimed), then all clients answer at once."""
+    with ProcessPoolExecutor(max_workers=len(people)) as pool:
+        queues = list(pool.map(prepare_answers, [base] * len(people), people, [modules] * len(people)))
+        results = list(pool.map(answer_posts, [base] * len(people), queues, [seconds] * len(people)))
+    if any(ran_out for _times, ran_out in results):
+        print(f"warning: prepared questions ran out before the end of a {seconds:.1f} s turn; "
+              "answer rates are understated (raise --answer-people)", file=sys.stderr)
+    return [t for times, _ran_out in results for t in times]
+
+
 def summary(times: list[float], seconds: float) -> dict:
     # Rate over the measuring windows, not the set-up (sign-in) before them.
     return {"requests": len(times), "rps": len(times) / seconds, "p50_ms": 1000 * _percentile(times, 50),
@@ -126,28 +176,35 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15, help="measuring time per kind of request, in all")
+    parser.add_argument("--answer-people", type=int, default=10,
+                        help="people per client for the answer posts, each with an open attempt of every module")
     parser.add_argument("--rounds", type=int, default=3,
                         help="split each kind's time into this many turns, taken in rotation, so load from "
                              "other work on the machine falls on every kind alike")
     args = parser.parse_args()
-    args.practitioners = args.clients
+    args.practitioners = args.clients * (1 + args.answer_people)
     url, label = prepare_database(args)
     migrate(url)
-    emails = seed_practitioners(url, args.clients)
+    everyone = seed_practitioners(url, args.practitioners)
+    emails = everyone[:args.clients]
+    modules = _modules()
     env = {"RATELIMIT_STORAGE_URI": "memory://"}
     log = Path(tempfile.gettempdir()) / "learning-throughput-gunicorn.log"
     with Server(url, workers=args.workers, env=env, log=log) as app_server, \
             Server(url, workers=args.workers, log=log, target="bench.bare_app:app", ready_path="/bare") as bare_server:
+        with ProcessPoolExecutor(max_workers=args.clients) as pool:
+            answerers = list(pool.map(sign_in_people, [app_server.base] * args.clients,
+                                      [everyone[args.clients + i::args.clients] for i in range(args.clients)]))
         phases = {
-            QUESTION: (question_pages, app_server.base),
-            ANSWER: (answer_posts, app_server.base),
-            HEALTH: (health, app_server.base),
-            PURE: (pure_flask, bare_server.base),
+            QUESTION: lambda turn: run_phase(question_pages, app_server.base, emails, turn),
+            ANSWER: lambda turn: run_answer_phase(app_server.base, answerers, modules, turn),
+            HEALTH: lambda turn: run_phase(health, app_server.base, emails, turn),
+            PURE: lambda turn: run_phase(pure_flask, bare_server.base, emails, turn),
         }
         times: dict[str, list[float]] = {name: [] for name in phases}
         for _ in range(args.rounds):
-            for name, (fn, base) in phases.items():
-                times[name] += run_phase(fn, base, emails, args.seconds / args.rounds)
+            for name, measure in phases.items():
+                times[name] += measure(args.seconds / args.rounds)
     results = {name: summary(t, args.seconds) for name, t in times.items()}
     health_rps, pure_rps = results[HEALTH]["rps"], results[PURE]["rps"]
     print(f"\n{label}, gunicorn {args.workers} workers, {args.clients} client processes, {args.seconds:.0f} s each "

@@ -47,7 +47,6 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
     app.config.update(
         SECRET_KEY=_secret_key(instance),
         SQLALCHEMY_DATABASE_URI=_database_url(instance),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         PARTNERSHIP_NAME=os.environ.get("PARTNERSHIP_NAME", "Northbrook Safeguarding Children Partnership"),
         SERVICE_NAME="Safeguarding learning",
         CONTENT_DIR=os.environ.get("CONTENT_DIR", str(Path(app.root_path).parent / "quizzes")),
@@ -121,3 +120,8 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         )
     if overrides:
         app.config.update(overrides)
+    # A server connection can be dropped (a restart, a failover), so each one is checked as
+    # it leaves the pool. An SQLite file is opened in this process and never drops: the
+    # check would be one more statement on every request for nothing.
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})

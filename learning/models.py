@@ -84,7 +84,19 @@ class Team(db.Model):
     agency: Mapped[Agency] = relationship(back_populates="teams")
 
 
-class User(UserMixin, db.Model):
+class HasRole:
+    """Role checks, shared by the `User` model and the signed-in person (auth/signed_in.py),
+    on a `role` attribute holding a Role value."""
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def has_role(self, minimum: Role) -> bool:
+        return self.role_enum.rank >= minimum.rank
+
+
+class User(HasRole, UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so uniqueness and sign-in are case-insensitive on every database.
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -116,13 +128,6 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, normalise_password(password))
-
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
-    def has_role(self, minimum: Role) -> bool:
-        return self.role_enum.rank >= minimum.rank
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -118,3 +118,32 @@ def test_the_new_account_form_makes_the_coordinator_choose_an_agency(client, peo
     assert response.status_code == 200 and "Select an agency" in body and 'href="#agency"' in body
     assert 'value="Sam Reid"' in body, "what was typed is kept"
     assert db.session.scalar(select(User).where(User.email == "sam@example.org")) is None
+
+
+def test_the_signed_in_person_is_read_without_their_password_hash(app, client, people):
+    from flask_login import current_user
+
+    from learning.auth.signed_in import SignedIn
+
+    pat = people.user()
+    sign_in(client, pat)
+    with client:
+        client.get("/my-learning")
+        person = current_user._get_current_object()
+        assert isinstance(person, SignedIn) and person == pat
+        assert (person.email, person.name, person.role, person.agency_id) == (pat.email, pat.name, pat.role, pat.agency_id)
+        assert not hasattr(person, "password_hash")
+
+
+def test_only_server_databases_check_each_connection_as_it_leaves_the_pool(tmp_path):
+    from flask import Flask
+
+    from learning import config
+
+    def engine_options(url):
+        app = Flask(__name__, instance_path=str(tmp_path))
+        config.load(app, testing=True, overrides={"SQLALCHEMY_DATABASE_URI": url})
+        return app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+
+    assert "pool_pre_ping" not in engine_options("sqlite:///file.db")
+    assert engine_options("postgresql+psycopg://db.example/learning") == {"pool_pre_ping": True}

@@ -114,6 +114,15 @@ def test_checkbox_answers_sent_with_a_bad_token_are_all_kept(client, people, csr
     assert question_row(attempt_id, 1).answered_at is None
 
 
+def test_an_answer_sent_with_no_token_at_all_is_not_saved(client, people, csrf_on, app):
+    # The answer form has no token field of its own: the app-wide check is what stops it.
+    sign_in_with_csrf_off(app, client, people)
+    attempt_id = start_with_csrf_off(app, client)
+    response = client.post(f"/attempts/{attempt_id}/questions/1", data={"answer": "option-1"})
+    assert response.status_code == 200 and checked_values(response.get_data(as_text=True)) == ["option-1"]
+    assert question_row(attempt_id, 1).answered_at is None
+
+
 def test_a_token_from_before_signing_in_again_is_recovered_too(client, people, csrf_on, app):
     """Signing in again (in another tab) renews the session and its CSRF secret."""
     pat = sign_in_with_csrf_off(app, client, people)

@@ -1,8 +1,5 @@
-from functools import cache
-
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
-from sqlalchemy import bindparam, select
 
 from .. import audit, sessions
 from ..access import public, signed_in
@@ -10,11 +7,12 @@ from ..audit import record
 from ..expiry import recoverable
 from ..extensions import db, login_manager
 from ..invitations import LinkProblem, user_for_token
-from ..models import User
 from ..passwords import password_problem
 from ..throttle import note_failure, sign_in_limits
 from .forms import SetPasswordForm, SignInForm
 from .redirects import safe_next
+from .signed_in import SignedIn
+from .signed_in import load as signed_in_person
 from .signin import authenticate
 
 bp = Blueprint("auth", __name__)
@@ -24,17 +22,9 @@ login_manager.login_message = "Sign in to continue."
 login_manager.login_message_category = "info"
 
 
-@cache
-def _active_user():
-    # Every signed-in request runs this: the statement is built once (building it cost
-    # more than running it), and a deactivated account loses access at once, not when
-    # its session runs out.
-    return select(User).where(User.id == bindparam("user_id"), User.active.is_(True))
-
-
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.scalar(_active_user(), {"user_id": int(user_id)})
+def load_user(user_id: str) -> SignedIn | None:
+    return signed_in_person(user_id)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

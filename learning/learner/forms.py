@@ -10,24 +10,53 @@ class EmptyForm(FlaskForm):
     """A form with only the CSRF token, for one-button POSTs (start, submit, sign out)."""
 
 
-class OneAnswerForm(FlaskForm):
+class _AnswerForm(FlaskForm):
+    class Meta:
+        # CSRFProtect checks the token of every POST, this one included, before the view
+        # runs. A token field here would only sign a fresh token on every answer for a
+        # response (a redirect) that has no form. The page writes the token itself.
+        csrf = False
+
+
+class OneAnswerForm(_AnswerForm):
     answer = RadioField(widget=GovRadioInput(), validators=[InputRequired(message="Select an answer")])
 
 
-class SeveralAnswersForm(FlaskForm):
+class SeveralAnswersForm(_AnswerForm):
     answer = SelectMultipleField(widget=GovCheckboxesInput(),
                                  validators=[InputRequired(message="Select at least one answer")])
 
 
+def _choices(question: Question, option_order: list[str]) -> list[tuple[str, str]]:
+    # Values are positions in the attempt's shuffled order ("option-1"...), not the
+    # content's option ids, so the page source gives no hint of which option the author
+    # wrote first.
+    return [(f"option-{i}", question.option(oid).text) for i, oid in enumerate(option_order, 1)]
+
+
+class AnswerChoices:
+    """The answer options as a question page shows them when nothing has been posted: the
+    names the radios or checkboxes markup reads (components/answer.html), with no form
+    behind them. Building a WTForms form cost more than the rest of the page's Python, and
+    nothing on a GET is validated; `answer_form` validates what is posted."""
+
+    id = name = "answer"
+    errors = ()
+
+    def __init__(self, question: Question, option_order: list[str], data: list[str] | str | None = None):
+        self.choices = _choices(question, option_order)
+        self.multiple = question.kind.multiple_answers
+        self.data = data
+
+
 def answer_form(question: Question, option_order: list[str]) -> FlaskForm:
     """A radio group (one answer) or checkboxes (several) with the options in the attempt's
-    shuffled order. Values are positions in that order ("option-1"...), not the content's
-    option ids, so the page source gives no hint of which option the author wrote first.
+    shuffled order, to validate a posted answer.
 
     Two fixed form classes, with the question filled in per request (WTForms' way of
     dynamic choices): building a class per request cost more than the rest of the form."""
     form = SeveralAnswersForm() if question.kind.multiple_answers else OneAnswerForm()
-    form.answer.choices = [(f"option-{i}", question.option(oid).text) for i, oid in enumerate(option_order, 1)]
+    form.answer.choices = _choices(question, option_order)
     form.answer.label.text = question.prompt
     return form
 
@@ -40,11 +69,11 @@ def chosen_option_ids(values: list[str] | str, option_order: list[str]) -> list[
     return [by_value.get(v, v) for v in values]
 
 
-def kept_choice(form: FlaskForm, values: list[str]) -> list[str] | str | None:
-    """Values sent earlier, as the answer field's data, keeping only the options on this
-    page; None if none are left. Used to show a choice again, never to score it."""
-    valid = {value for value, _label in form.answer.choices}
+def kept_choice(choices: AnswerChoices, values: list[str]) -> list[str] | str | None:
+    """Values sent earlier, as the answer's data, keeping only the options on this page;
+    None if none are left. Used to show a choice again, never to score it."""
+    valid = {value for value, _label in choices.choices}
     kept = [v for v in values if v in valid]
     if not kept:
         return None
-    return kept if isinstance(form.answer, SelectMultipleField) else kept[0]
+    return kept if choices.multiple else kept[0]

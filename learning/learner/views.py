@@ -14,7 +14,7 @@ from ..expiry import recoverable
 from ..extensions import db
 from ..models import Attempt, AttemptStatus
 from ..my_learning import learning_summary
-from .forms import EmptyForm, answer_form, chosen_option_ids, kept_choice
+from .forms import AnswerChoices, EmptyForm, answer_form, chosen_option_ids, kept_choice
 
 bp = Blueprint("learner", __name__)
 
@@ -116,29 +116,35 @@ def question(attempt_id: int, number: int):
         return elsewhere
     content = module_content(attempt.slug)
     question = content.question(aq.question_id)
-    form = answer_form(question, aq.option_order)
-    if form.validate_on_submit():
-        chosen = chosen_option_ids(form.answer.data, aq.option_order)
-        try:
-            service.answer(attempt, aq, content, chosen)
-        except service.AttemptError:
-            abort(400)
-        return redirect(url_for("learner.feedback", attempt_id=attempt_id, number=number))
+    if request.method == "POST":
+        # CSRFProtect (app-wide, learning/__init__.py) has checked the token before the view.
+        form = answer_form(question, aq.option_order)
+        if form.validate():
+            chosen = chosen_option_ids(form.answer.data, aq.option_order)
+            try:
+                service.answer(attempt, aq, content, chosen)
+            except service.AttemptError:
+                abort(400)
+            return redirect(url_for("learner.feedback", attempt_id=attempt_id, number=number))
+        return _question_page(attempt, content, aq, question, form.answer, number, form=form)
+    choices = AnswerChoices(question, aq.option_order)
     notice = None
-    if request.method == "GET" and (kept := kept_choice(form, request.args.getlist("choice"))):
+    if kept := kept_choice(choices, request.args.getlist("choice")):
         # Back from signing in again after the session ended: the choice came with the link.
-        form.answer.data = kept
+        choices.data = kept
         notice = "We kept the answer you chose before you were signed out. Check it, then select Check my answer."
-    return _question_page(attempt, content, aq, question, form, number, notice)
+    return _question_page(attempt, content, aq, question, choices, number, notice=notice)
 
 
-def _question_page(attempt, content, aq, question, form, number: int, notice: str | None = None):
+def _question_page(attempt, content, aq, question, answer, number: int, notice: str | None = None, form=None):
+    """`answer` is what the radios or checkboxes show (an AnswerChoices, or the posted form's
+    field with its error); `form`, when there is one, gives the layout its error summary."""
     stage = content.stage(question.stage)
     previous = attempt.questions[number - 2] if number > 1 else None
     first_in_stage = previous is None or content.question(previous.question_id).stage != question.stage
     return render_template(
-        "learner/question.html", attempt=attempt, content=content, question=question, aq=aq, form=form,
-        stage=stage, first_in_stage=first_in_stage, number=number, notice=notice,
+        "learner/question.html", attempt=attempt, content=content, question=question, aq=aq, answer=answer,
+        form=form, stage=stage, first_in_stage=first_in_stage, number=number, notice=notice,
     )
 
 
@@ -151,9 +157,9 @@ def _answer_after_expired_page(attempt_id: int, number: int):
         return elsewhere
     content = module_content(attempt.slug)
     question = content.question(aq.question_id)
-    form = answer_form(question, aq.option_order)  # filled from the posted form, never validated
-    form.answer.data = kept_choice(form, request.form.getlist("answer")) or None
-    return _question_page(attempt, content, aq, question, form, number,
+    choices = AnswerChoices(question, aq.option_order)  # filled from the posted form, never validated
+    choices.data = kept_choice(choices, request.form.getlist("answer"))
+    return _question_page(attempt, content, aq, question, choices, number,
                           notice="This page had expired, so your answer has not been saved yet. "
                                  "Check it, then select Check my answer.")
 

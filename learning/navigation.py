@@ -1,51 +1,73 @@
 """The service navigation, by role."""
 from __future__ import annotations
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from .models import Role
 
-
-def nav_items() -> list[dict]:
-    if not current_user.is_authenticated:
-        return [{"href": url_for("auth.sign_in"), "text": "Sign in", "active": request.endpoint == "auth.sign_in"}]
-    # (endpoint, text, endpoint prefixes of the pages under it)
-    items = [("learner.my_learning", "My learning", ("learner.", "certificates.", "external.index", "external.new")),
+# (endpoint, text, endpoint prefixes of the pages under it)
+_LEARNING = [("learner.my_learning", "My learning", ("learner.", "certificates.", "external.index", "external.new")),
              ("courses.index", "Courses", ("courses.index", "courses.session", "courses.cancel"))]
-    if current_user.has_role(Role.AGENCY_LEAD):
-        items.append(("dashboards.home", "Dashboard", ("dashboards.", "external.queue", "external.review")))
-    if current_user.has_role(Role.COORDINATOR):
-        items += [("courses.manage", "Manage courses", ("courses.manage", "courses.new_", "courses.course",
-                                                         "courses.register", "courses.non_attendance")),
-                  ("admin.agencies", "Agencies", ("admin.agenc", "admin.team")),
-                  ("admin.users", "People", ("admin.user", "admin.new_user", "data_protection.")),
-                  ("admin.import_staff", "Import staff", ("admin.import",))]
-    elif current_user.has_role(Role.AGENCY_LEAD):
-        items += [("admin.users", "My staff", ("admin.user",)),
-                  ("admin.import_staff", "Import staff", ("admin.import",))]
-    if current_user.has_role(Role.ADMIN):
-        items.append(("audit_views.events", "Audit trail", ("audit_views.",)))
-    here = request.endpoint or ""
-    items = [
-        {"href": url_for(endpoint), "text": text, "active": here == endpoint or bool(under and here.startswith(under))}
-        for endpoint, text, under in items
-    ]
+_DASHBOARD = [("dashboards.home", "Dashboard", ("dashboards.", "external.queue", "external.review"))]
+_COORDINATING = [("courses.manage", "Manage courses", ("courses.manage", "courses.new_", "courses.course",
+                                                       "courses.register", "courses.non_attendance")),
+                 ("admin.agencies", "Agencies", ("admin.agenc", "admin.team")),
+                 ("admin.users", "People", ("admin.user", "admin.new_user", "data_protection.")),
+                 ("admin.import_staff", "Import staff", ("admin.import",))]
+_LEADING = [("admin.users", "My staff", ("admin.user",)),
+            ("admin.import_staff", "Import staff", ("admin.import",))]
+_AUDIT = [("audit_views.events", "Audit trail", ("audit_views.",))]
+
+
+def _items_for(role: Role) -> list[tuple[str, str, tuple[str, ...]]]:
+    items = list(_LEARNING)
+    if role.rank >= Role.AGENCY_LEAD.rank:
+        items += _DASHBOARD
+    if role.rank >= Role.COORDINATOR.rank:
+        items += _COORDINATING
+    elif role.rank >= Role.AGENCY_LEAD.rank:
+        items += _LEADING
+    if role.rank >= Role.ADMIN.rank:
+        items += _AUDIT
     return items
 
 
-def sign_out_item() -> str:
+def _menu(role: Role) -> tuple[list[tuple[str, str, str, tuple[str, ...]]], str]:
+    """A role's items with their addresses, and the sign-out address. Every page shows the
+    navigation, and the addresses only change with where the app is mounted, so they are
+    worked out once per role and mount point rather than on every page."""
+    kept = current_app.extensions.setdefault("navigation", {})
+    key = (role, request.script_root)
+    if key not in kept:
+        kept[key] = ([(url_for(endpoint), text, endpoint, under) for endpoint, text, under in _items_for(role)],
+                     url_for("auth.sign_out"))
+    return kept[key]
+
+
+def nav_items() -> list[dict]:
+    person = current_user._get_current_object()
+    if not person.is_authenticated:
+        return [{"href": url_for("auth.sign_in"), "text": "Sign in", "active": request.endpoint == "auth.sign_in"}]
+    here = request.endpoint or ""
+    items, _sign_out = _menu(person.role_enum)
+    return [{"href": href, "text": text, "active": here == endpoint or bool(under and here.startswith(under))}
+            for href, text, endpoint, under in items]
+
+
+def sign_out_item() -> Markup:
     """The last item of the service navigation when signed in. Sign-out changes state, so it
     is a POST with a CSRF token: a button styled as a navigation link, in its own list item
     (a form may not sit inside the <span> the navigation macro gives a non-link item)."""
-    if not current_user.is_authenticated:
-        return ""
-    from flask_wtf.csrf import generate_csrf
-    from markupsafe import escape
-
-    return (
+    person = current_user._get_current_object()
+    if not person.is_authenticated:
+        return Markup("")
+    _items, action = _menu(person.role_enum)
+    return Markup(
         '<li class="govuk-service-navigation__item app-service-navigation__item--end">'
-        f'<form method="post" action="{url_for("auth.sign_out")}" class="app-inline-form">'
+        f'<form method="post" action="{escape(action)}" class="app-inline-form">'
         f'<input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">'
         '<button class="govuk-service-navigation__link app-link-button" type="submit">Sign out</button></form></li>'
     )

@@ -20,6 +20,11 @@ bp = Blueprint("auth", __name__)
 login_manager.login_view = "auth.sign_in"
 login_manager.login_message = "Sign in to continue."
 login_manager.login_message_category = "info"
+# Flask-Login's "basic" protection hashes the address and browser of every request and,
+# when they change, only marks the session as not fresh: this app asks for a fresh sign-in
+# nowhere, so it would cost a hash per request (and a hash in every cookie) for nothing.
+# Sessions end by time and at sign-out everywhere instead (learning/sessions.py).
+login_manager.session_protection = None
 
 
 @login_manager.user_loader

@@ -47,6 +47,15 @@ def _menu(role: Role) -> tuple[list[tuple[str, str, str, tuple[str, ...]]], str]
     return kept[key]
 
 
+def layout_links() -> dict[str, str]:
+    """The addresses every page's layout shows (home, the built assets), worked out once per
+    mount point like the navigation's."""
+    kept = current_app.extensions.setdefault("layout_links", {})
+    if request.script_root not in kept:
+        kept[request.script_root] = {"home": url_for("learner.home"), "assets": url_for("static", filename="dist")}
+    return kept[request.script_root]
+
+
 def nav_items() -> list[dict]:
     person = current_user._get_current_object()
     if not person.is_authenticated:
@@ -74,6 +83,7 @@ def sign_out_item() -> Markup:
 
 
 def init_app(app: Flask) -> None:
+    app.add_template_global(layout_links)
     app.add_template_global(nav_items)
     app.add_template_global(sign_out_item)
     app.add_template_global(Role, "Role")

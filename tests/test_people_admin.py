@@ -343,16 +343,19 @@ def _navigation(page) -> str:
     return page.get_data(as_text=True).split("govuk-service-navigation", 1)[1].split("</nav>", 1)[0]
 
 
-def test_the_navigation_follows_each_person_and_where_the_app_is_mounted(app, people):
+def test_the_layout_and_navigation_follow_each_person_and_where_the_app_is_mounted(app, people):
     # The addresses are worked out once per role and mount point: one app, several of each.
     lead, pat = people.user("lee@example.org", role=Role.AGENCY_LEAD), people.user("pat@example.org")
     for mount in ("", "/learning"):
         for person, shown, hidden in ((lead, "My staff", "Sign in"), (pat, "My learning", "My staff")):
             client = app.test_client()
             sign_in(client, person)
-            nav = _navigation(client.get("/my-learning", environ_overrides={"SCRIPT_NAME": mount}))
+            page = client.get("/my-learning", environ_overrides={"SCRIPT_NAME": mount})
+            nav = _navigation(page)
             assert shown in nav and hidden not in nav
             assert f'href="{mount}/my-learning"' in nav and f'action="{mount}/sign-out"' in nav
+            html = page.get_data(as_text=True)
+            assert f'href="{mount}/static/dist/app.css"' in html and f'href="{mount}/" class="govuk-generic' in html
 
 
 def test_a_person_who_has_not_set_a_password_has_an_invitation_link_on_their_page(client, people):

@@ -1,0 +1,132 @@
+"""Instructions per request: the question page, an answer post and /health, counted by
+valgrind, so that two versions of the code can be compared on a busy or noisy machine.
+
+    .venv/bin/python bench/instructions.py                # about 3 minutes
+    .venv/bin/python bench/instructions.py --requests 200
+
+Timings on a shared machine move by 10-30% from run to run; instruction counts move by well
+under 1%. Each kind of request runs in a child process under `valgrind --tool=callgrind`,
+once with a few requests and once with more; the difference divided by the extra requests
+is the cost of one request, start-up and sign-in excluded. Requests go through Flask's test
+client (in-process, SQLite), so the figures leave out gunicorn and the network, and count
+work rather than time: cache misses, which weigh more under gunicorn, are not in them.
+
+The attempts draw the same questions every time (the random draw is seeded in the child),
+so the question page counted is the same page from run to run; string hashing is seeded
+too, and what start-up made is frozen out of the garbage collector's way (gc.freeze), so a
+collection that happens to fall in one run and not the other does not swamp the figures. Answer posts go to attempts
+of every module started before the counted requests, as in bench/throughput.py.
+A measurement, not a test.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+KINDS = ("question", "answer", "health")
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def child(kind: str, requests: int, database: str, email: str) -> None:
+    """Sign in, then make `requests` requests of one kind (run under valgrind)."""
+    import gc
+    import random
+
+    random.SystemRandom = lambda: random.Random(1)  # the same draw in every run
+    from bench.harness import PASSWORD
+    from learning import create_app
+    from learning.content import load_catalogue
+
+    app = create_app(test_config={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+                                  "RATELIMIT_STORAGE_URI": "memory://"})
+    client = app.test_client()
+    token = TOKEN.search(client.get("/sign-in").get_data(as_text=True)).group(1)
+    assert client.post("/sign-in", data={"csrf_token": token, "email": email, "password": PASSWORD}).status_code == 302
+    # Signing in starts a new session, with a new CSRF secret: a token from after it.
+    token = TOKEN.search(client.get("/modules/police-protection").get_data(as_text=True)).group(1)
+
+    # Everything made so far lives as long as the process: frozen, it is never walked by a
+    # collection again, so whether a full collection falls in one run and not in the other
+    # does not swamp the difference between them.
+    gc.collect()
+    gc.freeze()
+
+    def start(slug: str) -> int:
+        location = client.post(f"/modules/{slug}/start", data={"csrf_token": token}).location
+        return int(re.search(r"/attempts/(\d+)/", location).group(1))
+
+    if kind == "health":
+        for _ in range(requests):
+            assert client.get("/health").status_code == 200
+    elif kind == "question":
+        attempt = start("police-protection")
+        for _ in range(requests):
+            assert client.get(f"/attempts/{attempt}/questions/1").status_code == 200
+    else:
+        catalogue, _errors = load_catalogue(ROOT / "quizzes")
+        attempts = [(start(slug), module.questions_per_attempt) for slug, module in catalogue.modules.items()]
+        posts = [(attempt, number) for attempt, total in attempts for number in range(1, total + 1)]
+        assert requests <= len(posts), f"at most {len(posts)} answers: one attempt of each module"
+        for attempt, number in posts[:requests]:
+            response = client.post(f"/attempts/{attempt}/questions/{number}",
+                                   data={"csrf_token": token, "answer": "option-1"})
+            assert response.status_code == 302, response.status_code
+
+
+def counted(kind: str, requests: int, template: Path, email: str, folder: Path) -> int:
+    """Instructions for a child run making `requests` requests, on a fresh copy of the database."""
+    database = folder / f"{kind}-{requests}.db"
+    shutil.copy(template, database)
+    result = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+         "--child", kind, str(requests), str(database), email],
+        capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"})
+    found = re.search(r"Collected : (\d+)", result.stderr)
+    if result.returncode != 0 or not found:
+        raise RuntimeError(f"{kind} x{requests} failed:\n{result.stderr[-2000:]}")
+    return int(found.group(1))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=40,
+                        help="extra requests in the longer run of each kind (answers: at most 56)")
+    parser.add_argument("--child", nargs=4, metavar=("KIND", "N", "DATABASE", "EMAIL"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, requests, database, email = args.child
+        child(kind, int(requests), database, email)
+        return 0
+    if shutil.which("valgrind") is None:
+        print("valgrind is not installed: it counts the instructions.", file=sys.stderr)
+        return 1
+    from bench.harness import migrate, seed_practitioners
+
+    folder = Path(tempfile.mkdtemp(prefix="learning-instructions-"))
+    template = folder / "template.db"
+    migrate(f"sqlite:///{template}")
+    email = seed_practitioners(f"sqlite:///{template}", 1)[0]
+    few, more = 8, 8 + min(args.requests, 56)
+    # Two children at a time: one per core on this machine.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = {(kind, n): pool.submit(counted, kind, n, template, email, folder) for kind in KINDS for n in (few, more)}
+        per_request = {kind: (runs[kind, more].result() - runs[kind, few].result()) / (more - few) for kind in KINDS}
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"\nInstructions per request (valgrind; in-process, SQLite; {more - few} requests counted per kind)")
+    for kind in KINDS:
+        print(f"  {kind:<10}{per_request[kind] / 1e6:>8.2f} million   {per_request[kind] / per_request['health']:>5.2f} x /health")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PASSWORD = "load test walk in the hills"
+CSRF_TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 # --- the database ---------------------------------------------------------------------
@@ -170,7 +171,7 @@ class Response:
         return self.headers.get("Location", "")
 
     def csrf(self) -> str:
-        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', self.body).group(1)
+        return CSRF_TOKEN.search(self.body).group(1)
 
 
 class Browser:
@@ -225,6 +226,16 @@ class Browser:
 
 
 # --- answering questions --------------------------------------------------------------
+
+def module_sizes() -> dict[str, int]:
+    """Each module's slug and the number of questions an attempt draws, from quizzes/."""
+    from learning.content import load_catalogue
+
+    catalogue, errors = load_catalogue(ROOT / "quizzes")
+    if errors:
+        raise RuntimeError(errors)
+    return {slug: module.questions_per_attempt for slug, module in catalogue.modules.items()}
+
 
 class AnswerKey:
     """Reads a question page as a person would (prompt and option labels) and picks the

@@ -34,7 +34,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 KINDS = ("question", "answer", "health")
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def child(kind: str, requests: int, database: str, email: str) -> None:
@@ -43,17 +42,16 @@ def child(kind: str, requests: int, database: str, email: str) -> None:
     import random
 
     random.SystemRandom = lambda: random.Random(1)  # the same draw in every run
-    from bench.harness import PASSWORD
+    from bench.harness import CSRF_TOKEN, PASSWORD, module_sizes
     from learning import create_app
-    from learning.content import load_catalogue
 
     app = create_app(test_config={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
                                   "RATELIMIT_STORAGE_URI": "memory://"})
     client = app.test_client()
-    token = TOKEN.search(client.get("/sign-in").get_data(as_text=True)).group(1)
+    token = CSRF_TOKEN.search(client.get("/sign-in").get_data(as_text=True)).group(1)
     assert client.post("/sign-in", data={"csrf_token": token, "email": email, "password": PASSWORD}).status_code == 302
     # Signing in starts a new session, with a new CSRF secret: a token from after it.
-    token = TOKEN.search(client.get("/modules/police-protection").get_data(as_text=True)).group(1)
+    token = CSRF_TOKEN.search(client.get("/modules/police-protection").get_data(as_text=True)).group(1)
 
     # Everything made so far lives as long as the process: frozen, it is never walked by a
     # collection again, so whether a full collection falls in one run and not in the other
@@ -73,8 +71,7 @@ def child(kind: str, requests: int, database: str, email: str) -> None:
         for _ in range(requests):
             assert client.get(f"/attempts/{attempt}/questions/1").status_code == 200
     else:
-        catalogue, _errors = load_catalogue(ROOT / "quizzes")
-        attempts = [(start(slug), module.questions_per_attempt) for slug, module in catalogue.modules.items()]
+        attempts = [(start(slug), total) for slug, total in module_sizes().items()]
         posts = [(attempt, number) for attempt, total in attempts for number in range(1, total + 1)]
         assert requests <= len(posts), f"at most {len(posts)} answers: one attempt of each module"
         for attempt, number in posts[:requests]:

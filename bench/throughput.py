@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import ROOT, Browser, Server, migrate, seed_practitioners  # noqa: E402
+from bench.harness import Browser, Server, migrate, module_sizes, seed_practitioners  # noqa: E402
 from bench.load import prepare_database  # noqa: E402
 
 SLUG = "police-protection"
@@ -72,15 +72,6 @@ def question_pages(base: str, email: str, seconds: float) -> list[float]:
         assert response.status == 200, response.status
         times.append(response.seconds)
     return times
-
-
-def _modules() -> dict[str, int]:
-    """Each module's slug and the number of questions an attempt draws, from quizzes/."""
-    from learning.content import load_catalogue
-
-    catalogue, errors = load_catalogue(ROOT / "quizzes")
-    assert not errors, errors
-    return {slug: module.questions_per_attempt for slug, module in catalogue.modules.items()}
 
 
 def sign_in_people(base: str, emails: list[str]) -> list[tuple[dict, str]]:
@@ -187,7 +178,7 @@ def main() -> int:
     migrate(url)
     everyone = seed_practitioners(url, args.practitioners)
     emails = everyone[:args.clients]
-    modules = _modules()
+    modules = module_sizes()
     env = {"RATELIMIT_STORAGE_URI": "memory://"}
     log = Path(tempfile.gettempdir()) / "learning-throughput-gunicorn.log"
     with Server(url, workers=args.workers, env=env, log=log) as app_server, \

@@ -114,8 +114,29 @@ Shape = tuple  # (agencies: None | "one" | "many", team, module, search, user_id
 
 
 def shape_of(scope: Scope, users: bool = False) -> Shape:
-    agencies = None if scope.agency_ids is None else ("one" if len(scope.agency_ids) == 1 else "many")
-    return (agencies, bool(scope.team_id), bool(scope.module_id), bool(scope.search), users)
+    return (_agencies_shape(scope.agency_ids), bool(scope.team_id), bool(scope.module_id), bool(scope.search), users)
+
+
+def _agencies_shape(agency_ids: tuple[int, ...] | None) -> str | None:
+    return None if agency_ids is None else ("one" if len(agency_ids) == 1 else "many")
+
+
+def _agency_values(agency_ids: tuple[int, ...] | None) -> dict:
+    if agency_ids is None:
+        return {}
+    if len(agency_ids) == 1:
+        return {"agency_id": agency_ids[0]}
+    return {"agency_ids": list(agency_ids)}
+
+
+def _in_agencies(column, agencies: str | None) -> list:
+    """The condition `column` is one of the scope's agencies, for a statement of that shape
+    (none when the scope is every agency)."""
+    if agencies == "one":
+        return [column == bindparam("agency_id")]
+    if agencies == "many":
+        return [column.in_(bindparam("agency_ids", expanding=True))]
+    return []
 
 
 def _like_escape(text: str) -> str:
@@ -126,12 +147,7 @@ def _like_escape(text: str) -> str:
 def values(scope: Scope, now: datetime | None = None, user_ids: list[int] | None = None) -> dict:
     """The bound values for the statements of `shape_of(scope)`."""
     now = now or utcnow()
-    result: dict = {"now": now, "soon": now + _window()}
-    if scope.agency_ids is not None:
-        if len(scope.agency_ids) == 1:
-            result["agency_id"] = scope.agency_ids[0]
-        else:
-            result["agency_ids"] = list(scope.agency_ids)
+    result: dict = {"now": now, "soon": now + _window(), **_agency_values(scope.agency_ids)}
     if scope.team_id:
         result["team_id"] = scope.team_id
     if scope.module_id:
@@ -146,13 +162,8 @@ def values(scope: Scope, now: datetime | None = None, user_ids: list[int] | None
 def workforce_conditions(shape: Shape) -> list:
     """Who a report counts at all: active workforce accounts in active agencies, within the
     scope's agencies (for a query that joins User and Agency)."""
-    agencies = shape[0]
-    conditions = [User.active.is_(True), Agency.active.is_(True), or_(*(User.role == role for role in WORKFORCE_ROLES))]
-    if agencies == "one":
-        conditions.append(User.agency_id == bindparam("agency_id"))
-    elif agencies == "many":
-        conditions.append(User.agency_id.in_(bindparam("agency_ids", expanding=True)))
-    return conditions
+    return [User.active.is_(True), Agency.active.is_(True), or_(*(User.role == role for role in WORKFORCE_ROLES)),
+            *_in_agencies(User.agency_id, shape[0])]
 
 
 def filter_conditions(shape: Shape) -> list:
@@ -341,14 +352,9 @@ def _statuses_statement(shape: Shape) -> Select:
 
 @cache
 def _required_modules_statement(agencies: str | None) -> Select:
-    query = select(Module.id, Module.slug, Module.title).join(Requirement, Requirement.module_id == Module.id).join(
+    return select(Module.id, Module.slug, Module.title).join(Requirement, Requirement.module_id == Module.id).join(
         Agency, Agency.sector == Requirement.sector
-    ).where(Agency.active.is_(True)).distinct()
-    if agencies == "one":
-        query = query.where(Agency.id == bindparam("agency_id"))
-    elif agencies == "many":
-        query = query.where(Agency.id.in_(bindparam("agency_ids", expanding=True)))
-    return query
+    ).where(Agency.active.is_(True), *_in_agencies(Agency.id, agencies)).distinct()
 
 
 def required_modules(agency_ids: tuple[int, ...] | None) -> list:
@@ -356,34 +362,19 @@ def required_modules(agency_ids: tuple[int, ...] | None) -> list:
     rows of id, slug and title (what reports show; no Module entities to build)."""
     from .catalogue import catalogue
 
-    if agency_ids is None:
-        agencies, params = None, {}
-    elif len(agency_ids) == 1:
-        agencies, params = "one", {"agency_id": agency_ids[0]}
-    else:
-        agencies, params = "many", {"agency_ids": list(agency_ids)}
     rank = {content.slug: i for i, content in enumerate(catalogue().ordered())}
-    rows = run(_required_modules_statement(agencies), params).all()
+    rows = run(_required_modules_statement(_agencies_shape(agency_ids)), _agency_values(agency_ids)).all()
     return sorted(rows, key=lambda m: (rank.get(m.slug, len(rank)), m.id))
 
 
 def team_names(agency_ids: tuple[int, ...] | None) -> dict[int, str]:
     """{team id: name} for the agencies in scope (all when None), ordered by name."""
-    if agency_ids is None:
-        return dict(run(_teams_statement(None)).all())
-    if len(agency_ids) == 1:
-        return dict(run(_teams_statement("one"), {"agency_id": agency_ids[0]}).all())
-    return dict(run(_teams_statement("many"), {"agency_ids": list(agency_ids)}).all())
+    return dict(run(_teams_statement(_agencies_shape(agency_ids)), _agency_values(agency_ids)).all())
 
 
 @cache
 def _teams_statement(agencies: str | None) -> Select:
-    query = select(Team.id, Team.name).order_by(Team.name)
-    if agencies == "one":
-        query = query.where(Team.agency_id == bindparam("agency_id"))
-    elif agencies == "many":
-        query = query.where(Team.agency_id.in_(bindparam("agency_ids", expanding=True)))
-    return query
+    return select(Team.id, Team.name).where(*_in_agencies(Team.agency_id, agencies)).order_by(Team.name)
 
 
 def lookups() -> tuple[dict[int, str], dict[int, str], dict[int, str]]:

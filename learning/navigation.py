@@ -22,27 +22,27 @@ _LEADING = [("admin.users", "My staff", ("admin.user",)),
 _AUDIT = [("audit_views.events", "Audit trail", ("audit_views.",))]
 
 
-def _items_for(role: Role) -> list[tuple[str, str, tuple[str, ...]]]:
+def _items_for(person) -> list[tuple[str, str, tuple[str, ...]]]:
     items = list(_LEARNING)
-    if role.rank >= Role.AGENCY_LEAD.rank:
+    if person.has_role(Role.AGENCY_LEAD):
         items += _DASHBOARD
-    if role.rank >= Role.COORDINATOR.rank:
+    if person.has_role(Role.COORDINATOR):
         items += _COORDINATING
-    elif role.rank >= Role.AGENCY_LEAD.rank:
+    elif person.has_role(Role.AGENCY_LEAD):
         items += _LEADING
-    if role.rank >= Role.ADMIN.rank:
+    if person.has_role(Role.ADMIN):
         items += _AUDIT
     return items
 
 
-def _menu(role: Role) -> tuple[list[tuple[str, str, str, tuple[str, ...]]], str]:
-    """A role's items with their addresses, and the sign-out address. Every page shows the
-    navigation, and the addresses only change with where the app is mounted, so they are
-    worked out once per role and mount point rather than on every page."""
+def _menu(person) -> tuple[list[tuple[str, str, str, tuple[str, ...]]], str]:
+    """The person's items with their addresses, and the sign-out address. Every page shows
+    the navigation, and the addresses only change with the role and where the app is
+    mounted, so they are worked out once per role and mount point rather than on every page."""
     kept = current_app.extensions.setdefault("navigation", {})
-    key = (role, request.script_root)
+    key = (person.role, request.script_root)
     if key not in kept:
-        kept[key] = ([(url_for(endpoint), text, endpoint, under) for endpoint, text, under in _items_for(role)],
+        kept[key] = ([(url_for(endpoint), text, endpoint, under) for endpoint, text, under in _items_for(person)],
                      url_for("auth.sign_out"))
     return kept[key]
 
@@ -61,7 +61,7 @@ def nav_items() -> list[dict]:
     if not person.is_authenticated:
         return [{"href": url_for("auth.sign_in"), "text": "Sign in", "active": request.endpoint == "auth.sign_in"}]
     here = request.endpoint or ""
-    items, _sign_out = _menu(person.role_enum)
+    items, _sign_out = _menu(person)
     return [{"href": href, "text": text, "active": here == endpoint or bool(under and here.startswith(under))}
             for href, text, endpoint, under in items]
 
@@ -73,7 +73,7 @@ def sign_out_item() -> Markup:
     person = current_user._get_current_object()
     if not person.is_authenticated:
         return Markup("")
-    _items, action = _menu(person.role_enum)
+    _items, action = _menu(person)
     return Markup(
         '<li class="govuk-service-navigation__item app-service-navigation__item--end">'
         f'<form method="post" action="{escape(action)}" class="app-inline-form">'

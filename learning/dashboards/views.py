@@ -125,10 +125,7 @@ def status_rows(people, modules, statuses) -> list[tuple]:
     """The staff matrix's rows: each person with their status in each module's column, in
     the order of `modules` (None where the module is not required of them)."""
     ids = [m.id for m in modules]
-    rows = []
-    for person in people:
-        rows.append((person, list(map(statuses[person.id].get, ids))))
-    return rows
+    return [(person, [statuses[person.id].get(i) for i in ids]) for person in people]
 
 
 @bp.app_template_filter("join_markup")

@@ -1,4 +1,5 @@
-"""Instructions per request: the question page, an answer post and /health, counted by
+"""Instructions per request: the question page, an answer post, the two floor pages of
+bench/floor_app.py (the least a signed-in page or write costs) and /health, counted by
 valgrind, so that two versions of the code can be compared on a busy or noisy machine.
 
     .venv/bin/python bench/instructions.py                # about 3 minutes
@@ -33,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-KINDS = ("question", "answer", "health")
+KINDS = ("question", "answer", "floor page", "floor write", "health")
 
 
 def child(kind: str, requests: int, database: str, email: str) -> None:
@@ -47,6 +48,10 @@ def child(kind: str, requests: int, database: str, email: str) -> None:
 
     app = create_app(test_config={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
                                   "RATELIMIT_STORAGE_URI": "memory://"})
+    if kind.startswith("floor"):
+        from bench.floor_app import add_floor_pages
+
+        add_floor_pages(app)
     client = app.test_client()
     token = CSRF_TOKEN.search(client.get("/sign-in").get_data(as_text=True)).group(1)
     assert client.post("/sign-in", data={"csrf_token": token, "email": email, "password": PASSWORD}).status_code == 302
@@ -66,6 +71,12 @@ def child(kind: str, requests: int, database: str, email: str) -> None:
     if kind == "health":
         for _ in range(requests):
             assert client.get("/health").status_code == 200
+    elif kind == "floor page":
+        for _ in range(requests):
+            assert client.get("/floor/page").status_code == 200
+    elif kind == "floor write":
+        for _ in range(requests):
+            assert client.post("/floor/write", data={"csrf_token": token}).status_code == 302
     elif kind == "question":
         attempt = start("police-protection")
         for _ in range(requests):
@@ -121,7 +132,7 @@ def main() -> int:
     shutil.rmtree(folder, ignore_errors=True)
     print(f"\nInstructions per request (valgrind; in-process, SQLite; {more - few} requests counted per kind)")
     for kind in KINDS:
-        print(f"  {kind:<10}{per_request[kind] / 1e6:>8.2f} million   {per_request[kind] / per_request['health']:>5.2f} x /health")
+        print(f"  {kind:<12}{per_request[kind] / 1e6:>8.2f} million   {per_request[kind] / per_request['health']:>5.2f} x /health")
     return 0
 
 

@@ -40,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from flask import before_render_template, template_rendered  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
@@ -181,6 +182,32 @@ class Statements:
         self.items.append((statement, parameters))
 
 
+class RenderTimes:
+    """Time spent rendering templates during each request, from Flask's own signals."""
+
+    def __init__(self, app):
+        self.app, self.began, self.times = app, 0.0, []
+
+    def _before(self, sender, **extra):
+        self.began = time.perf_counter()
+
+    def _after(self, sender, **extra):
+        self.times[-1] += time.perf_counter() - self.began
+
+    def request(self, client, url: str):
+        self.times.append(0.0)
+        return client.get(url)
+
+    def __enter__(self):
+        before_render_template.connect(self._before, self.app)
+        template_rendered.connect(self._after, self.app)
+        return self
+
+    def __exit__(self, *exc):
+        before_render_template.disconnect(self._before, self.app)
+        template_rendered.disconnect(self._after, self.app)
+
+
 def page(app, client, url: str) -> dict:
     recorder = Statements()
     with app.app_context():
@@ -203,9 +230,10 @@ def page(app, client, url: str) -> dict:
         finally:
             conn.close()
 
-    elapsed, raw_time = best_interleaved(lambda: client.get(url), raw)
+    with RenderTimes(app) as render:
+        elapsed, raw_time = best_interleaved(lambda: render.request(client, url), raw)
     return {"queries": len(statements), "seconds": elapsed, "raw_sql_seconds": raw_time,
-            "ratio": elapsed / raw_time if raw_time else None}
+            "ratio": elapsed / raw_time if raw_time else None, "render_seconds": min(render.times)}
 
 
 def measure(app, size: int, folder: Path, rounds: int, pages_only: bool = False) -> dict:
@@ -251,11 +279,12 @@ def report(results: list[dict], meta: dict) -> None:
     if all("export" in r for r in results):
         report_exports(results, meta)
     print("\nPages (goal: same queries at every size, <= 10; time <= 1.5x the same SQL run raw)")
-    print(f"{'staff':>8} {'page':<32} {'queries':>7} {'page s':>8} {'raw s':>8} {'ratio':>6}")
+    print(f"{'staff':>8} {'page':<32} {'queries':>7} {'page s':>8} {'raw s':>8} {'ratio':>6} {'render s':>9}")
     for r in results:
         for name, p in r["pages"].items():
             print(f"{r['practitioners']:>8,} {name:<32} {p['queries']:>7} {p['seconds']:>8.3f} "
-                  f"{p['raw_sql_seconds']:>8.3f} {p['ratio']:>6.2f}")
+                  f"{p['raw_sql_seconds']:>8.3f} {p['ratio']:>6.2f} {p['render_seconds']:>9.4f}")
+    print("(render: the least time one request of the page spent rendering its template, part of page s)")
 
 
 def report_exports(results: list[dict], meta: dict) -> None:

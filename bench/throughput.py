@@ -13,12 +13,17 @@ each:
      open attempt of every module. Starting and submitting attempts happen between
      turns, untimed: the turn measures answer posts and nothing else, as 1 measures
      question pages;
-  3. request GET /health from the same gunicorn as 1 and 2: the baseline of the goal
+  3. request the two floor pages of bench/floor_app.py, from the same gunicorn: a
+     signed-in page that renders only the layout and a CSRF token, and a signed-in,
+     CSRF-checked post that writes one row, commits and redirects. No page of the service
+     can cost less than these, so they show how much of 1 and 2 is the page's own work;
+  4. request GET /health from the same gunicorn as 1 to 3: the baseline of the goal
      (issue 8), a bare endpoint served by the same server in the same run;
-  4. request the pure Flask app's endpoint: a reference row only, so the cost of the
+  5. request the pure Flask app's endpoint: a reference row only, so the cost of the
      app's own request hooks (headers, session, throttling) is visible too.
-The time is split into turns (--rounds) taken in rotation, 1-2-3-4-1-2-3-4..., so a change
-in other load on the machine during the run weighs on all four alike.
+The gunicorn of 1 to 4 serves bench.floor_app's served(): app:app with the two floor
+pages added. The time is split into turns (--rounds) taken in rotation, 1-2-3-4-5-1-2-...,
+so a change in other load on the machine during the run weighs on every kind alike.
 Prints requests per second and latency percentiles for each, and the ratios of the app's
 rates to /health (the goal: at least 0.5) and to pure Flask. A measurement, not a test.
 """
@@ -43,6 +48,8 @@ QUESTION = "question page (GET)"
 ANSWER = "answer submit (POST)"
 HEALTH = "GET /health, same gunicorn (goal baseline)"
 PURE = "pure Flask, separate gunicorn (reference)"
+FLOOR_PAGE = "floor: signed-in layout (GET)"
+FLOOR_WRITE = "floor: signed-in write (POST)"
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -63,15 +70,20 @@ def _start(browser: Browser, token: str) -> int:
     return int(re.search(r"/attempts/(\d+)/", response.location).group(1))
 
 
+def _repeat(send, status: int, seconds: float) -> list[float]:
+    """Send the same request again and again for `seconds`: the time each took."""
+    times, deadline = [], time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        response = send()
+        assert response.status == status, response.status
+        times.append(response.seconds)
+    return times
+
+
 def question_pages(base: str, email: str, seconds: float) -> list[float]:
     browser, token = _signed_in(base, email)
     attempt = _start(browser, token)
-    times, deadline = [], time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        response = browser.get(f"/attempts/{attempt}/questions/1")
-        assert response.status == 200, response.status
-        times.append(response.seconds)
-    return times
+    return _repeat(lambda: browser.get(f"/attempts/{attempt}/questions/1"), 200, seconds)
 
 
 def sign_in_people(base: str, emails: list[str]) -> list[tuple[dict, str]]:
@@ -119,21 +131,24 @@ def answer_posts(base: str, queue: list[tuple], seconds: float) -> tuple[list[fl
     return times, True
 
 
-def _get_again_and_again(base: str, path: str, seconds: float) -> list[float]:
-    browser, times, deadline = Browser(base), [], time.perf_counter() + seconds
-    while time.perf_counter() < deadline:
-        response = browser.get(path)
-        assert response.status == 200
-        times.append(response.seconds)
-    return times
+def floor_pages(base: str, email: str, seconds: float) -> list[float]:
+    browser, _token = _signed_in(base, email)
+    return _repeat(lambda: browser.get("/floor/page"), 200, seconds)
+
+
+def floor_writes(base: str, email: str, seconds: float) -> list[float]:
+    browser, token = _signed_in(base, email)
+    return _repeat(lambda: browser.post("/floor/write", {"csrf_token": token}), 302, seconds)
 
 
 def health(base: str, email: str, seconds: float) -> list[float]:
-    return _get_again_and_again(base, "/health", seconds)
+    browser = Browser(base)
+    return _repeat(lambda: browser.get("/health"), 200, seconds)
 
 
 def pure_flask(base: str, email: str, seconds: float) -> list[float]:
-    return _get_again_and_again(base, "/bare", seconds)
+    browser = Browser(base)
+    return _repeat(lambda: browser.get("/bare"), 200, seconds)
 
 
 def run_phase(fn, base: str, emails: list[str], seconds: float) -> list[float]:
@@ -181,7 +196,7 @@ def main() -> int:
     modules = module_sizes()
     env = {"RATELIMIT_STORAGE_URI": "memory://"}
     log = Path(tempfile.gettempdir()) / "learning-throughput-gunicorn.log"
-    with Server(url, workers=args.workers, env=env, log=log) as app_server, \
+    with Server(url, workers=args.workers, env=env, log=log, target="bench.floor_app:served()") as app_server, \
             Server(url, workers=args.workers, log=log, target="bench.bare_app:app", ready_path="/bare") as bare_server:
         with ProcessPoolExecutor(max_workers=args.clients) as pool:
             answerers = list(pool.map(sign_in_people, [app_server.base] * args.clients,
@@ -189,6 +204,8 @@ def main() -> int:
         phases = {
             QUESTION: lambda turn: run_phase(question_pages, app_server.base, emails, turn),
             ANSWER: lambda turn: run_answer_phase(app_server.base, answerers, modules, turn),
+            FLOOR_PAGE: lambda turn: run_phase(floor_pages, app_server.base, emails, turn),
+            FLOOR_WRITE: lambda turn: run_phase(floor_writes, app_server.base, emails, turn),
             HEALTH: lambda turn: run_phase(health, app_server.base, emails, turn),
             PURE: lambda turn: run_phase(pure_flask, bare_server.base, emails, turn),
         }
@@ -208,6 +225,8 @@ def main() -> int:
     print("\nGoal (issue 8): question page and answer submit at least 0.5 of /health's rate, the bare endpoint")
     print("served by the same gunicorn in the same run. The pure Flask row, a separate app and gunicorn, is a")
     print("reference: what the app's own hooks (headers, session, throttling) cost on top of Flask itself.")
+    print("The floor rows are the least a signed-in page or a signed-in write can cost here: a page's own")
+    print("work is the gap between its row and its floor.")
     return 0
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .content import ModuleContent, Question
+from .database import run_unflushed
 from .extensions import db
 from .models import Attempt, AttemptQuestion, AttemptStatus, Completion, CompletionSource, Module, User, utcnow
 from .status import add_months
@@ -151,7 +152,7 @@ def sitting(attempt_id: int) -> Sitting | None:
 
     Run on the session's connection, as plain rows: the ORM's per-statement work was most
     of the cost of this, the busiest query in the service."""
-    rows = db.session.connection().execute(_sitting_statement(), {"attempt_id": attempt_id}).all()
+    rows = run_unflushed(_sitting_statement(), {"attempt_id": attempt_id}).all()
     if not rows:
         return None
     return Sitting(attempt_id, *rows[0][:6], [Step(*row[6:]) for row in rows])
@@ -196,8 +197,7 @@ def answer(attempt: Sitting, aq: Step, content: ModuleContent, chosen: list[str]
         raise AttemptError("Choose one answer.")
     ordered = [o for o in aq.option_order if o in chosen_set]
     correct = question.is_right(chosen_set)
-    result = db.session.connection().execute(
-        _answer_statement(), {"aq_id": aq.id, "given": ordered, "right": correct, "at": utcnow()})
+    result = run_unflushed(_answer_statement(), {"aq_id": aq.id, "given": ordered, "right": correct, "at": utcnow()})
     if result.rowcount == 1 and (branch := consequence_of(question, ordered)):
         path = db.session.scalar(select(Attempt.path).where(Attempt.id == attempt.id))
         if branch not in path:

@@ -12,8 +12,9 @@ from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import DateTime, Result, Select, and_, bindparam, case, func, literal, or_, select
+from sqlalchemy import DateTime, Select, and_, bindparam, case, func, literal, or_, select
 
+from .database import run
 from .extensions import db
 from .models import (
     WORKFORCE_ROLES,
@@ -51,17 +52,6 @@ class Scope:
 
 
 _STATUS = {s.value: s for s in Status}  # Status(value) without the Enum call, for many rows
-
-
-def run(statement: Select, params: dict | None = None) -> Result:
-    """Run a Core statement (plain rows, no entities) on the session's connection and
-    transaction. The session's own `execute` goes through the ORM's statement handling
-    first, which cost about as much again as SQLite took to answer the small statements
-    of a dashboard page. Pending ORM changes are flushed first, as `execute` would."""
-    session = db.session()
-    if session.autoflush:
-        session.flush()
-    return session.connection().execute(statement, params)
 
 
 def _window() -> timedelta:
@@ -309,18 +299,13 @@ class StaffPage(NamedTuple):
     statuses: dict[int, dict[int, Status]]  # person -> required module -> status
 
 
-def staff_page(scope: Scope, page: int, per_page: int, now: datetime | None = None):
-    """One page of staff (matching the filters) and their status per required module:
-    (total, people, statuses). Two queries: the page of people with how many match, then
-    the statuses of just those people (a third, for the count, when the page is empty)."""
-    result = filtered_staff(scope, page, per_page, now)
-    return result.total, result.people, result.statuses
-
-
 def filtered_staff(scope: Scope, page: int, per_page: int, now: datetime | None = None,
                    with_heads: bool = False) -> StaffPage:
-    """`staff_page`, and with `with_heads` also the number of staff in scope before the team,
-    module, status and name filters, from the same statement as the page."""
+    """One page of staff (matching the filters), how many match, and their status per
+    required module; with `with_heads` also the number of staff in scope before the team,
+    module, status and name filters, from the same statement as the page. Two queries: the
+    page of people with the counts, then the statuses of just those people (a third, for
+    the counts, when the page is empty)."""
     now = now or utcnow()
     counts, page_query = _people_statements(shape_of(scope), scope.status is not None, with_heads)
     params = values(scope, now)

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete
 
-from learning.compliance import Scope, figures_by, pairs, staff_page
+from learning.compliance import Scope, figures_by, filtered_staff, pairs
 from learning.extensions import db
 from learning.models import Requirement, Role, Sector, utcnow
 from learning.status import Status, status_for
@@ -81,19 +81,17 @@ def test_the_staff_page_filters_by_status_team_and_name(people, records, now):
     pat = people.user("pat@example.org", name="Pat Fielding")
     people.user("sam@example.org", name="Sam Reid")
     records.completion(pat, SLUG, completed_at=now - timedelta(days=800), expires_at=now - timedelta(days=1))
-    total, found, statuses = staff_page(Scope(status=Status.EXPIRED, module_id=module_row(SLUG).id), 1, 10, now)
-    assert total == 1 and found[0].name == "Pat Fielding"
-    assert statuses[pat.id][module_row(SLUG).id] is Status.EXPIRED
-    total, found, _ = staff_page(Scope(search="reid"), 1, 10, now)
-    assert [p.name for p in found] == ["Sam Reid"]
-    total, found, _ = staff_page(Scope(search="%"), 1, 10, now)
-    assert total == 0, "a % in the search is a character, not a wildcard"
+    expired = filtered_staff(Scope(status=Status.EXPIRED, module_id=module_row(SLUG).id), 1, 10, now)
+    assert expired.total == 1 and expired.people[0].name == "Pat Fielding"
+    assert expired.statuses[pat.id][module_row(SLUG).id] is Status.EXPIRED
+    assert [p.name for p in filtered_staff(Scope(search="reid"), 1, 10, now).people] == ["Sam Reid"]
+    assert filtered_staff(Scope(search="%"), 1, 10, now).total == 0, "a % in the search is a character, not a wildcard"
 
 
 def test_the_staff_page_costs_the_same_queries_for_5_or_60_staff(app, people, records, now, count_queries):
     def measure():
         with app.app_context(), count_queries() as n:
-            staff_page(Scope(), 1, 25, now)
+            filtered_staff(Scope(), 1, 25, now)
             figures_by(Scope(), by_agency=True, now=now)
             return n()
 

@@ -6,7 +6,7 @@ from functools import cache
 from flask_login import UserMixin
 from sqlalchemy import bindparam, select
 
-from ..extensions import db
+from ..database import run_unflushed
 from ..models import HasRole, User
 
 # Everything a request reads from the signed-in person; never the password hash.
@@ -39,5 +39,5 @@ def _active_user():
 
 
 def load(user_id: str) -> SignedIn | None:
-    row = db.session.connection().execute(_active_user(), {"user_id": int(user_id)}).first()
+    row = run_unflushed(_active_user(), {"user_id": int(user_id)}).first()
     return SignedIn(row) if row else None

@@ -17,8 +17,8 @@ from .. import audit
 from ..access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
 from ..catalogue import catalogue
 from ..certificates.service import all_certificates, certificates_for
-from ..compliance import (Scope, figures_by, filtered_staff, headcount, required_modules, run, staff_page, team_names,
-                          totals_by_module)
+from ..compliance import Scope, figures_by, filtered_staff, headcount, required_modules, team_names, totals_by_module
+from ..database import run
 from ..exports import XLSX_MIME, completions_workbook, compliance_workbook
 from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
@@ -112,11 +112,12 @@ _AGENCY = select(Agency.id, Agency.name).where(Agency.id == bindparam("id"))
 def staff():
     scope, form, modules, teams = _scope_from_request()
     page = max(request.args.get("page", 1, type=int), 1)
-    total, people, statuses = staff_page(scope, page, PER_PAGE)
+    found = filtered_staff(scope, page, PER_PAGE)
     agencies = dict(db.session.execute(select(Agency.id, Agency.name)).all())
     module_titles = {m.id: m.title for m in modules}
     return render_template("dashboards/staff.html", form=form, modules=modules,
-                           rows=status_rows(people, modules, statuses), statuses_list=list(Status), total=total,
+                           rows=status_rows(found.people, modules, found.statuses), statuses_list=list(Status),
+                           total=found.total,
                            page=page, per_page=PER_PAGE, agencies=agencies, teams=teams, scope=scope,
                            filter_summary=scope.describe(agencies, teams, module_titles), filter_args=_filter_args(scope))
 

@@ -5,7 +5,7 @@ so the copy is a snapshot of one moment even while workers keep writing (WAL mod
 them). Copying the file with `cp` instead can catch it half-written, and misses whatever
 is still in the -wal file.
 
-PostgreSQL is backed up with its own tools (pg_dump / pg_restore, see README); this
+PostgreSQL is backed up with its own tools (pg_dump / pg_restore, see docs/operations.md); this
 command says so rather than pretending.
 """
 from __future__ import annotations
@@ -30,7 +30,7 @@ def pg_dump_advice(database_url: str) -> str:
         f"  pg_dump --format=custom --file=learning-$(date +%F).dump '{target}'\n"
         "Restore into an empty database with:\n"
         "  pg_restore --no-owner --dbname='postgresql://USER@HOST/NEW_DB' learning-YYYY-MM-DD.dump\n"
-        "See 'Backups' in README.md."
+        "See 'Backups' in docs/operations.md."
     )
 
 

@@ -84,10 +84,9 @@ def set_password(token: str):
     """The invitation link: a new account chooses its first password. The link works once
     (setting the password changes what the token was signed against) and for 7 days."""
     user = user_for_token(token)
-    if isinstance(user, LinkProblem):
-        problem = user
-        status = 404 if problem is LinkProblem.INVALID else 410
-        return _no_store(render_template("auth/set_password_problem.html", problem=problem.value), status)
+    if isinstance(user, LinkProblem):  # the link is not for an account that may use it
+        status = 404 if user is LinkProblem.INVALID else 410
+        return _no_store(render_template("auth/set_password_problem.html", problem=user.value), status)
     form = SetPasswordForm()
     if form.validate_on_submit():
         password = present(form.password.data)

@@ -8,7 +8,7 @@ PORT   ?= 5000
 
 CHROMIUM_PATH ?= /usr/bin/chromium
 
-.PHONY: setup run test test-pg assets serve clean chromium
+.PHONY: setup run lint test test-pg assets serve clean chromium
 
 setup: $(VENV)/.installed learning/static/dist/app.css
 
@@ -49,9 +49,15 @@ chromium:
 	  echo "Install it with: sudo apt-get install chromium chromium-driver"; \
 	fi
 
-# The whole suite on SQLite, browser tests included; set TEST_DATABASE_URL to run it on
-# PostgreSQL instead.
-test: setup chromium
+# Lint and types, with the rules chosen in pyproject.toml: ruff over the whole tree
+# (learning, tests, bench, tools, migrations), mypy over learning/.
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy learning
+
+# Lint and types first, then the whole suite on SQLite, browser tests included; set
+# TEST_DATABASE_URL to run it on PostgreSQL instead.
+test: lint chromium
 	$(BIN)/pytest
 
 # The browser tests serve the app on their own SQLite database whatever TEST_DATABASE_URL

@@ -119,8 +119,9 @@ def export_baseline(out: Path) -> None:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("Staff matrix")
         ws.append(["Name", "Email", "Agency", "Team", "Job title"] + [f"{modules[m]}: {t}" for m in order for t in ("status", "valid until")])
+        # matrix_sql is the app's own compiled statement, not input.
         cursor.execute(
-            f"SELECT p.user_id, p.module_id, p.status, p.expiry, u.name, u.email, u.job_title, u.agency_id, u.team_id "
+            f"SELECT p.user_id, p.module_id, p.status, p.expiry, u.name, u.email, u.job_title, u.agency_id, u.team_id "  # noqa: S608
             f"FROM ({matrix_sql}) p "
             f"JOIN \"user\" u ON u.id = p.user_id ORDER BY u.name, u.id")
         current, row = None, []

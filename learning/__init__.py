@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     if proxies := app.config["TRUSTED_PROXIES"]:
         # Behind a reverse proxy: take the client's address and scheme from the headers it
         # sets, so throttling, the audit trail and Secure cookies see the real request.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # Flask's documented middleware wrapping
 
     from . import expiry, sessions
 

@@ -86,7 +86,7 @@ def search(filters: AuditFilter, page: int = 1, page_size: int = 50) -> tuple[li
         query = query.where(AuditEvent.at >= datetime.combine(filters.start, time.min))
     if filters.end:
         query = query.where(AuditEvent.at < datetime.combine(filters.end + timedelta(days=1), time.min))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(
         query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(page_size).offset((page - 1) * page_size)
     ).all()

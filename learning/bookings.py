@@ -7,8 +7,9 @@ cannot both get it; the loser is told the truth (wait list) after a retry.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .attempts import certificate_code
@@ -132,10 +133,11 @@ def promote(session: CourseSession, seat: int, now: datetime | None = None) -> B
     ).all()
     for candidate in waiting:
         try:
-            claimed = db.session.execute(
+            # An UPDATE's result is a CursorResult (with rowcount); execute is typed for any statement.
+            claimed = cast(CursorResult, db.session.execute(
                 update(Booking).where(Booking.id == candidate.id, Booking.status == BookingStatus.WAITLISTED.value)
                 .values(status=BookingStatus.BOOKED.value, seat=seat, updated_at=now)
-            ).rowcount
+            )).rowcount
             db.session.commit()
         except IntegrityError:
             db.session.rollback()

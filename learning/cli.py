@@ -11,7 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from .accounts import AccountError, create_user, find_agency
 from .catalogue import catalogue, sync_modules
 from .content import coverage as coverage_matrix
-from .models import Role
+from .models import Role, User
 from . import staff_import
 
 
@@ -55,8 +55,6 @@ def create_user_command(email, name, agency_name, role, password):
 def import_staff_command(file: Path, agency_name: str | None, dry_run: bool):
     """Import staff from an .xlsx or .csv file with the columns name, email, job title, team
     and agency. All rows or none: exits 1, printing each error, if any row has one."""
-    from .invitations import invitation_url
-
     default = None
     if agency_name:
         default = find_agency(agency_name)
@@ -70,12 +68,7 @@ def import_staff_command(file: Path, agency_name: str | None, dry_run: bool):
         sys.exit(1)
     importer = staff_import.Importer(actor=None, default_agency=default)
     preview = staff_import.validate(parsed.rows, importer)
-    if dry_run:
-        for row in preview.rows:
-            click.echo(f"Row {row.number}: {row.email or '(no email)'}: {row.describe()}")
-    for agency, team in preview.new_teams.values():
-        click.echo(f"New team: {team} in {agency.name}")
-    click.echo(f"{len(preview.rows)} rows. " + ", ".join(f"{a.label}: {preview.count(a)}" for a in staff_import.Action))
+    _print_preview(preview, every_row=dry_run)
     if not preview.ok:
         for message in preview.error_messages:
             click.echo(message, err=True)
@@ -88,15 +81,32 @@ def import_staff_command(file: Path, agency_name: str | None, dry_run: bool):
     click.echo(f"Imported {file.name}: {len(result.created)} new accounts, {result.updated} updated, "
                f"{result.moved} moved to another agency, {result.unchanged} unchanged, "
                f"{result.teams_created} new team{'' if result.teams_created == 1 else 's'}.")
-    if result.invite and current_app.config.get("MAIL_SERVER"):
-        click.echo(f"{len(result.invite)} people need to set a password. Their invitation links are not printed "
+    if result.invite:
+        _print_invitations(result.invite)
+
+
+def _print_preview(preview: staff_import.Preview, every_row: bool) -> None:
+    if every_row:
+        for row in preview.rows:
+            click.echo(f"Row {row.number}: {row.email or '(no email)'}: {row.describe()}")
+    for agency, team in preview.new_teams.values():
+        click.echo(f"New team: {team} in {agency.name}")
+    click.echo(f"{len(preview.rows)} rows. " + ", ".join(f"{a.label}: {preview.count(a)}" for a in staff_import.Action))
+
+
+def _print_invitations(people: list[User]) -> None:
+    """Who must set a password, and with no mail server to send them, their links."""
+    from .invitations import invitation_url
+
+    if current_app.config.get("MAIL_SERVER"):
+        click.echo(f"{len(people)} people need to set a password. Their invitation links are not printed "
                    "because MAIL_SERVER is set; each link is also on the person's page under People.")
-    elif result.invite:
-        days = current_app.config["INVITATION_VALID_DAYS"]
-        click.echo(f"Invitation links (no mail server is configured): send each person theirs. Each link works "
-                   f"once and lasts {days} days.")
-        for user in result.invite:
-            click.echo(f"{user.email}\t{invitation_url(user)}")
+        return
+    days = current_app.config["INVITATION_VALID_DAYS"]
+    click.echo(f"Invitation links (no mail server is configured): send each person theirs. Each link works "
+               f"once and lasts {days} days.")
+    for user in people:
+        click.echo(f"{user.email}\t{invitation_url(user)}")
 
 
 @click.command("seed-demo")

@@ -6,13 +6,14 @@ database does the work: a page or an export costs the same few queries for 50 st
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
-from typing import NamedTuple
+from typing import Literal, NamedTuple, TypeAlias
 
 from flask import current_app
-from sqlalchemy import DateTime, Select, and_, bindparam, case, func, literal, or_, select
+from sqlalchemy import DateTime, Row, Select, and_, bindparam, case, func, literal, or_, select
 
 from .database import run
 from .extensions import db
@@ -100,14 +101,24 @@ def status_expression(expiry, opened, now, soon=None):
 # time, and a kept statement keeps its SQL cache key too. Pages run them with `values(...)`.
 # One agency is `agency_id = ?` rather than an expanding IN, so those statements are not
 # re-rendered at every execution either.
-Shape = tuple  # (agencies: None | "one" | "many", team, module, search, user_ids)
+Agencies: TypeAlias = Literal["one", "many"] | None  # None: every agency, so no condition at all
+
+
+class Shape(NamedTuple):
+    """Which filters a scope has (not their values): the key the statements are kept by."""
+    agencies: Agencies
+    team: bool
+    module: bool
+    search: bool
+    users: bool  # limited to a list of people (the staff matrix's page)
 
 
 def shape_of(scope: Scope, users: bool = False) -> Shape:
-    return (_agencies_shape(scope.agency_ids), bool(scope.team_id), bool(scope.module_id), bool(scope.search), users)
+    return Shape(agencies=_agencies_shape(scope.agency_ids), team=bool(scope.team_id), module=bool(scope.module_id),
+                 search=bool(scope.search), users=users)
 
 
-def _agencies_shape(agency_ids: tuple[int, ...] | None) -> str | None:
+def _agencies_shape(agency_ids: tuple[int, ...] | None) -> Agencies:
     return None if agency_ids is None else ("one" if len(agency_ids) == 1 else "many")
 
 
@@ -119,7 +130,7 @@ def _agency_values(agency_ids: tuple[int, ...] | None) -> dict:
     return {"agency_ids": list(agency_ids)}
 
 
-def _in_agencies(column, agencies: str | None) -> list:
+def _in_agencies(column, agencies: Agencies) -> list:
     """The condition `column` is one of the scope's agencies, for a statement of that shape
     (none when the scope is every agency)."""
     if agencies == "one":
@@ -153,16 +164,15 @@ def workforce_conditions(shape: Shape) -> list:
     """Who a report counts at all: active workforce accounts in active agencies, within the
     scope's agencies (for a query that joins User and Agency)."""
     return [User.active.is_(True), Agency.active.is_(True), or_(*(User.role == role for role in WORKFORCE_ROLES)),
-            *_in_agencies(User.agency_id, shape[0])]
+            *_in_agencies(User.agency_id, shape.agencies)]
 
 
 def filter_conditions(shape: Shape) -> list:
     """The scope's team and name search, on top of `workforce_conditions`."""
-    _, team, _, search, _ = shape
     conditions = []
-    if team:
+    if shape.team:
         conditions.append(User.team_id == bindparam("team_id"))
-    if search:
+    if shape.search:
         conditions.append(func.lower(User.name).contains(bindparam("search"), escape="/"))
     return conditions
 
@@ -184,9 +194,9 @@ def pairs_statement(shape: Shape) -> Select:
         .join(Requirement, Requirement.sector == Agency.sector)
     )
     inner = in_workforce(inner, shape)
-    if shape[4]:
+    if shape.users:
         inner = inner.where(User.id.in_(bindparam("user_ids", expanding=True)))
-    if shape[2]:
+    if shape.module:
         inner = inner.where(Requirement.module_id == bindparam("module_id"))
     # MATERIALIZED: the status CASE reads `expiry` four times; without it SQLite inlines
     # the subquery and runs the correlated lookup once per mention.
@@ -233,11 +243,12 @@ def figures_by(scope: Scope, by_agency: bool = False, now: datetime | None = Non
     Returns {module_id: ModuleFigures} or {(agency_id, module_id): ModuleFigures}."""
     rows = run(_figures_statement(shape_of(scope), by_agency), values(scope, now)).all()
     result: dict = {}
-    for *key, status, count in rows:
-        key = tuple(key) if by_agency else key[0]
+    for *ids, status, count in rows:
+        module_id = ids[-1]
+        key = (ids[0], module_id) if by_agency else module_id
         figures = result.get(key)
         if figures is None:
-            figures = result[key] = ModuleFigures(key[1] if by_agency else key)
+            figures = result[key] = ModuleFigures(module_id)
         figures.counts[_STATUS[status]] = count
     return result
 
@@ -295,7 +306,7 @@ def _people_statements(shape: Shape, by_status: bool, with_heads: bool) -> tuple
 class StaffPage(NamedTuple):
     heads: int | None  # staff in scope before the filters, when asked for
     total: int  # staff matching the filters
-    people: list  # rows: id, name, email, job_title, agency_id, team_id (and total, heads)
+    people: Sequence[Row]  # rows: id, name, email, job_title, agency_id, team_id (and total, heads)
     statuses: dict[int, dict[int, Status]]  # person -> required module -> status
 
 
@@ -336,7 +347,7 @@ def _statuses_statement(shape: Shape) -> Select:
 
 
 @cache
-def _required_modules_statement(agencies: str | None) -> Select:
+def _required_modules_statement(agencies: Agencies) -> Select:
     return select(Module.id, Module.slug, Module.title).join(Requirement, Requirement.module_id == Module.id).join(
         Agency, Agency.sector == Requirement.sector
     ).where(Agency.active.is_(True), *_in_agencies(Agency.id, agencies)).distinct()
@@ -358,12 +369,19 @@ def team_names(agency_ids: tuple[int, ...] | None) -> dict[int, str]:
 
 
 @cache
-def _teams_statement(agencies: str | None) -> Select:
+def _teams_statement(agencies: Agencies) -> Select:
     return select(Team.id, Team.name).where(*_in_agencies(Team.agency_id, agencies)).order_by(Team.name)
 
 
-def lookups() -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
-    agencies = dict(db.session.execute(select(Agency.id, Agency.name)).all())
-    teams = dict(db.session.execute(select(Team.id, Team.name)).all())
-    modules = dict(db.session.execute(select(Module.id, Module.title)).all())
-    return agencies, teams, modules
+class Names(NamedTuple):
+    """{id: name} for every agency and team, {id: title} for every module: what the exports
+    write in place of ids."""
+    agencies: dict[int, str]
+    teams: dict[int, str]
+    modules: dict[int, str]
+
+
+def lookups() -> Names:
+    return Names(agencies=dict(db.session.execute(select(Agency.id, Agency.name)).all()),
+                 teams=dict(db.session.execute(select(Team.id, Team.name)).all()),
+                 modules=dict(db.session.execute(select(Module.id, Module.title)).all()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import zlib
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -130,7 +131,7 @@ def _answers(attempt: Attempt, module, score: int, rng: random.Random, when) -> 
                                                  answer=answer, is_correct=question not in wrong, answered_at=when))
 
 
-def _courses(now, users: list[User]) -> None:
+def _courses(now, users: Sequence[User]) -> None:
     """A course with a past session (register taken) and an upcoming one (bookings, a wait list)."""
     if db.session.scalar(select(Course.id)):
         return
@@ -147,7 +148,7 @@ def _courses(now, users: list[User]) -> None:
     past.starts_at, past.ends_at = past_start, past_start + timedelta(hours=3)
     db.session.commit()
     marks = [BookingStatus.ATTENDED] * 4 + [BookingStatus.ABSENT, BookingStatus.CANCELLED_LATE]
-    bookings.take_register(past, {b.id: m for b, m in zip(past.bookings, marks)})
+    bookings.take_register(past, {b.id: m for b, m in zip(past.bookings, marks, strict=True)})
     upcoming_start = (now + timedelta(days=21)).replace(hour=13, minute=0, second=0, microsecond=0)
     upcoming = bookings.create_session(course, upcoming_start, upcoming_start + timedelta(hours=3),
                                        "Training Room 2, Northbrook Hospital", False, 4, "Dev Patel")
@@ -173,10 +174,10 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[str]:
     report = []
     for email, name, role, agency_name, team_name, job in ACCOUNTS:
         agency, teams = agencies[agency_name]
-        user, new = _user(email, name, role, agency, teams.get(team_name), job, probe.password_hash)
+        user, new = _user(email, name, role, agency, teams.get(team_name) if team_name else None, job, probe.password_hash)
         created += new
         report.append(f"{role.value:<13} {email}")
-    for index, (agency_name, (agency, teams)) in enumerate(agencies.items()):
+    for index, (agency, teams) in enumerate(agencies.values()):
         team_list = list(teams.values())
         for n in range(STAFF_PER_AGENCY):
             first, last = FIRST[(index * 5 + n) % len(FIRST)], LAST[(index * 7 + n * 3) % len(LAST)]

@@ -13,8 +13,8 @@ Nothing is saved from an expired form: the person looks at it again and submits 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import Flask, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -44,7 +44,7 @@ def _is_public(endpoint: str | None) -> bool:
 
 def resume_url() -> str | None:
     """Where to send the person back to after they sign in again."""
-    recovery = _recoveries.get(request.endpoint)
+    recovery = _recoveries.get(request.endpoint or "")  # None: no route matched
     if recovery and request.method == "POST":
         return recovery.resume(**(request.view_args or {}))
     if request.method == "GET":
@@ -57,7 +57,7 @@ def csrf_failed(error: CSRFError):
     so this decides for itself who may see what."""
     endpoint = request.endpoint
     public = _is_public(endpoint)
-    recovery = _recoveries.get(endpoint)
+    recovery = _recoveries.get(endpoint or "")
     if recovery and (public or current_user.is_authenticated):
         try:
             return recovery.render(**(request.view_args or {}))

@@ -1,4 +1,6 @@
 """Flask extensions, created unbound so blueprints can import them without cycles."""
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -23,6 +25,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. At run time it is db.Model: Base with Flask-SQLAlchemy's Model
+# mixed in (the table name from the class name, `query`, the bind key). mypy cannot check a
+# class whose base is an attribute of an instance (python/mypy#8603), so it is told the same
+# two classes by name.
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as FlaskModel
+
+    class Model(Base, FlaskModel):
+        __abstract__ = True
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

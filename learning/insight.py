@@ -32,7 +32,7 @@ class Cell:
 
 def first_answer_errors(agency_ids: tuple[int, ...] | None = None) -> dict[tuple[str, str], dict[int, Cell]]:
     """{(module slug, question id): {agency id: Cell}} in one query."""
-    ranked = (
+    answers = (
         select(
             User.agency_id, Module.slug, AttemptQuestion.question_id, AttemptQuestion.is_correct,
             func.row_number().over(
@@ -46,8 +46,8 @@ def first_answer_errors(agency_ids: tuple[int, ...] | None = None) -> dict[tuple
         .where(AttemptQuestion.answered_at.is_not(None), User.agency_id.is_not(None))
     )
     if agency_ids is not None:
-        ranked = ranked.where(User.agency_id.in_(agency_ids))
-    ranked = ranked.subquery()
+        answers = answers.where(User.agency_id.in_(agency_ids))
+    ranked = answers.subquery()
     wrong = func.sum(case((ranked.c.is_correct.is_(False), 1), else_=0)).cast(Integer)
     rows = db.session.execute(
         select(ranked.c.slug, ranked.c.question_id, ranked.c.agency_id, func.count(), wrong)

@@ -59,22 +59,22 @@ def max_age_seconds() -> int:
     return int(current_app.config["INVITATION_VALID_DAYS"]) * 24 * 60 * 60
 
 
-def user_for_token(token: str) -> tuple[User | None, LinkProblem | None]:
+def user_for_token(token: str) -> User | LinkProblem:
     """The account a link is for, or the reason it cannot be used."""
     try:
         data = _serializer().loads(token, max_age=max_age_seconds())
     except SignatureExpired:
-        return None, LinkProblem.EXPIRED
+        return LinkProblem.EXPIRED
     except BadSignature:
-        return None, LinkProblem.INVALID
+        return LinkProblem.INVALID
     if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("f"), str):
-        return None, LinkProblem.INVALID
+        return LinkProblem.INVALID
     user = db.session.get(User, data["u"])
     if user is None or not user.active:
-        return None, LinkProblem.INVALID
+        return LinkProblem.INVALID
     if not hmac.compare_digest(fingerprint(user), data["f"]):
-        return None, LinkProblem.USED
-    return user, None
+        return LinkProblem.USED
+    return user
 
 
 def needs_invitation(user: User) -> bool:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import smtplib
 import ssl
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
-from typing import Callable, Iterator
 
 from flask import current_app
 

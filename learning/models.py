@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -21,12 +22,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .extensions import db
+from .extensions import Model, db
 from .passwords import normalise as normalise_password
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Role(str, enum.Enum):
@@ -66,7 +67,7 @@ class Sector(str, enum.Enum):
         return {"childrens_social_care": "Children's social care"}.get(self.value, self.value.capitalize())
 
 
-class Agency(db.Model):
+class Agency(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     sector: Mapped[str] = mapped_column(String(40), default=Sector.OTHER.value)
@@ -75,7 +76,7 @@ class Agency(db.Model):
     teams: Mapped[list[Team]] = relationship(back_populates="agency", order_by="Team.name")
 
 
-class Team(db.Model):
+class Team(Model):
     __table_args__ = (UniqueConstraint("agency_id", "name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
@@ -88,6 +89,9 @@ class HasRole:
     """Role checks, shared by the `User` model and the signed-in person (auth/signed_in.py),
     on a `role` attribute holding a Role value."""
 
+    if TYPE_CHECKING:  # declared for the type checker only: each class brings its own `role`
+        role: str
+
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
@@ -96,7 +100,7 @@ class HasRole:
         return self.role_enum.rank >= minimum.rank
 
 
-class User(HasRole, UserMixin, db.Model):
+class User(HasRole, UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so uniqueness and sign-in are case-insensitive on every database.
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -127,14 +131,16 @@ class User(HasRole, UserMixin, db.Model):
                                                     method=current_app.config["PASSWORD_HASH_METHOD"])
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, normalise_password(password))
+        if not self.password_hash:  # an invited account that has not chosen a password yet
+            return False
+        return check_password_hash(self.password_hash, normalise_password(password))
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
 
 
-class Module(db.Model):
+class Module(Model):
     """One row per catalogue module, synced from quizzes/ so reports can join on it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,7 +153,7 @@ class Module(db.Model):
     requirements: Mapped[list[Requirement]] = relationship(cascade="all, delete-orphan")
 
 
-class Requirement(db.Model):
+class Requirement(Model):
     """A module is required learning for the staff of every agency in `sector`.
 
     Rows are created for every sector when a module first appears (the default: every
@@ -164,7 +170,7 @@ class AttemptStatus(str, enum.Enum):
     SUBMITTED = "submitted"
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     __table_args__ = (
         # At most one open attempt per person and module, even under concurrent starts.
         Index(
@@ -201,7 +207,7 @@ class Attempt(db.Model):
         return round(100 * (self.score or 0) / self.total) if self.total else 0
 
 
-class AttemptQuestion(db.Model):
+class AttemptQuestion(Model):
     """A question drawn into an attempt, with its shuffled options and the answer given.
 
     The first answer is final: it is what the learner got feedback on, and what the
@@ -230,7 +236,7 @@ class CompletionSource(str, enum.Enum):
     EXTERNAL = "external"
 
 
-class Completion(db.Model):
+class Completion(Model):
     __table_args__ = (
         # Status lookups ask for the latest expiry of one person's module.
         Index("ix_completion_user_module_expiry", "user_id", "module_id", "expires_at"),
@@ -258,7 +264,7 @@ class Completion(db.Model):
     module: Mapped[Module] = relationship()
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what, when. Append-only: no view edits or deletes these rows."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -277,7 +283,7 @@ course_module = db.Table(
 )
 
 
-class Course(db.Model):
+class Course(Model):
     """A face-to-face course; attending a session completes the modules it counts for."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -291,7 +297,7 @@ class Course(db.Model):
     sessions: Mapped[list[CourseSession]] = relationship(back_populates="course", order_by="CourseSession.starts_at")
 
 
-class CourseSession(db.Model):
+class CourseSession(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     starts_at: Mapped[datetime] = mapped_column(DateTime, index=True)
@@ -320,7 +326,7 @@ class BookingStatus(str, enum.Enum):
                 "attended": "Attended", "absent": "Did not attend", "cancelled_late": "Cancelled late"}[self.value]
 
 
-class Booking(db.Model):
+class Booking(Model):
     """A place on a session. Places are numbered seats 1..capacity, unique per session,
     so the database itself refuses a booking beyond capacity, however many requests race."""
 
@@ -351,7 +357,7 @@ external_record_module = db.Table(
 )
 
 
-class ExternalRecord(db.Model):
+class ExternalRecord(Model):
     """Training done elsewhere, recorded by the practitioner, approved by a coordinator
     or their agency lead, who maps it to the modules it counts for."""
 
@@ -373,7 +379,7 @@ class ExternalRecord(db.Model):
     modules: Mapped[list[Module]] = relationship(secondary=external_record_module)
 
 
-class ReminderSent(db.Model):
+class ReminderSent(Model):
     """One row per reminder sent, so each expiry is reminded about once per window."""
 
     __table_args__ = (UniqueConstraint("user_id", "module_id", "expires_at", "kind"),)

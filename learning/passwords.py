@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import textwrap
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import EmailMessage
 
 from flask import current_app
 from sqlalchemy import and_, delete, exists, or_, select
@@ -221,28 +223,37 @@ def send_reminders(now: datetime | None = None, dry_run: bool = False) -> Outcom
         return outcome
     with mailer() as send:
         for message in practitioners:
-            if not _claim(PRACTITIONER, message.expiries):
-                continue
-            try:
-                send(practitioner_email(message))
-            except MailError as exc:
-                _release(PRACTITIONER, message.expiries)
-                outcome.failures.append(str(exc))
-                continue
-            outcome.practitioner_reminders += 1
+            _send_reminder(send, message, outcome)
         for messages in digests.values():
-            # All the agency's leads share the claim: each expiry is in one round of digests.
-            expiries = [e for m in messages for e in m.expiries]
-            if not _claim(LEAD, expiries):
-                continue
-            sent = 0
-            for message in messages:
-                try:
-                    send(lead_email(message))
-                    sent += 1
-                except MailError as exc:
-                    outcome.failures.append(str(exc))
-            if not sent:
-                _release(LEAD, expiries)
-            outcome.lead_digests += sent
+            _send_digests(send, messages, outcome)
     return outcome
+
+
+def _send_reminder(send: Callable[[EmailMessage], None], message: Message, outcome: Outcome) -> None:
+    if not _claim(PRACTITIONER, message.expiries):
+        return
+    try:
+        send(practitioner_email(message))
+    except MailError as exc:
+        _release(PRACTITIONER, message.expiries)
+        outcome.failures.append(str(exc))
+        return
+    outcome.practitioner_reminders += 1
+
+
+def _send_digests(send: Callable[[EmailMessage], None], messages: list[Message], outcome: Outcome) -> None:
+    """One agency's digests, to each of its leads."""
+    # All the agency's leads share the claim: each expiry is in one round of digests.
+    expiries = [e for m in messages for e in m.expiries]
+    if not _claim(LEAD, expiries):
+        return
+    sent = 0
+    for message in messages:
+        try:
+            send(lead_email(message))
+            sent += 1
+        except MailError as exc:
+            outcome.failures.append(str(exc))
+    if not sent:
+        _release(LEAD, expiries)
+    outcome.lead_digests += sent

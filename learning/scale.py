@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
@@ -156,6 +156,38 @@ class _Places:
         return taken
 
 
+def _learning_rows(rng: random.Random, now: datetime, seed: int, user_id: int, attempt_id: int, modules: list,
+                   attempts: list[dict], completions: list[dict]) -> int:
+    """One person's e-learning, drawn module by module: none, an open attempt, a failed one,
+    or a pass with its completion; appended to `attempts` and `completions`. Returns the next
+    attempt id."""
+    for module in modules:
+        roll = rng.random()
+        if roll < 0.25:
+            continue  # not started
+        started = now - timedelta(days=rng.randint(0, 900))
+        if roll < 0.35:
+            attempts.append({"id": attempt_id, "user_id": user_id, "module_id": module.id,
+                             "module_version": module.version, "status": "in_progress", "started_at": started,
+                             "total": 8, "path": [], "score": None, "passed": None, "submitted_at": None})
+            attempt_id += 1
+            continue
+        passed = roll >= 0.40
+        attempts.append({"id": attempt_id, "user_id": user_id, "module_id": module.id,
+                         "module_version": module.version, "status": "submitted", "started_at": started,
+                         "submitted_at": started + timedelta(minutes=18), "score": 8 if passed else 5,
+                         "total": 8, "passed": passed, "path": []})
+        if passed:
+            completed = started + timedelta(minutes=18)
+            completions.append({
+                "user_id": user_id, "module_id": module.id, "attempt_id": attempt_id, "completed_at": completed,
+                "expires_at": add_months(completed, module.validity_months), "module_version": module.version,
+                "score": 100, "source": "e-learning", "certificate_code": f"S{seed}-{attempt_id:09d}",
+            })
+        attempt_id += 1
+    return attempt_id
+
+
 def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
                progress: Callable[[int], None] | None = None) -> dict:
     """Add `practitioners` people (numbered after any added before) with their learning."""
@@ -171,7 +203,9 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
     counts = {"users": 0, "attempts": 0, "completions": 0, "bookings": 0}
 
     for block in range(0, practitioners, CHUNK):
-        users, attempts, completions = [], [], []
+        users: list[dict] = []
+        attempts: list[dict] = []
+        completions: list[dict] = []
         for n in range(block, min(block + CHUNK, practitioners)):
             number = start + n
             agency_id, teams = agency_rows[number % len(agency_rows)]
@@ -179,30 +213,7 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
                           "password_hash": probe.password_hash, "role": "practitioner", "agency_id": agency_id,
                           "team_id": teams[number % len(teams)], "job_title": "Practitioner", "active": True,
                           "created_at": now})
-            for module in modules:
-                roll = rng.random()
-                if roll < 0.25:
-                    continue  # not started
-                started = now - timedelta(days=rng.randint(0, 900))
-                if roll < 0.35:
-                    attempts.append({"id": attempt_id, "user_id": user_id, "module_id": module.id,
-                                     "module_version": module.version, "status": "in_progress", "started_at": started,
-                                     "total": 8, "path": [], "score": None, "passed": None, "submitted_at": None})
-                    attempt_id += 1
-                    continue
-                passed = roll >= 0.40
-                attempts.append({"id": attempt_id, "user_id": user_id, "module_id": module.id,
-                                 "module_version": module.version, "status": "submitted", "started_at": started,
-                                 "submitted_at": started + timedelta(minutes=18), "score": 8 if passed else 5,
-                                 "total": 8, "passed": passed, "path": []})
-                if passed:
-                    completed = started + timedelta(minutes=18)
-                    completions.append({
-                        "user_id": user_id, "module_id": module.id, "attempt_id": attempt_id, "completed_at": completed,
-                        "expires_at": add_months(completed, module.validity_months), "module_version": module.version,
-                        "score": 100, "source": "e-learning", "certificate_code": f"S{seed}-{attempt_id:09d}",
-                    })
-                attempt_id += 1
+            attempt_id = _learning_rows(rng, now, seed, user_id, attempt_id, modules, attempts, completions)
             if rng.random() < BOOKING_SHARE:
                 places.book(user_id)
             user_id += 1
@@ -227,7 +238,7 @@ def _reset_sequences() -> None:
     """Explicit ids skip PostgreSQL's sequences; move them past the rows just written."""
     if db.engine.dialect.name != "postgresql":
         return
-    for table in ("user", "attempt", "completion", "course_session", "booking"):
+    for table in ("user", "attempt", "completion", "course_session", "booking"):  # fixed names, not input
         db.session.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"))
+            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"))  # noqa: S608
     db.session.commit()

@@ -107,7 +107,7 @@ def enforce_limits():
     audit.record(audit.SIGN_OUT, {"reason": reason}, actor=current_user._get_current_object())
     end()
     flash(_message(reason))
-    view = current_app.view_functions.get(request.endpoint)
+    view = current_app.view_functions.get(request.endpoint or "")  # None: no route matched
     if view is None or getattr(view, "access_rule", None) == PUBLIC:
         return None
     # Straight to sign-in, and back to this page (with any answer being sent) afterwards.

@@ -12,7 +12,7 @@ gunicorn worker and host; memory otherwise (per process, fine for one developer)
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from flask import current_app, g, request
 

@@ -63,7 +63,7 @@ def test_the_certificate_shows_the_partnership_person_learning_dates_version_and
     assert "Pat Practitioner" in html
     assert TITLE in html
     assert long_date(completion.completed_at) in html and long_date(completion.expires_at) in html
-    assert re.search(r"Content version\s*</dt>\s*<dd[^>]*>\s*%d\s*</dd>" % completion.module_version, html)
+    assert re.search(rf"Content version\s*</dt>\s*<dd[^>]*>\s*{completion.module_version}\s*</dd>", html)
     assert completion.certificate_code in html
     assert f"http://127.0.0.1:5000/verify/{completion.certificate_code}" in html
     assert "E-learning" in html

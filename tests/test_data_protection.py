@@ -24,7 +24,7 @@ def test_an_admin_erases_a_leaver_and_their_completions_stay_as_counts(app, clie
     assert client.post(f"/people/{pat.id}/erase").status_code == 302
     db.session.expire_all()
     erased = db.session.get(User, pat.id)
-    assert erased.name == f"Erased person {pat.id}" and "pat@example.org" != erased.email
+    assert erased.name == f"Erased person {pat.id}" and erased.email != "pat@example.org"
     assert erased.password_hash is None and not erased.active and erased.erased_at
     assert db.session.scalar(select(func.count(Completion.id))) == before
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "erase")).actor_email == "adi@example.org"

@@ -40,7 +40,7 @@ def test_only_failures_count(client, people):
     for _ in range(11):  # more successes than the limit
         assert attempt(client, pat.email, PASSWORD).status_code == 302
         client.post("/sign-out")
-    for i in range(9):
+    for _ in range(9):
         assert attempt(client, pat.email, "wrong password").status_code == 200
     assert attempt(client, pat.email, PASSWORD).status_code == 302, "the 10th try is still allowed"
     client.post("/sign-out")

@@ -193,7 +193,7 @@ def test_a_csv_saved_in_a_windows_encoding_is_refused_with_how_to_save_it(client
 
 
 def test_a_semicolon_separated_csv_is_read(app):
-    data = "name;email;agency\r\nAmy;amy@example.org;Test Police\r\n".encode()
+    data = b"name;email;agency\r\nAmy;amy@example.org;Test Police\r\n"
     assert staff_import.parse("staff.csv", data, 10).rows[0].email == "amy@example.org"
 
 

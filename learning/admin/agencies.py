@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from ..access import role_required
 from ..audit import record
 from ..extensions import db
+from ..fields import present
 from ..models import Agency, Role, Sector, Team, User
 from . import bp
 from .forms import AgencyForm, EditAgencyForm, TeamForm
@@ -47,9 +48,9 @@ def agencies():
 def agency_new():
     form = AgencyForm()
     if form.validate_on_submit():
-        name = " ".join(form.name.data.split())
+        name = " ".join(present(form.name.data).split())
         if _name_taken(Agency, name):
-            form.name.errors.append(f"There is already an agency called {name}")
+            form.name.errors = [*form.name.errors, f"There is already an agency called {name}"]
         else:
             agency = Agency(name=name, sector=form.sector.data, active=True)
             db.session.add(agency)
@@ -79,9 +80,9 @@ def agency_edit(agency_id: int):
     form = EditAgencyForm(data={"name": agency.name, "sector": agency.sector, "active": "yes" if agency.active else "no"}
                           if request.method == "GET" else None)
     if form.validate_on_submit():
-        name = " ".join(form.name.data.split())
+        name = " ".join(present(form.name.data).split())
         if _name_taken(Agency, name, exclude_id=agency.id):
-            form.name.errors.append(f"There is already an agency called {name}")
+            form.name.errors = [*form.name.errors, f"There is already an agency called {name}"]
         else:
             new = {"name": name, "sector": form.sector.data, "active": form.active.data == "yes"}
             changes = {k: {"old": getattr(agency, k), "new": v} for k, v in new.items() if getattr(agency, k) != v}
@@ -101,9 +102,9 @@ def team_new(agency_id: int):
     agency = _agency_or_404(agency_id)
     form = TeamForm()
     if form.validate_on_submit():
-        name = " ".join(form.name.data.split())
+        name = " ".join(present(form.name.data).split())
         if _name_taken(Team, name, agency_id=agency.id):
-            form.name.errors.append(f"{agency.name} already has a team called {name}")
+            form.name.errors = [*form.name.errors, f"{agency.name} already has a team called {name}"]
         else:
             team = Team(agency_id=agency.id, name=name)
             db.session.add(team)
@@ -124,9 +125,9 @@ def team_edit(agency_id: int, team_id: int):
         abort(404)
     form = TeamForm(data={"name": team.name} if request.method == "GET" else None)
     if form.validate_on_submit():
-        name = " ".join(form.name.data.split())
+        name = " ".join(present(form.name.data).split())
         if _name_taken(Team, name, exclude_id=team.id, agency_id=agency.id):
-            form.name.errors.append(f"{agency.name} already has a team called {name}")
+            form.name.errors = [*form.name.errors, f"{agency.name} already has a team called {name}"]
         else:
             if name != team.name:
                 record("team_updated", {"agency_id": agency.id, "team_id": team.id, "old": team.name, "new": name},

@@ -14,6 +14,7 @@ from ..access import can_manage_user, manageable_user_or_404, role_required, use
 from ..accounts import AccountError, create_user
 from ..audit import record
 from ..extensions import db
+from ..fields import present
 from ..invitations import invitation_url, needs_invitation
 from ..models import Agency, Attempt, Completion, Role, Team, User
 from . import bp
@@ -70,7 +71,7 @@ def new_user():
     form.role.choices = [(r.value, r.label) for r in _roles_for(current_user)]
     if form.validate_on_submit():
         try:
-            user = create_user(email=form.email.data, name=form.name.data, agency=db.session.get(Agency, form.agency.data),
+            user = create_user(email=present(form.email.data), name=present(form.name.data), agency=db.session.get(Agency, form.agency.data),
                                role=Role(form.role.data), password=form.password.data)
         except AccountError as exc:
             field = getattr(form, exc.field, form.email)
@@ -114,7 +115,7 @@ def user_edit(user_id: int):
         changes = {}
         new = {"job_title": (form.job_title.data or "").strip() or None, "team_id": form.team.data or None}
         if may_rename:
-            new["name"] = form.name.data.strip()
+            new["name"] = present(form.name.data).strip()
         for attribute, value in new.items():
             if getattr(person, attribute) != value:
                 changes[attribute] = {"old": getattr(person, attribute), "new": value}

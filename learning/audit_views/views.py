@@ -26,9 +26,9 @@ def events():
         filters = audit.AuditFilter(action=form.action.data or None, person=form.person.data or None,
                                     start=form.start.data, end=form.end.data)
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = audit.search(filters, page=page, page_size=PAGE_SIZE)
     # Page links keep the search: every argument (dates have three values) but the page.
     search_args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
-    rows = [(event, audit.detail_items(event)) for event in rows]
+    found, total = audit.search(filters, page=page, page_size=PAGE_SIZE)
+    rows = [(event, audit.detail_items(event)) for event in found]
     return render_template("audit/events.html", form=form, rows=rows, total=total, page=page,
                            page_size=PAGE_SIZE, search_args=search_args)

@@ -6,6 +6,7 @@ from ..access import public, signed_in
 from ..audit import record
 from ..expiry import recoverable
 from ..extensions import db, login_manager
+from ..fields import present
 from ..invitations import LinkProblem, user_for_token
 from ..passwords import password_problem
 from ..throttle import note_failure, sign_in_limits
@@ -41,13 +42,14 @@ def sign_in():
     form = SignInForm()
     failed = False
     if form.validate_on_submit():
-        outcome = authenticate(form.email.data, form.password.data)
+        email = present(form.email.data)
+        outcome = authenticate(email, present(form.password.data))
         if outcome.ok:
             sessions.begin(outcome.user)
             audit.record(audit.SIGN_IN, actor=outcome.user)
             return redirect(safe_next(request.args.get("next"), url_for("learner.home")))
         note_failure()
-        audit.record(audit.SIGN_IN_FAILED, {"email": form.email.data.strip().lower()[:audit.EMAIL_MAX],
+        audit.record(audit.SIGN_IN_FAILED, {"email": email.strip().lower()[:audit.EMAIL_MAX],
                                             "reason": outcome.reason})
         failed = True
         # Shown in the error summary and beside the field, as GOV.UK asks, without saying
@@ -81,18 +83,19 @@ def sign_out():
 def set_password(token: str):
     """The invitation link: a new account chooses its first password. The link works once
     (setting the password changes what the token was signed against) and for 7 days."""
-    user, problem = user_for_token(token)
-    if problem is not None:
-        status = 404 if problem is LinkProblem.INVALID else 410
-        return _no_store(render_template("auth/set_password_problem.html", problem=problem.value), status)
+    user = user_for_token(token)
+    if isinstance(user, LinkProblem):  # the link is not for an account that may use it
+        status = 404 if user is LinkProblem.INVALID else 410
+        return _no_store(render_template("auth/set_password_problem.html", problem=user.value), status)
     form = SetPasswordForm()
     if form.validate_on_submit():
-        if problem_text := password_problem(form.password.data):
-            form.password.errors.append(problem_text)
-        elif form.confirm.data != form.password.data:
-            form.confirm.errors.append("The passwords do not match")
+        password = present(form.password.data)
+        if problem_text := password_problem(password):
+            form.password.errors = [*form.password.errors, problem_text]
+        elif form.confirm.data != password:
+            form.confirm.errors = [*form.confirm.errors, "The passwords do not match"]
         else:
-            user.set_password(form.password.data)
+            user.set_password(password)
             record("password_set", {"user_id": user.id, "how": "invitation link"}, actor=user, commit=False)
             db.session.commit()
             if current_user.is_authenticated:

@@ -11,9 +11,10 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import joinedload
 
 from .. import audit
@@ -178,10 +179,11 @@ def certificates_for(completions: list[Completion], now: datetime | None = None)
 def revoke(completion: Completion, reason: str) -> bool:
     """Revoke a certificate: it shows as revoked when checked and no longer counts for
     compliance. False if it was already revoked (a double click, or someone else)."""
-    result = db.session.execute(
+    # An UPDATE's result is a CursorResult (with rowcount); execute is typed for any statement.
+    result = cast(CursorResult, db.session.execute(
         update(Completion).where(Completion.id == completion.id, Completion.revoked_at.is_(None))
         .values(revoked_at=utcnow()).execution_options(synchronize_session=False)
-    )
+    ))
     if result.rowcount != 1:
         db.session.rollback()
         return False

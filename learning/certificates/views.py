@@ -14,6 +14,7 @@ from flask_login import current_user
 
 from ..access import public, role_required, signed_in, visible_user_or_404
 from ..extensions import db, limiter
+from ..fields import present
 from ..links import absolute_url
 from ..models import Completion, Role, utcnow
 from . import service
@@ -90,7 +91,7 @@ def revoke(completion_id: int):
     [cert] = service.certificates_for([completion])
     form = RevokeForm()
     if completion.revoked_at is None and form.validate_on_submit():
-        if service.revoke(completion, form.reason.data.strip()):
+        if service.revoke(completion, present(form.reason.data).strip()):
             flash(f"Certificate revoked. {completion.module.title} no longer counts on "
                   f"{completion.user.name}'s record.", "success")
         else:

@@ -15,6 +15,7 @@ from .. import bookings as service
 from ..access import agency_scope, role_required, signed_in
 from ..exports import XLSX_MIME, attendance_sheet, non_attendance
 from ..extensions import db
+from ..fields import present
 from ..learner.forms import EmptyForm
 from ..models import Agency, Booking, BookingStatus, Course, CourseSession, Module, Role, utcnow
 from .forms import CourseForm, NonAttendanceForm, SessionForm
@@ -109,8 +110,9 @@ def new_course():
     form = CourseForm()
     form.modules.choices = _module_choices()
     if form.validate_on_submit():
-        modules = db.session.scalars(select(Module).where(Module.id.in_(form.modules.data))).all()
-        course = service.create_course(form.title.data, form.description.data or "", form.validity_months.data, list(modules))
+        modules = db.session.scalars(select(Module).where(Module.id.in_(present(form.modules.data)))).all()
+        course = service.create_course(present(form.title.data), form.description.data or "",
+                                       present(form.validity_months.data), list(modules))
         audit.record("course_create", {"course": course.id, "title": course.title})
         flash(f"{course.title} has been created. Now add a session.", "success")
         return redirect(url_for("courses.course", course_id=course.id))
@@ -135,15 +137,16 @@ def new_session(course_id: int):
     course = db.session.get(Course, course_id) or abort(404)
     form = SessionForm()
     if form.validate_on_submit():
-        starts = datetime.combine(form.day.data, _time(form.starts.data))
-        ends = datetime.combine(form.day.data, _time(form.ends.data))
+        day = present(form.day.data)
+        starts = datetime.combine(day, _time(present(form.starts.data)))
+        ends = datetime.combine(day, _time(present(form.ends.data)))
         if ends <= starts:
-            form.ends.errors.append("The end time must be after the start time")
+            form.ends.errors = [*form.ends.errors, "The end time must be after the start time"]
         elif starts <= utcnow():
-            form.day.errors.append("The session must be in the future")
+            form.day.errors = [*form.day.errors, "The session must be in the future"]
         else:
-            session = service.create_session(course, starts, ends, form.venue.data, form.online.data,
-                                             form.capacity.data, form.trainer.data or "")
+            session = service.create_session(course, starts, ends, present(form.venue.data), form.online.data,
+                                             present(form.capacity.data), form.trainer.data or "")
             audit.record("session_create", {"course": course.id, "session": session.id})
             flash("The session has been added and can now be booked.", "success")
             return redirect(url_for("courses.manage_session", session_id=session.id))
@@ -215,9 +218,10 @@ def non_attendance_export():
     form.agency.choices = ([(0, "All agencies")] if agency_ids is None else []) + [(a.id, a.name) for a in db.session.scalars(agencies)]
     if request.args and form.validate():
         chosen = agency_ids if agency_ids is not None else agency_scope(current_user, form.agency.data or None)
-        rows = service.non_attendance(chosen, form.start.data, form.end.data)
+        start, end = present(form.start.data), present(form.end.data)
+        rows = service.non_attendance(chosen, start, end)
         out = tempfile.TemporaryFile()
-        counts = non_attendance.build(out, rows, form.start.data, form.end.data)
+        counts = non_attendance.build(out, rows, start, end)
         audit.record("export_non_attendance", {"agencies": list(chosen) if chosen else "all", "from": form.start.data,
                                                "to": form.end.data, **counts})
         out.seek(0)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -36,7 +36,7 @@ def safe_text(value: Any) -> Any:
 
 
 def cell(ws, value: Any, *, fill: PatternFill | None = None, font: Font | None = None,
-         number_format: str | None = None, alignment: Alignment | None = None) -> WriteOnlyCell:
+         number_format: str | None = None, alignment: Alignment | None = None) -> Cell:
     c = WriteOnlyCell(ws, value=safe_text(value))
     if isinstance(value, (datetime, date)):
         c.number_format = number_format or DATE_FORMAT
@@ -59,7 +59,7 @@ def landscape(ws) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def header_row(ws, titles: list[str]) -> list[WriteOnlyCell]:
+def header_row(ws, titles: list[str]) -> list[Cell]:
     return [cell(ws, t, fill=HEADER_FILL, font=HEADER_FONT, alignment=WRAP) for t in titles]
 
 

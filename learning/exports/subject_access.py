@@ -51,7 +51,8 @@ def build(out: IO[bytes] | str, user: User, generated_by: str) -> dict:
             content = cat.modules.get(a.module.slug)
             for aq in a.questions:
                 question = content.question(aq.question_id) if content else None
-                given = ", ".join(question.option(o).text for o in (aq.answer or []) if question and question.option(o))
+                texts = {option.id: option.text for option in question.options} if question else {}
+                given = ", ".join(texts[o] for o in (aq.answer or []) if o in texts)
                 yield [titles.get(a.module_id), a.started_at, a.status, a.score, aq.position,
                        question.prompt if question else aq.question_id, given, aq.is_correct]
 

@@ -11,6 +11,7 @@ from .. import external_learning as service
 from ..access import agency_scope, can_see_user, role_required, signed_in, visible_user_or_404
 from ..courses.forms import ExternalRecordForm, ReviewForm
 from ..extensions import db
+from ..fields import present
 from ..models import ExternalRecord, Module, Role, User
 
 bp = Blueprint("external", __name__, url_prefix="/external")
@@ -30,10 +31,10 @@ def new():
     form = ExternalRecordForm()
     if form.validate_on_submit():
         try:
-            service.submit(current_user, form.title.data, form.provider.data, form.completed_on.data,
-                           form.evidence_note.data, form.evidence.data)
+            service.submit(current_user, present(form.title.data), present(form.provider.data),
+                           present(form.completed_on.data), form.evidence_note.data or "", form.evidence.data)
         except service.ReviewError as exc:
-            form.completed_on.errors.append(str(exc))
+            form.completed_on.errors = [*form.completed_on.errors, str(exc)]
         else:
             flash("Your training record has been sent for approval.", "success")
             return redirect(url_for("external.index"))
@@ -70,7 +71,7 @@ def review(record_id: int):
     if record.status == service.PENDING and form.validate_on_submit():
         try:
             if form.decision.data == "approve":
-                modules = db.session.scalars(select(Module).where(Module.id.in_(form.modules.data))).all()
+                modules = db.session.scalars(select(Module).where(Module.id.in_(present(form.modules.data)))).all()
                 count = service.approve(record, current_user, list(modules), form.note.data or "")
                 audit.record("external_approve", {"record": record.id, "user": record.user_id, "modules": count})
                 flash(f"Approved. It now counts towards {count} module{'s' if count != 1 else ''}.", "success")

@@ -31,7 +31,8 @@ def _choices(question: Question, option_order: list[str]) -> list[tuple[str, str
     # Values are positions in the attempt's shuffled order ("option-1"...), not the
     # content's option ids, so the page source gives no hint of which option the author
     # wrote first.
-    return [(f"option-{i}", question.option(oid).text) for i, oid in enumerate(option_order, 1)]
+    texts = {option.id: option.text for option in question.options}
+    return [(f"option-{i}", texts[oid]) for i, oid in enumerate(option_order, 1)]
 
 
 class AnswerChoices:

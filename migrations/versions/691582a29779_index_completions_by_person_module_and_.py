@@ -6,7 +6,6 @@ Create Date: 2026-11-29 18:12:05.590826
 
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.

@@ -1,7 +1,7 @@
 """initial schema: agencies, teams, users, modules, attempts, completions, audit
 
 Revision ID: fdaf38cd9231
-Revises: 
+Revises:
 Create Date: 2026-11-29 17:52:08.501587
 
 """

@@ -138,7 +138,7 @@ class Visit:
             with self.page.expect_navigation():
                 locator.click()
 
-    def download(self, name: str, folder) -> "Path":
+    def download(self, name: str, folder) -> Path:
         """Follow a link or press a button that downloads a file; returns where it was saved."""
         target = self.page.locator("a[href], button", has_text=re.compile(rf"^\s*{re.escape(name)}\s*$")).first
         with self.page.expect_download() as info:
@@ -341,9 +341,10 @@ def finish_module(visit: Visit, slug: str, passed: bool, consequence=None) -> No
     assert visit.page.locator("dt", has_text="Right answer").count() == content.questions_per_attempt
 
 
-def take_module(visit: Visit, slug: str, plan: Plan = Plan()) -> dict:
+def take_module(visit: Visit, slug: str, plan: Plan | None = None) -> dict:
     """The whole module from My learning: module page, every question and its feedback,
     check, result, review; back on My learning the module shows as passed or not."""
+    plan = plan or Plan()
     attempt_id = start_module(visit, slug)
     seen = answer_questions(visit, slug, attempt_id, plan)
     total = visit.site.content(slug).questions_per_attempt

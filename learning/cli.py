@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from .accounts import AccountError, create_user, find_agency
 from .catalogue import catalogue, sync_modules
 from .content import coverage as coverage_matrix
+from .content_lint import lint as lint_options
 from .models import Role, User
 from . import staff_import
 
@@ -187,6 +188,24 @@ def content_check():
         click.echo(f"ok  {module.slug} v{module.version}: {len(module.questions)} questions, "
                    f"{module.questions_per_attempt} per attempt, pass mark {module.pass_mark}%")
     click.echo(f"{len(cat.modules)} modules, no errors.")
+
+
+@content.command("lint")
+def content_lint_command():
+    """Do the options give the answer away? Absolute words and the longest option, per module.
+
+    Exits 1 when a module's options fail either rule (learning/content_lint.py)."""
+    per_module, overall = lint_options(catalogue().ordered())
+    problems = []
+    for figures in [*per_module, overall]:
+        click.echo(f"{figures.name:<28} absolute words: {figures.wrong_absolute_share:4.0f}% of wrong options, "
+                   f"{figures.right_absolute_share:4.0f}% of right ones; longest option right in "
+                   f"{figures.longest_right} of {figures.questions} (chance {figures.longest_right_by_chance:.1f})")
+        problems += figures.problems()
+    for problem in problems:
+        click.echo(f"FAIL {problem}", err=True)
+    if problems:
+        sys.exit(1)
 
 
 @content.command("coverage")

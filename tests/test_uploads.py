@@ -10,14 +10,26 @@ from defusedxml import EntitiesForbidden
 from sqlalchemy import func, select
 
 from learning import staff_import
-from learning.staff_import import limits
-from learning.staff_import.workbook import openpyxl_rows
 from learning.extensions import db
 from learning.models import AuditEvent, Role, Team, User
+from learning.staff_import import limits
+from learning.staff_import.workbook import openpyxl_rows
 
 from .conftest import sign_in
-from .staff_files import (STRINGS, csv_bytes, damaged_xlsx, declared_size_xlsx, far_cell_xlsx, handmade_xlsx,
-                          long_tag_xlsx, many_elements_xlsx, million_rows_xlsx, nested_xml_xlsx, staff_rows, xlsx_bytes)
+from .staff_files import (
+    STRINGS,
+    csv_bytes,
+    damaged_xlsx,
+    declared_size_xlsx,
+    far_cell_xlsx,
+    handmade_xlsx,
+    long_tag_xlsx,
+    many_elements_xlsx,
+    million_rows_xlsx,
+    nested_xml_xlsx,
+    staff_rows,
+    xlsx_bytes,
+)
 
 GOOD_ROWS = [["name", "email", "agency"], ["Amy Adams", "amy@example.org", "Test Police"],
              ["Ben Begum", "ben@example.org", "Test Police"]]
@@ -265,7 +277,7 @@ def test_a_csv_saved_in_a_windows_encoding_is_refused_with_how_to_save_it(client
 
 
 def test_a_semicolon_separated_csv_is_read(app):
-    data = "name;email;agency\r\nAmy;amy@example.org;Test Police\r\n".encode()
+    data = b"name;email;agency\r\nAmy;amy@example.org;Test Police\r\n"
     assert staff_import.parse("staff.csv", data, 10).rows[0].email == "amy@example.org"
 
 

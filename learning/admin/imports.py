@@ -30,7 +30,7 @@ def _importer(default_agency_id: int | None = None) -> staff_import.Importer:
     return importer
 
 
-def _stored_or_404(token: str) -> staff_import.StoredUpload | Response:
+def _stored_or_404(token: str) -> staff_import.StoredUpload | tuple[str, int]:
     try:
         upload = staff_import.load_upload(token, current_user)
     except staff_import.UploadExpired:

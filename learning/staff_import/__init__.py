@@ -18,7 +18,14 @@ from .applying import ImportResult, apply
 from .checking import MAX_TEXT, Action, Importer, Preview, PreviewRow, validate
 from .reading import parse
 from .rows import ImportFileError, ParsedFile, SourceRow
-from .uploads import StoredUpload, UploadExpired, discard_upload, load_upload, save_upload, sweep_uploads
+from .uploads import (
+    StoredUpload,
+    UploadExpired,
+    discard_upload,
+    load_upload,
+    save_upload,
+    sweep_uploads,
+)
 
 __all__ = [
     "MAX_TEXT", "Action", "ImportFileError", "ImportResult", "Importer", "ParsedFile", "Preview", "PreviewRow",

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..audit import record
 from ..extensions import db
-from ..models import Role, Team, User
+from ..models import Agency, Role, Team, User
 from .checking import Action, Importer, Preview, PreviewRow
 
 
@@ -49,16 +49,16 @@ def _write(preview: Preview) -> ImportResult:
     result = ImportResult(teams_created=len(preview.new_teams))
     existing: list[User] = []
     for row in preview.rows:
-        source = row.source
-        team = teams.get((row.agency.id, source.team.lower())) if source.team else None
+        source, agency = row.source, row.agency
+        assert agency is not None  # validate gives every row without errors an agency
+        team = teams.get((agency.id, source.team.lower())) if source.team else None
         if row.action is Action.NEW:
-            user = User(email=row.email, name=source.name, role=Role.PRACTITIONER.value, agency_id=row.agency.id,
+            user = User(email=row.email, name=source.name, role=Role.PRACTITIONER.value, agency_id=agency.id,
                         team_id=team.id if team else None, job_title=source.job_title or None)
             db.session.add(user)
             result.created.append(user)
         else:
-            _update(row, team, result)
-            existing.append(row.user)
+            existing.append(_update(row, agency, team, result))
     db.session.flush()
     # New people first, then those who never set a password: the links to hand out.
     result.invite = result.created + [u for u in existing if u.active and not u.password_hash]
@@ -70,19 +70,21 @@ def _teams(preview: Preview) -> dict[tuple[int, str], Team]:
     for agency, name in preview.new_teams.values():
         db.session.add(Team(agency_id=agency.id, name=name))
     db.session.flush()
-    agency_ids = {r.agency.id for r in preview.rows}
+    agency_ids = {r.agency.id for r in preview.rows if r.agency is not None}
     return {(t.agency_id, t.name.lower()): t
             for t in db.session.scalars(select(Team).where(Team.agency_id.in_(agency_ids)))}
 
 
-def _update(row: PreviewRow, team: Team | None, result: ImportResult) -> None:
+def _update(row: PreviewRow, agency: Agency, team: Team | None, result: ImportResult) -> User:
+    """Change the row's existing account as the preview says, and return it."""
     user, source = row.user, row.source
+    assert user is not None  # every action but NEW has the account it changes
     if row.action is Action.UNCHANGED:
         result.unchanged += 1
-        return
+        return user
     if row.action is Action.MOVE:
         result.moved += 1
-        user.agency_id = row.agency.id
+        user.agency_id = agency.id
         user.team_id = None
     else:
         result.updated += 1
@@ -91,3 +93,4 @@ def _update(row: PreviewRow, team: Team | None, result: ImportResult) -> None:
         user.job_title = source.job_title
     if team is not None:
         user.team_id = team.id
+    return user

@@ -19,8 +19,17 @@ import zipfile
 import zlib
 from xml.parsers import expat
 
-from .limits import (MAX_COLUMNS, MAX_XML_DEPTH, MAX_XML_ELEMENTS, MAX_XML_RUN_BYTES, Deadline, damaged,
-                     too_complex, too_many_columns, too_many_rows)
+from .limits import (
+    MAX_COLUMNS,
+    MAX_XML_DEPTH,
+    MAX_XML_ELEMENTS,
+    MAX_XML_RUN_BYTES,
+    Deadline,
+    damaged,
+    too_complex,
+    too_many_columns,
+    too_many_rows,
+)
 from .rows import SAVE_AS_XLSX, ImportFileError
 
 XML_PARTS = (".xml", ".rels", ".vml")

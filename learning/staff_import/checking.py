@@ -193,15 +193,16 @@ def _email_errors(row: PreviewRow, known: _Known) -> list[str]:
     if known.emails.get(source.number) is None:
         return [f"the email address '{source.email}' is not in the correct format, like name@example.org"]
     if row.email in known.first_row_of:
-        return [f"the email address {row.email} is also on row {known.first_row_of[row.email]}: "
-                "each person can be in the file only once"]
+        first = known.first_row_of[row.email]
+        return [f"the email address {row.email} is also on row {first}: each person can be in the file only once"]
     known.first_row_of[row.email] = source.number
     return []
 
 
 def _length_errors(source: SourceRow) -> list[str]:
-    return [f"the {label} is longer than {MAX_TEXT} characters"
-            for label, value in (("job title", source.job_title), ("team", source.team)) if len(value) > MAX_TEXT]
+    too_long = [label for label, value in (("job title", source.job_title), ("team", source.team))
+                if len(value) > MAX_TEXT]
+    return [f"the {label} is longer than {MAX_TEXT} characters" for label in too_long]
 
 
 def _agency(row: PreviewRow, importer: Importer, agencies: dict[str, Agency]) -> Agency | None:
@@ -279,6 +280,7 @@ def _decide(row: PreviewRow, team: Team | None, known: _Known) -> None:
 
 def _describe_changes(row: PreviewRow, user: User, team: Team | None, known: _Known) -> None:
     agency = row.agency
+    assert agency is not None  # a row without errors has one
     moved = user.agency_id != agency.id
     row.changes.extend(_changes(row, user, team, moved))
     if moved:

@@ -21,6 +21,9 @@ MAX_XML_ELEMENTS = 120_000
 # Bytes of XML between one tag and the next: text (a cell holds at most 32,767 characters,
 # up to 160 KB escaped) or a single tag.
 MAX_XML_RUN_BYTES = 256 * 1024
+# Characters of a cell that are read: a name, job title or team may have 200 and an email
+# address 254, so the rest of a longer cell would only cost time to clean and check.
+MAX_CELL_CHARS = 1_000
 # Columns per row, and the width a sheet may declare; blank columns count.
 MAX_COLUMNS = 100
 # Processor time for reading the whole file, openpyxl included: the backstop for work the

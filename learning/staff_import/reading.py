@@ -1,8 +1,9 @@
 """Reading an upload into rows: `parse` turns the bytes of an .xlsx or .csv file into
 `SourceRow`s, or refuses the file with a message a coordinator can act on.
 
-Every cell goes through learning.text.clean (NFC, nothing XML 1.0 forbids), then has its
-control characters and runs of spaces made single spaces. Every row counts towards the
+Every cell (its first MAX_CELL_CHARS characters) goes through learning.text.clean (NFC,
+nothing XML 1.0 forbids), then has its control characters and runs of spaces made single
+spaces. Every row counts towards the
 row limit, blank ones included, so a file of a million empty rows costs no more to refuse
 than one of a million staff.
 """
@@ -16,7 +17,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ..text import clean
-from .limits import MAX_COLUMNS, Deadline, too_many_columns, too_many_rows
+from .limits import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    Deadline,
+    too_many_columns,
+    too_many_rows,
+)
 from .rows import SAVE_AS_XLSX, ImportFileError, ParsedFile, SourceRow
 from .workbook import xlsx_table
 
@@ -123,7 +130,7 @@ def _text(value: object) -> str:
         value = value.date() if value.time() == datetime.min.time() else value
     if isinstance(value, date):
         value = value.isoformat()
-    return " ".join(_CONTROL.sub(" ", clean(str(value))).split())
+    return " ".join(_CONTROL.sub(" ", clean(str(value)[:MAX_CELL_CHARS])).split())
 
 
 def _column_letter(index: int) -> str:

@@ -61,7 +61,7 @@ def sweep_uploads(now: float | None = None) -> int:
 def save_upload(owner: User, filename: str, parsed: ParsedFile, default_agency: Agency | None) -> str:
     sweep_uploads()
     token = secrets.token_urlsafe(32)
-    path = _upload_path(token)
+    path = _upload_dir() / f"{token}.json"
     payload = {"owner": owner.id, "created": time.time(), "filename": filename,
                "default_agency_id": default_agency.id if default_agency else None,
                "ignored_columns": parsed.ignored_columns, "rows": [r.as_list() for r in parsed.rows]}

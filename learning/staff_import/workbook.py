@@ -82,7 +82,7 @@ def openpyxl_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a bad file; each means "cannot read"
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file; each means "cannot read"
         raise _unreadable(exc) from None
     try:
         if not workbook.worksheets:
@@ -97,7 +97,7 @@ def openpyxl_rows(data: bytes) -> Iterator[tuple[int, tuple]]:
 def _numbered(rows: Iterator[tuple]) -> Iterator[tuple[int, tuple]]:
     try:
         yield from enumerate(rows, 1)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - as in openpyxl_rows
         raise _unreadable(exc) from None
 
 

@@ -14,7 +14,7 @@ from learning.invitations import fingerprint
 from learning.models import AuditEvent, Role, Sector, Team, User
 
 from .conftest import PASSWORD, sign_in
-from .staff_files import csv_bytes, staff_rows, xlsx_bytes
+from .staff_files import csv_bytes, handmade_xlsx, staff_rows, xlsx_bytes
 
 NEW_PASSWORD = "plum velvet harbour lantern"
 
@@ -212,6 +212,20 @@ def test_a_coordinator_chooses_one_agency_for_rows_without_one(client, coordinat
     assert user("amy@example.org").agency_id == health.id
 
 
+@pytest.mark.parametrize("filename, make", [
+    # A decomposed "e" and diaeresis, U+FFFE, a NUL and U+FDD0 (all kept by UTF-8 and csv).
+    ("staff.csv", lambda: csv_bytes([["Zoe\u0308\ufffe Ad\x00ams\ufdd0", "zoe@example.org", "Nurse\U0001fffe", "",
+                                      "Test Police"]])),
+    # XML itself refuses U+FFFE and NUL; these non-characters it allows.
+    ("staff.xlsx", lambda: handmade_xlsx([["name", "email", "job title", "agency"],
+                                          ["Zoe\u0308\ufdd0 Adams", "zoe@example.org", "Nurse\U0010ffff", "Test Police"]])),
+], ids=["csv", "workbook"])
+def test_every_cell_of_an_upload_goes_through_the_text_rule_before_it_is_stored(client, coordinator, filename, make):
+    confirm(client, preview_token(upload(client, make(), filename)))
+    zoe = user("zoe@example.org")
+    assert (zoe.name, zoe.job_title) == ("Zo\u00eb Adams", "Nurse")
+
+
 def test_names_from_the_file_are_shown_escaped(client, coordinator):
     data = csv_bytes([["<script>alert(1)</script>", "amy@example.org", "", "", "Test Police"]])
     page = client.get(upload(client, data).location).get_data(as_text=True)
@@ -367,13 +381,13 @@ def test_the_confirm_step_checks_again_and_imports_nothing_if_a_row_has_gone_wro
 
 
 def test_a_failure_while_writing_leaves_nothing_behind(client, coordinator, monkeypatch):
-    from learning import staff_import
+    from learning.staff_import import applying
 
     def broken_record(*args, **kwargs):
         raise RuntimeError("the audit table is unavailable")
 
     token = preview_token(upload(client, csv_bytes(staff_rows(5))))
-    monkeypatch.setattr(staff_import, "record", broken_record)
+    monkeypatch.setattr(applying, "record", broken_record)
     with pytest.raises(RuntimeError):
         confirm(client, token)
     assert db.session.scalar(select(func.count(User.id)).where(User.email.like("person%"))) == 0

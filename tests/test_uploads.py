@@ -12,9 +12,24 @@ from sqlalchemy import func, select
 from learning import staff_import
 from learning.extensions import db
 from learning.models import AuditEvent, Role, Team, User
+from learning.staff_import import limits
+from learning.staff_import.workbook import openpyxl_rows
 
 from .conftest import sign_in
-from .staff_files import csv_bytes, handmade_xlsx, staff_rows, xlsx_bytes
+from .staff_files import (
+    STRINGS,
+    csv_bytes,
+    damaged_xlsx,
+    declared_size_xlsx,
+    far_cell_xlsx,
+    handmade_xlsx,
+    long_tag_xlsx,
+    many_elements_xlsx,
+    million_rows_xlsx,
+    nested_xml_xlsx,
+    staff_rows,
+    xlsx_bytes,
+)
 
 GOOD_ROWS = [["name", "email", "agency"], ["Amy Adams", "amy@example.org", "Test Police"],
              ["Ben Begum", "ben@example.org", "Test Police"]]
@@ -97,8 +112,8 @@ BAD_FILES = {
                                        "staff.csv", "There are two &#39;email&#39; columns (B and C)"),
     "a CSV with an unclosed quotation mark": (lambda: b'name,email,agency\r\n"Amy,amy@example.org,Test Police\r\n',
                                               "staff.csv", "of the CSV file cannot be read"),
-    "a CSV with binary data in it": (lambda: b"name,email\r\nAmy\x00,amy@example.org\r\n", "staff.csv",
-                                     "it contains binary data"),
+    "a CSV saved as UTF-16 text without a byte order mark": (
+        lambda: csv_bytes(staff_rows(2), encoding="utf-16-le"), "staff.csv", "it contains binary data"),
     "a workbook named .csv": (lambda: xlsx_bytes(staff_rows(2)), "staff.csv",
                               "The file ends in .csv but it is an Excel workbook"),
 }
@@ -143,14 +158,83 @@ def test_more_rows_than_the_limit_is_refused_with_a_clear_message(client, coordi
     assert app.config["STAFF_IMPORT_MAX_ROWS"] == 5000
     monkeypatch.setitem(app.config, "STAFF_IMPORT_MAX_ROWS", 10)
     page = upload(client, xlsx_bytes(staff_rows(11)), "staff.xlsx").get_data(as_text=True)
-    assert "The file has more than 10 rows of staff. Split it into files of 10 rows or fewer" in page
+    assert "The file has more than 10 rows of staff. Blank rows count too" in page
+    assert "Split a longer list into files of 10 rows or fewer" in page
     assert_nothing_written(upload_dir)
     assert upload(client, xlsx_bytes(staff_rows(10)), "staff.xlsx").status_code == 302, "ten rows are fine"
 
 
-def test_the_row_limit_counts_staff_not_blank_rows(app):
-    data = csv_bytes(staff_rows(3) + [["", "", "", "", ""]] * 20)
-    assert len(staff_import.parse("staff.csv", data, max_rows=3).rows) == 3
+@pytest.mark.parametrize("filename, data", [
+    ("staff.csv", csv_bytes(staff_rows(3) + [["", "", "", "", ""]] * 20)),
+    ("staff.xlsx", million_rows_xlsx(rows=20)),
+], ids=["csv", "workbook"])
+def test_blank_rows_count_towards_the_row_limit(app, filename, data):
+    with pytest.raises(staff_import.ImportFileError, match="more than 10 rows of staff. Blank rows count too"):
+        staff_import.parse(filename, data, max_rows=10)
+
+
+DAMAGED = "The workbook is damaged or incomplete: it may not have finished saving or uploading."
+TOO_MUCH = "The workbook has far more in it than a staff list needs, so it was not opened."
+
+# Each within the 5 MB upload limit, each once able to hold a worker for seconds, take
+# gigabytes, or make a 500.
+HOSTILE_FILES = {
+    "the 41 KB workbook of XML nested millions deep": (nested_xml_xlsx, "staff.xlsx",
+                                                      "The workbook is too large once unpacked"),
+    "the 4.6 MB workbook of a million rows of one empty cell": (million_rows_xlsx, "staff.xlsx",
+                                                                "The workbook is too large once unpacked"),
+    "rows of one empty cell beyond the row limit": (lambda: million_rows_xlsx(5000), "staff.xlsx",
+                                                    "The file has more than 5,000 rows of staff. Blank rows count too"),
+    "XML nested a thousand deep in the worksheet": (lambda: nested_xml_xlsx(1000), "staff.xlsx", TOO_MUCH),
+    "XML nested a thousand deep in the shared strings": (lambda: nested_xml_xlsx(1000, part=STRINGS), "staff.xlsx",
+                                                         TOO_MUCH),
+    "more XML elements than a staff list has": (lambda: many_elements_xlsx(limits.MAX_XML_ELEMENTS), "staff.xlsx",
+                                                TOO_MUCH),
+    "a tag longer than any a workbook writes": (lambda: long_tag_xlsx(limits.MAX_XML_RUN_BYTES + 1), "staff.xlsx",
+                                                TOO_MUCH),
+    "a sheet that declares a million rows": (lambda: declared_size_xlsx("A1:E1048576"), "staff.xlsx",
+                                             "The file has more than 5,000 rows of staff"),
+    "a sheet that declares every column": (lambda: declared_size_xlsx("A1:XFD2"), "staff.xlsx",
+                                           "The sheet has more than 100 columns, counting blank ones"),
+    "a cell in the last column": (lambda: far_cell_xlsx("XFD"), "staff.xlsx",
+                                  "Row 3 of the file has more than 100 columns, counting blank ones"),
+    "a cell beyond the last column": (lambda: far_cell_xlsx("ZZZZ"), "staff.xlsx",
+                                      "The sheet has more than 100 columns"),
+    "a compressed stream that is not deflate": (lambda: damaged_xlsx("bad deflate"), "staff.xlsx", DAMAGED),
+    "a part whose checksum is wrong": (lambda: damaged_xlsx("bad CRC"), "staff.xlsx", DAMAGED),
+    "a part whose compressed stream stops half way": (lambda: damaged_xlsx("truncated member"), "staff.xlsx",
+                                                      DAMAGED),
+    "a CSV row of a million one-letter columns": (lambda: ("name,email\r\n" + "ā," * 1_500_000).encode(),
+                                                  "staff.csv", "Row 2 of the file has more than 100 columns"),
+    "a CSV row of 101 columns": (lambda: csv_bytes([["Amy", "amy@example.org"] + [""] * 99],
+                                                   headings=["name", "email"] + [f"x{n}" for n in range(98)]),
+                                 "staff.csv", "Row 2 of the file has more than 100 columns"),
+}
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE_FILES))
+def test_each_hostile_file_is_refused_with_a_clear_error_and_writes_nothing(client, coordinator, upload_dir, kind):
+    make, filename, message = HOSTILE_FILES[kind]
+    response = upload(client, make(), filename)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in page, page[page.find("govuk-error-summary"):][:1500]
+    assert "<title>Error: Import staff" in page
+    assert_nothing_written(upload_dir)
+
+
+def test_a_staff_list_of_100_columns_and_as_many_rows_as_allowed_is_read(app):
+    headings = ["name", "email", "agency"] + [f"extra {n}" for n in range(97)]
+    rows = [[f"Person {n}", f"person{n}@example.org", "Test Police"] + [""] * 97 for n in range(40)]
+    assert len(staff_import.parse("staff.csv", csv_bytes(rows, headings=headings), max_rows=40).rows) == 40
+    assert len(staff_import.parse("staff.xlsx", xlsx_bytes(staff_rows(5000)), max_rows=5000).rows) == 5000
+
+
+def test_reading_stops_once_it_has_used_its_processor_time(app, monkeypatch):
+    monkeypatch.setattr(limits, "READ_SECONDS", -1)
+    for filename, data in (("staff.xlsx", xlsx_bytes(staff_rows(3))), ("staff.csv", csv_bytes(staff_rows(3)))):
+        with pytest.raises(staff_import.ImportFileError, match="The file took too long to read"):
+            staff_import.parse(filename, data, max_rows=10)
 
 
 def test_openpyxl_itself_refuses_entity_declarations_because_defusedxml_is_installed():
@@ -159,7 +243,7 @@ def test_openpyxl_itself_refuses_entity_declarations_because_defusedxml_is_insta
     assert openpyxl.DEFUSEDXML is True
     data = handmade_xlsx(GOOD_ROWS, doctype_in="sheet")
     with pytest.raises(staff_import.ImportFileError, match="entity declarations"):
-        list(staff_import._worksheet_rows(data))
+        list(openpyxl_rows(data))
     with pytest.raises(Exception) as raised:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         list(workbook.worksheets[0].iter_rows(values_only=True))
@@ -174,7 +258,7 @@ def test_openpyxl_itself_refuses_entity_declarations_because_defusedxml_is_insta
 def test_a_workbook_with_entity_declarations_in_its_strings_is_refused_by_openpyxl_too():
     data = handmade_xlsx(GOOD_ROWS, doctype_in="strings")
     with pytest.raises(staff_import.ImportFileError, match="entity declarations"):
-        list(staff_import._worksheet_rows(data))
+        list(openpyxl_rows(data))
 
 
 def test_a_csv_with_a_byte_order_mark_from_excel_is_read(client, coordinator, upload_dir):

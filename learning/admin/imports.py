@@ -1,4 +1,4 @@
-"""Import staff: upload, preview, confirm. The work is in learning/staff_import.py.
+"""Import staff: upload, preview, confirm. The work is in learning/staff_import/.
 
 1. POST /import-staff reads the file. A file that cannot be used goes back to the form
    with the reason; rows with errors are shown and nothing is kept; a clean file is kept

@@ -23,3 +23,7 @@ def test_clean_or_none_passes_none_and_empty_through():
 def test_has_forbidden_says_whether_clean_would_change_characters():
     assert has_forbidden("a\x00") and has_forbidden("\ufdd0")
     assert not has_forbidden("Zoë")
+
+
+def test_clean_removes_control_characters_from_plain_ascii_too():
+    assert clean("Sam\x00 Lee\x1f\x7f") == "Sam Lee\x7f"

@@ -50,7 +50,8 @@ def _write(preview: Preview) -> ImportResult:
     existing: list[User] = []
     for row in preview.rows:
         source, agency = row.source, row.agency
-        assert agency is not None  # validate gives every row without errors an agency
+        if agency is None:  # validate gives every row without errors an agency
+            raise ValueError(f"row {row.number} has no agency: apply only a preview without errors")
         team = teams.get((agency.id, source.team.lower())) if source.team else None
         if row.action is Action.NEW:
             user = User(email=row.email, name=source.name, role=Role.PRACTITIONER.value, agency_id=agency.id,
@@ -78,7 +79,8 @@ def _teams(preview: Preview) -> dict[tuple[int, str], Team]:
 def _update(row: PreviewRow, agency: Agency, team: Team | None, result: ImportResult) -> User:
     """Change the row's existing account as the preview says, and return it."""
     user, source = row.user, row.source
-    assert user is not None  # every action but NEW has the account it changes
+    if user is None:  # every action but NEW has the account it changes
+        raise ValueError(f"row {row.number} has no account to change")
     if row.action is Action.UNCHANGED:
         result.unchanged += 1
         return user

@@ -280,7 +280,8 @@ def _decide(row: PreviewRow, team: Team | None, known: _Known) -> None:
 
 def _describe_changes(row: PreviewRow, user: User, team: Team | None, known: _Known) -> None:
     agency = row.agency
-    assert agency is not None  # a row without errors has one
+    if agency is None:  # a row without errors has one
+        raise ValueError(f"row {row.number} has no agency")
     moved = user.agency_id != agency.id
     row.changes.extend(_changes(row, user, team, moved))
     if moved:

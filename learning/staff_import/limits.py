@@ -16,8 +16,9 @@ from .rows import SAVE_AS_XLSX, ImportFileError
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024
 # SpreadsheetML nests a dozen deep at most, charts and drawings included.
 MAX_XML_DEPTH = 64
-# All the parts together: a 5,000-row list of five columns has about 80,000 elements.
-MAX_XML_ELEMENTS = 120_000
+# All the parts together: a 5,000-row list of five columns has about 80,000 elements, and
+# one with twenty columns (staff lists exported from HR systems carry extra) about 220,000.
+MAX_XML_ELEMENTS = 300_000
 # Bytes of XML between one tag and the next: text (a cell holds at most 32,767 characters,
 # up to 160 KB escaped) or a single tag.
 MAX_XML_RUN_BYTES = 256 * 1024

@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
 
     from . import database
     database.configure_engine(app)
+    database.close_connection_after_failure(app)
 
     from .catalogue import init_catalogue
     init_catalogue(app, strict=strict_content)

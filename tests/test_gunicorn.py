@@ -187,3 +187,51 @@ def test_throttling_holds_across_workers_with_redis(database, tmp_path):
     finally:
         for key in client.scan_iter(match=f"*{prefix}*"):
             client.delete(key)
+
+
+def _seed_export_fault(url: str, people: int) -> str:
+    """`people` practitioners in the load-test agency, the first (by name) the one the
+    failing export app stops at, and an agency lead for that agency; the lead's email."""
+    from tests.failing_export_app import BREAKS
+
+    emails = seed_practitioners(url, people)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE \"user\" SET name = :name WHERE email = :email"),
+                         {"name": BREAKS, "email": emails[0]})
+            conn.execute(text("UPDATE \"user\" SET role = 'agency_lead' WHERE email = :email"), {"email": emails[1]})
+    finally:
+        engine.dispose()
+    return emails[1]
+
+
+def test_an_export_failing_half_way_leaves_every_worker_able_to_write(database, tmp_path):
+    """Many more staff-matrix rows than one fetched batch, so the failure comes while the
+    export's query still has rows to give."""
+    lead = _seed_export_fault(database, 400)
+    with Server(database, workers=2, log=tmp_path / "gunicorn.log", target="tests.failing_export_app:app") as server:
+        workers = set(server.worker_pids())
+        failed_in: set[str] = set()
+        browser = Browser(server.base)
+        assert browser.sign_in(lead).status == 302
+        for _ in range(40):  # each request on a new connection, taken by whichever worker is free
+            response = browser.get("/dashboard/compliance.xlsx")
+            assert response.status == 500
+            failed_in.add(response.headers["X-Worker"])
+            if len(failed_in) == len(workers):
+                break
+        assert failed_in == {str(pid) for pid in workers}, "the export failed in every worker"
+
+        wrote_in: set[str] = set()
+        for _ in range(20):
+            person = Browser(server.base)
+            signed_in = person.sign_in(lead)
+            assert signed_in.status == 302, "sign-in writes (the audit trail) through either worker"
+            wrote_in.add(signed_in.headers["X-Worker"])
+            page = person.get(f"/modules/{SLUG}")
+            started = person.post(f"/modules/{SLUG}/start", {"csrf_token": page.csrf()})
+            assert started.status == 302 and "/attempts/" in started.location
+            wrote_in.add(started.headers["X-Worker"])
+        assert wrote_in == failed_in, "both workers wrote after their export failed"
+    assert "database is locked" not in (tmp_path / "gunicorn.log").read_text()

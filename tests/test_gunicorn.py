@@ -7,6 +7,8 @@ throwaway PostgreSQL schema when TEST_DATABASE_URL is set).
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 import secrets
 import signal
 import sqlite3
@@ -17,7 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.harness import (PASSWORD, AnswerKey, Browser, Server, answer_questions, migrate, seed_practitioners,
+from bench.harness import (PASSWORD, ROOT, AnswerKey, Browser, Server, answer_questions, migrate, seed_practitioners,
                            start_module, submit)
 
 from .scratch import scratch_database
@@ -235,3 +237,13 @@ def test_an_export_failing_half_way_leaves_every_worker_able_to_write(database, 
             wrote_in.add(started.headers["X-Worker"])
         assert wrote_in == failed_in, "both workers wrote after their export failed"
     assert "database is locked" not in (tmp_path / "gunicorn.log").read_text()
+
+
+def test_the_servers_run_with_the_settings_in_gunicorn_conf():
+    printed = subprocess.run([*Server("sqlite://").command(), "--print-config"], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout
+    settings = dict(re.findall(r"^(\w+)\s+= (.*)$", printed, re.M))
+    assert {name: settings[name] for name in ("timeout", "graceful_timeout", "max_requests", "max_requests_jitter",
+                                              "limit_request_line")} == {
+        "timeout": "300", "graceful_timeout": "60", "max_requests": "10000", "max_requests_jitter": "1000",
+        "limit_request_line": "4094"}

@@ -95,9 +95,9 @@ def status_expression(expiry, opened, now, soon=None):
 
 
 # The statements below are built once per *shape* of scope (which filters are present), with
-# bound parameters for the values, and kept: building the pairs statement (a CTE whose
-# columns carry foreign keys, correlated subqueries, the CASE) cost several milliseconds each
-# time, and a kept statement keeps its SQL cache key too. Pages run them with `values(...)`.
+# bound parameters for the values, and kept: the pairs statement (a CTE whose columns carry
+# foreign keys, correlated subqueries, the CASE) is costly to build, and a kept statement
+# keeps its SQL cache key too. Pages run them with `values(...)`.
 # One agency is `agency_id = ?` rather than an expanding IN, so those statements are not
 # re-rendered at every execution either.
 Shape = tuple  # (agencies: None | "one" | "many", team, module, search, user_ids)

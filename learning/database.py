@@ -15,8 +15,9 @@ from .extensions import db
 def run(statement: Executable, params: dict | None = None) -> Result:
     """Run a Core statement (plain rows, no entities) on the session's connection and
     transaction. The session's own `execute` goes through the ORM's statement handling
-    first, which cost about as much again as SQLite took to answer the small statements
-    of a dashboard page. Pending ORM changes are flushed first, as `execute` would."""
+    first, which plain rows do not need and which weighs as much as the database's own
+    work on the small statements of a page. Pending ORM changes are flushed first, as
+    `execute` would."""
     session = db.session()
     if session.autoflush:
         session.flush()

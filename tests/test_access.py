@@ -23,7 +23,6 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from learning.access import PUBLIC
 from learning.extensions import db
 from learning.invitations import invitation_token
 from learning.models import Attempt, Booking, ExternalRecord, Role, Team, User

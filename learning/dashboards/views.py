@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select
 from ..access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
 from ..catalogue import catalogue
 from ..certificates.service import all_certificates, certificates_for
-from ..compliance import Scope, figures_by, filtered_staff, headcount, required_modules, team_names, totals_by_module
+from ..compliance import Scope, figures_by, filtered_staff, partnership_figures, required_modules, team_names
 from ..database import run
 from ..exports import completions_workbook, compliance_workbook, send_workbook
 from ..extensions import db
@@ -68,23 +68,9 @@ def home():
 
 
 def partnership():
-    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
-    modules = required_modules(None)
-    by_agency = figures_by(Scope(), by_agency=True)
-    by_module = totals_by_module(by_agency)
-    heads = headcount(Scope())
-    per_agency: dict[int, list] = {}
-    for (agency_id, _), figures in by_agency.items():
-        per_agency.setdefault(agency_id, []).append(figures)
-    summary = []
-    for agency in agencies:
-        figures = per_agency.get(agency.id, [])
-        required = sum(f.required for f in figures)
-        compliant = sum(f.compliant for f in figures)
-        counts = {s: sum(f.counts[s] for f in figures) for s in Status}
-        summary.append((agency, heads.get(agency.id, 0), round(100 * compliant / required) if required else None, counts))
-    return render_template("dashboards/partnership.html", summary=summary, modules=modules, by_module=by_module,
-                           statuses=list(Status))
+    figures = partnership_figures()
+    return render_template("dashboards/partnership.html", summary=figures.agencies, modules=required_modules(None),
+                           by_module=figures.by_module, statuses=list(Status))
 
 
 @bp.route("/agencies/<int:agency_id>")

@@ -2,6 +2,7 @@
 
 Reproducible for a given seed, inserted in bulk (no ORM objects per row), with dates
 spread so that every status occurs: in date, expiring, expired, in progress, not started.
+An attempt in progress has its questions drawn, as a real one has, so it can be finished.
 About one person in twelve also has a place on a face-to-face course: past sessions with
 their registers taken (attended, which completes the course's modules, absent, cancelled
 late) and coming sessions with places booked, cancelled and wait-listed.
@@ -15,10 +16,12 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select, text
 
 from .catalogue import catalogue, sync_modules
+from .demo import drawn_question_rows
 from .extensions import db
 from .models import (
     Agency,
     Attempt,
+    AttemptQuestion,
     Booking,
     BookingStatus,
     Completion,
@@ -162,6 +165,7 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
     rng = random.Random(f"{seed}-{practitioners}-{_next_id(User)}")
     now = utcnow().replace(microsecond=0)
     modules = list(sync_modules(catalogue()).values())
+    contents = catalogue().modules
     agency_rows = _agencies(agencies)
     start = db.session.scalar(select(func.count(User.id)).where(User.email.like("scale-%"))) or 0
     probe = User()
@@ -171,7 +175,7 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
     counts = {"users": 0, "attempts": 0, "completions": 0, "bookings": 0}
 
     for block in range(0, practitioners, CHUNK):
-        users, attempts, completions = [], [], []
+        users, attempts, questions, completions = [], [], [], []
         for n in range(block, min(block + CHUNK, practitioners)):
             number = start + n
             agency_id, teams = agency_rows[number % len(agency_rows)]
@@ -185,9 +189,13 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
                     continue  # not started
                 started = now - timedelta(days=rng.randint(0, 900))
                 if roll < 0.35:
+                    content = contents[module.slug]
+                    drawn = drawn_question_rows(content, rng)
                     attempts.append({"id": attempt_id, "user_id": user_id, "module_id": module.id,
                                      "module_version": module.version, "status": "in_progress", "started_at": started,
-                                     "total": 8, "path": [], "score": None, "passed": None, "submitted_at": None})
+                                     "total": len(drawn), "path": [stage.id for stage in content.main_stages],
+                                     "score": None, "passed": None, "submitted_at": None})
+                    questions.extend({"attempt_id": attempt_id, **row} for row in drawn)
                     attempt_id += 1
                     continue
                 passed = roll >= 0.40
@@ -208,8 +216,9 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
             user_id += 1
         sessions, bookings, course_completions = places.take()
         # In foreign-key order; an empty list is skipped (it would insert one default row).
-        for model, rows in ((User, users), (Attempt, attempts), (Completion, completions),
-                            (CourseSession, sessions), (Booking, bookings), (Completion, course_completions)):
+        for model, rows in ((User, users), (Attempt, attempts), (AttemptQuestion, questions),
+                            (Completion, completions), (CourseSession, sessions), (Booking, bookings),
+                            (Completion, course_completions)):
             if rows:
                 db.session.execute(insert(model), rows)
         db.session.commit()

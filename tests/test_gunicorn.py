@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import secrets
 import signal
 import sqlite3
+import subprocess
 import threading
 import time
+from collections import Counter
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -213,29 +214,32 @@ def test_an_export_failing_half_way_leaves_every_worker_able_to_write(database, 
     export's query still has rows to give."""
     lead = _seed_export_fault(database, 400)
     with Server(database, workers=2, log=tmp_path / "gunicorn.log", target="tests.failing_export_app:app") as server:
-        workers = set(server.worker_pids())
-        failed_in: set[str] = set()
+        workers = {str(pid) for pid in server.worker_pids()}
         browser = Browser(server.base)
         assert browser.sign_in(lead).status == 302
-        for _ in range(40):  # each request on a new connection, taken by whichever worker is free
+        failed_in: set[str] = set()
+        # Each request comes on a new connection, taken by whichever worker is free: ask
+        # until the export has failed in both (bounded, for a busy machine).
+        for _ in range(200):
             response = browser.get("/dashboard/compliance.xlsx")
             assert response.status == 500
             failed_in.add(response.headers["X-Worker"])
-            if len(failed_in) == len(workers):
+            if failed_in == workers:
                 break
-        assert failed_in == {str(pid) for pid in workers}, "the export failed in every worker"
+        assert failed_in == workers, "the export failed in every worker"
 
-        wrote_in: set[str] = set()
-        for _ in range(20):
+        writes: Counter[str] = Counter()
+        for _ in range(200):
             person = Browser(server.base)
             signed_in = person.sign_in(lead)
             assert signed_in.status == 302, "sign-in writes (the audit trail) through either worker"
-            wrote_in.add(signed_in.headers["X-Worker"])
             page = person.get(f"/modules/{SLUG}")
             started = person.post(f"/modules/{SLUG}/start", {"csrf_token": page.csrf()})
             assert started.status == 302 and "/attempts/" in started.location
-            wrote_in.add(started.headers["X-Worker"])
-        assert wrote_in == failed_in, "both workers wrote after their export failed"
+            writes.update([signed_in.headers["X-Worker"], started.headers["X-Worker"]])
+            if len(writes) == len(workers) and min(writes.values()) >= 5:
+                break
+        assert set(writes) == workers and min(writes.values()) >= 5, f"both workers wrote: {writes}"
     assert "database is locked" not in (tmp_path / "gunicorn.log").read_text()
 
 

@@ -75,7 +75,7 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """gunicorn serving app:app, as in README's production section."""
+    """gunicorn serving app:app with gunicorn.conf.py, as in README's production section."""
 
     database_url: str
     workers: int = 4
@@ -90,17 +90,19 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        return [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
+                "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
+                # No control socket: its default path is shared, and would be taken from
+                # (or removed under) any other gunicorn on the machine.
+                "--no-control-socket", self.target]
+
     def start(self, timeout: float = 60) -> Server:
         env = {**os.environ, "DATABASE_URL": self.database_url, "SECRET_KEY": secrets.token_urlsafe(32),
                "PYTHONUNBUFFERED": "1", **self.env}
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL
-        self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
-             "--timeout", "120", "--graceful-timeout", "5",
-             # No control socket: its default path is shared, and would be taken from
-             # (or removed under) any other gunicorn on the machine.
-             "--no-control-socket", self.target],
-            cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True)
+        self.process = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdout=out, stderr=out,
+                                        start_new_session=True)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:

@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
         # sets, so throttling, the audit trail and Secure cookies see the real request.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # Flask's documented middleware wrapping
 
-    from . import expiry, sessions
+    from . import sessions, stale_forms
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -44,11 +44,12 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     # session signs the person out cleanly instead of failing as a bad request.
     sessions.init_app(app)
     csrf.init_app(app)
-    expiry.init_app(app)
+    stale_forms.init_app(app)
     limiter.init_app(app)
 
     from . import database
     database.configure_engine(app)
+    database.close_connection_after_failure(app)
 
     from .catalogue import init_catalogue
     init_catalogue(app, strict=strict_content)

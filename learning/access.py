@@ -5,7 +5,13 @@ through `visible_users`.
 - `signed_in`: any active account; the view then limits data to the person's own.
 - `role_required(Role.X)`: X or any role above it (roles are cumulative).
 
-tests/test_access.py walks app.url_map and fails on any view without a rule.
+A rule is the whole rule: a view that is for admins says `role_required(Role.ADMIN)`,
+even when it then looks the person up in the viewer's scope. Views that take an id narrow
+further with `user_in_scope_or_404` / `manageable_user_or_404` (404 outside the viewer's
+scope, so another agency's staff look like ids that do not exist).
+
+tests/test_access.py walks app.url_map as every role and checks each answer against one
+table (route and method -> answer per role); a route without a row fails it.
 """
 from __future__ import annotations
 

@@ -17,18 +17,7 @@ from sqlalchemy import DateTime, Row, Select, and_, bindparam, case, func, liter
 
 from .database import run
 from .extensions import db
-from .models import (
-    WORKFORCE_ROLES,
-    Agency,
-    Attempt,
-    AttemptStatus,
-    Completion,
-    Module,
-    Requirement,
-    Team,
-    User,
-    utcnow,
-)
+from .models import WORKFORCE_ROLES, Agency, Attempt, AttemptStatus, Completion, Module, Requirement, Team, User, utcnow
 from .status import Status
 
 
@@ -96,9 +85,9 @@ def status_expression(expiry, opened, now, soon=None):
 
 
 # The statements below are built once per *shape* of scope (which filters are present), with
-# bound parameters for the values, and kept: building the pairs statement (a CTE whose
-# columns carry foreign keys, correlated subqueries, the CASE) cost several milliseconds each
-# time, and a kept statement keeps its SQL cache key too. Pages run them with `values(...)`.
+# bound parameters for the values, and kept: the pairs statement (a CTE whose columns carry
+# foreign keys, correlated subqueries, the CASE) is costly to build, and a kept statement
+# keeps its SQL cache key too. Pages run them with `values(...)`.
 # One agency is `agency_id = ?` rather than an expanding IN, so those statements are not
 # re-rendered at every execution either.
 Agencies: TypeAlias = Literal["one", "many"] | None  # None: every agency, so no condition at all
@@ -261,6 +250,41 @@ def totals_by_module(by_agency: dict) -> dict[int, ModuleFigures]:
         for status, count in figures.counts.items():
             total.counts[status] += count
     return totals
+
+
+class AgencyLine(NamedTuple):
+    """One agency's line on the partnership dashboard."""
+
+    agency: Agency
+    heads: int  # staff counted
+    percent: int | None  # required modules done and in date, of all required; None if none are required
+    counts: dict[Status, int]  # required modules per status, over all the agency's staff
+
+
+class PartnershipFigures(NamedTuple):
+    agencies: list[AgencyLine]  # the active agencies, by name
+    by_module: dict[int, ModuleFigures]  # every agency's figures summed per module
+
+
+def partnership_figures(now: datetime | None = None) -> PartnershipFigures:
+    """The partnership dashboard's figures: each active agency's headcount, percentage
+    compliant and counts per status, and the totals per module. Two queries (figures per
+    agency and module, headcount per agency); the sums are made here, not asked again."""
+    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
+    by_agency = figures_by(Scope(), by_agency=True, now=now)
+    heads = headcount(Scope())
+    per_agency: dict[int, list[ModuleFigures]] = {}
+    for (agency_id, _), figures in by_agency.items():
+        per_agency.setdefault(agency_id, []).append(figures)
+    lines = []
+    for agency in agencies:
+        figures = per_agency.get(agency.id, [])
+        required = sum(f.required for f in figures)
+        compliant = sum(f.compliant for f in figures)
+        counts = {s: sum(f.counts[s] for f in figures) for s in Status}
+        lines.append(AgencyLine(agency, heads.get(agency.id, 0),
+                                round(100 * compliant / required) if required else None, counts))
+    return PartnershipFigures(lines, totals_by_module(by_agency))
 
 
 @cache

@@ -1,8 +1,13 @@
-"""Engine settings per database, and running Core statements on the session's connection."""
+"""Engine settings per database, running Core statements on the session's connection, and
+making sure database work always ends: streamed reads are closed however their loop ends,
+and the connection of a request that failed is closed rather than used again."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask
-from sqlalchemy import Executable, Result, event
+from sqlalchemy import Executable, Result, Select, event
 
 from .extensions import db
 
@@ -10,8 +15,9 @@ from .extensions import db
 def run(statement: Executable, params: dict | None = None) -> Result:
     """Run a Core statement (plain rows, no entities) on the session's connection and
     transaction. The session's own `execute` goes through the ORM's statement handling
-    first, which cost about as much again as SQLite took to answer the small statements
-    of a dashboard page. Pending ORM changes are flushed first, as `execute` would."""
+    first, which plain rows do not need and which weighs as much as the database's own
+    work on the small statements of a page. Pending ORM changes are flushed first, as
+    `execute` would."""
     session = db.session()
     if session.autoflush:
         session.flush()
@@ -24,6 +30,37 @@ def run_unflushed(statement: Executable, params: dict | None = None) -> Result:
     streaming an export): they are on every request, and a flush looks over the whole
     session to find it has nothing to do."""
     return db.session.connection().execute(statement, params)
+
+
+@contextmanager
+def streamed(query: Select, batch: int) -> Iterator[Result]:
+    """Rows of `query` fetched `batch` at a time (a server-side cursor on PostgreSQL), for
+    exports that write rows as they arrive. Always use it in a `with`: the result is closed
+    however the loop ends. A result left open by a failure keeps its statement running,
+    and on SQLite a running statement holds a read transaction on the connection after
+    the request ends (nothing frees the result while the exception that ended the loop
+    is still referenced), so the next write through that connection finds its snapshot
+    stale and fails with "database is locked"."""
+    result = run(query.execution_options(yield_per=batch))
+    try:
+        yield result
+    finally:
+        result.close()
+
+
+def close_connection_after_failure(app: Flask) -> None:
+    """A request that ended in an exception gives up its connection instead of returning it
+    to the pool: whatever it left unfinished (a result still open somewhere, a transaction
+    in an unknown state) ends with the connection, and the next request gets a fresh one.
+    Registered after Flask-SQLAlchemy, so it runs before the session is removed."""
+
+    @app.teardown_appcontext
+    def _close_after_failure(exc: BaseException | None) -> None:
+        if exc is None:
+            return
+        session = db.session()
+        if session.in_transaction():
+            session.connection().invalidate()
 
 
 def configure_engine(app: Flask) -> None:

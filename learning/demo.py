@@ -12,6 +12,7 @@ from sqlalchemy import select
 from . import bookings
 from .attempts import certificate_code, draw_questions
 from .catalogue import catalogue, sync_modules
+from .content import ModuleContent
 from .extensions import db
 from .models import (
     Agency,
@@ -89,8 +90,7 @@ def _records(user: User, modules, rng: random.Random, now) -> None:
         if roll < 0.2:
             continue  # not started
         if roll < 0.3:
-            db.session.add(Attempt(user_id=user.id, module_id=module.id, module_version=module.version,
-                                   total=8, path=[], started_at=now - timedelta(days=rng.randint(0, 10))))
+            _in_progress(user, module, rng, now - timedelta(days=rng.randint(0, 10)))
             continue
         months_ago = rng.choice([1, 3, 6, 12, 20, 22, 23, 26, 30])
         completed = now - timedelta(days=30 * months_ago + rng.randint(0, 20))
@@ -110,6 +110,32 @@ def _records(user: User, modules, rng: random.Random, now) -> None:
                 expires_at=add_months(completed, module.validity_months), module_version=module.version,
                 score=round(100 * score / 8), source="e-learning", certificate_code=certificate_code(),
             ))
+
+
+def drawn_question_rows(content: ModuleContent, rng: random.Random) -> list[dict]:
+    """The questions an attempt draws, as `attempts.start_or_resume` draws them (options
+    shuffled where the question type shuffles), as rows for AttemptQuestion: position,
+    question_id, option_order. Demo and seed-scale attempts in progress have them, so the
+    learner's Start resumes at question 1 and the attempt can be submitted."""
+    rows = []
+    for position, question in enumerate(draw_questions(content, rng), 1):
+        order = [o.id for o in question.options]
+        if question.kind.shuffle:
+            rng.shuffle(order)
+        rows.append({"position": position, "question_id": question.id, "option_order": order})
+    return rows
+
+
+def _in_progress(user: User, module: Module, rng: random.Random, started) -> None:
+    """An attempt started and not finished: its questions drawn, none answered yet."""
+    content = catalogue().modules.get(module.slug)
+    if content is None:
+        return
+    rows = drawn_question_rows(content, rng)
+    attempt = Attempt(user_id=user.id, module_id=module.id, module_version=content.version, total=len(rows),
+                      path=[stage.id for stage in content.main_stages], started_at=started)
+    attempt.questions.extend(AttemptQuestion(**row) for row in rows)
+    db.session.add(attempt)
 
 
 def _answers(attempt: Attempt, module, score: int, rng: random.Random, when) -> None:

@@ -19,7 +19,6 @@ class ModuleLine:
     content: ModuleContent
     status: Status
     expires_at: datetime | None
-    open_attempt_id: int | None
     attempts: list[Attempt] = field(default_factory=list)
 
 
@@ -43,6 +42,6 @@ def learning_summary(user: User, now: datetime | None = None) -> list[ModuleLine
         expiry = expiries.get(module_id)
         lines.append(ModuleLine(
             content=content, status=status_for(expiry, open_attempt is not None, now, window),
-            expires_at=expiry, open_attempt_id=open_attempt.id if open_attempt else None, attempts=attempts,
+            expires_at=expiry, attempts=attempts,
         ))
     return lines

@@ -2,6 +2,7 @@
 
 Reproducible for a given seed, inserted in bulk (no ORM objects per row), with dates
 spread so that every status occurs: in date, expiring, expired, in progress, not started.
+An attempt in progress has its questions drawn, as a real one has, so it can be finished.
 About one person in twelve also has a place on a face-to-face course: past sessions with
 their registers taken (attended, which completes the course's modules, absent, cancelled
 late) and coming sessions with places booked, cancelled and wait-listed.
@@ -9,16 +10,19 @@ late) and coming sessions with places booked, cancelled and wait-listed.
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
 from .catalogue import catalogue, sync_modules
+from .demo import drawn_question_rows
 from .extensions import db
 from .models import (
     Agency,
     Attempt,
+    AttemptQuestion,
     Booking,
     BookingStatus,
     Completion,
@@ -156,30 +160,43 @@ class _Places:
         return taken
 
 
+@dataclass
+class _Rows:
+    """The rows one block of people adds, in the order they are inserted."""
+    users: list[dict] = field(default_factory=list)
+    attempts: list[dict] = field(default_factory=list)
+    questions: list[dict] = field(default_factory=list)
+    completions: list[dict] = field(default_factory=list)
+
+
 def _learning_rows(rng: random.Random, now: datetime, seed: int, user_id: int, attempt_id: int, modules: list,
-                   attempts: list[dict], completions: list[dict]) -> int:
-    """One person's e-learning, drawn module by module: none, an open attempt, a failed one,
-    or a pass with its completion; appended to `attempts` and `completions`. Returns the next
-    attempt id."""
+                   contents: dict, rows: _Rows) -> int:
+    """One person's e-learning, drawn module by module: none, an open attempt (with its
+    questions drawn), a failed one, or a pass with its completion; appended to `rows`.
+    Returns the next attempt id."""
     for module in modules:
         roll = rng.random()
         if roll < 0.25:
             continue  # not started
         started = now - timedelta(days=rng.randint(0, 900))
         if roll < 0.35:
-            attempts.append({"id": attempt_id, "user_id": user_id, "module_id": module.id,
-                             "module_version": module.version, "status": "in_progress", "started_at": started,
-                             "total": 8, "path": [], "score": None, "passed": None, "submitted_at": None})
+            content = contents[module.slug]
+            drawn = drawn_question_rows(content, rng)
+            rows.attempts.append({"id": attempt_id, "user_id": user_id, "module_id": module.id,
+                                  "module_version": module.version, "status": "in_progress", "started_at": started,
+                                  "total": len(drawn), "path": [stage.id for stage in content.main_stages],
+                                  "score": None, "passed": None, "submitted_at": None})
+            rows.questions.extend({"attempt_id": attempt_id, **row} for row in drawn)
             attempt_id += 1
             continue
         passed = roll >= 0.40
-        attempts.append({"id": attempt_id, "user_id": user_id, "module_id": module.id,
-                         "module_version": module.version, "status": "submitted", "started_at": started,
-                         "submitted_at": started + timedelta(minutes=18), "score": 8 if passed else 5,
-                         "total": 8, "passed": passed, "path": []})
+        rows.attempts.append({"id": attempt_id, "user_id": user_id, "module_id": module.id,
+                              "module_version": module.version, "status": "submitted", "started_at": started,
+                              "submitted_at": started + timedelta(minutes=18), "score": 8 if passed else 5,
+                              "total": 8, "passed": passed, "path": []})
         if passed:
             completed = started + timedelta(minutes=18)
-            completions.append({
+            rows.completions.append({
                 "user_id": user_id, "module_id": module.id, "attempt_id": attempt_id, "completed_at": completed,
                 "expires_at": add_months(completed, module.validity_months), "module_version": module.version,
                 "score": 100, "source": "e-learning", "certificate_code": f"S{seed}-{attempt_id:09d}",
@@ -194,6 +211,7 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
     rng = random.Random(f"{seed}-{practitioners}-{_next_id(User)}")
     now = utcnow().replace(microsecond=0)
     modules = list(sync_modules(catalogue()).values())
+    contents = catalogue().modules
     agency_rows = _agencies(agencies)
     start = db.session.scalar(select(func.count(User.id)).where(User.email.like("scale-%"))) or 0
     probe = User()
@@ -203,33 +221,32 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
     counts = {"users": 0, "attempts": 0, "completions": 0, "bookings": 0}
 
     for block in range(0, practitioners, CHUNK):
-        users: list[dict] = []
-        attempts: list[dict] = []
-        completions: list[dict] = []
+        rows = _Rows()
         for n in range(block, min(block + CHUNK, practitioners)):
             number = start + n
             agency_id, teams = agency_rows[number % len(agency_rows)]
-            users.append({"id": user_id, "email": f"scale-{number}@example.org", "name": f"Scale Person {number:06}",
-                          "password_hash": probe.password_hash, "role": "practitioner", "agency_id": agency_id,
-                          "team_id": teams[number % len(teams)], "job_title": "Practitioner", "active": True,
-                          "created_at": now})
-            attempt_id = _learning_rows(rng, now, seed, user_id, attempt_id, modules, attempts, completions)
+            rows.users.append({"id": user_id, "email": f"scale-{number}@example.org", "name": f"Scale Person {number:06}",
+                               "password_hash": probe.password_hash, "role": "practitioner", "agency_id": agency_id,
+                               "team_id": teams[number % len(teams)], "job_title": "Practitioner", "active": True,
+                               "created_at": now})
+            attempt_id = _learning_rows(rng, now, seed, user_id, attempt_id, modules, contents, rows)
             if rng.random() < BOOKING_SHARE:
                 places.book(user_id)
             user_id += 1
         sessions, bookings, course_completions = places.take()
         # In foreign-key order; an empty list is skipped (it would insert one default row).
-        for model, rows in ((User, users), (Attempt, attempts), (Completion, completions),
-                            (CourseSession, sessions), (Booking, bookings), (Completion, course_completions)):
-            if rows:
-                db.session.execute(insert(model), rows)
+        for model, batch in ((User, rows.users), (Attempt, rows.attempts), (AttemptQuestion, rows.questions),
+                             (Completion, rows.completions), (CourseSession, sessions), (Booking, bookings),
+                             (Completion, course_completions)):
+            if batch:
+                db.session.execute(insert(model), batch)
         db.session.commit()
-        counts["users"] += len(users)
-        counts["attempts"] += len(attempts)
-        counts["completions"] += len(completions) + len(course_completions)
+        counts["users"] += len(rows.users)
+        counts["attempts"] += len(rows.attempts)
+        counts["completions"] += len(rows.completions) + len(course_completions)
         counts["bookings"] += len(bookings)
         if progress:
-            progress(len(users))
+            progress(len(rows.users))
     _reset_sequences()
     return counts
 

@@ -25,7 +25,7 @@ from sqlalchemy import update
 
 from . import audit
 from .access import PUBLIC
-from .expiry import resume_url
+from .stale_forms import resume_url
 from .extensions import db
 from .models import User
 

@@ -102,3 +102,27 @@ def test_the_staff_page_costs_the_same_queries_for_5_or_60_staff(app, people, re
         user = people.user(f"p{i}@example.org")
         records.completion(user, SLUG, completed_at=now)
     assert measure() == small <= 4
+
+
+def test_partnership_figures_sum_each_agencys_modules_and_total_each_module(people, records):
+    from learning.compliance import partnership_figures
+    from learning.models import Module
+
+    people.agency("North Police"), people.agency("North Health", Sector.HEALTH)
+    people.agency("Quiet Agency", Sector.OTHER)
+    done = people.user("done@example.org", agency="North Police")
+    people.user("none@example.org", agency="North Police")
+    people.user("nurse@example.org", agency="North Health")
+    records.completion(done, SLUG, utcnow() - timedelta(days=1))
+    modules = db.session.query(Module).count()
+
+    figures = partnership_figures()
+    lines = {line.agency.name: line for line in figures.agencies}
+    assert [line.agency.name for line in figures.agencies] == ["North Health", "North Police", "Quiet Agency"]
+    assert lines["North Police"].heads == 2 and lines["North Health"].heads == 1
+    assert lines["North Police"].counts[Status.IN_DATE] == 1
+    assert lines["North Police"].counts[Status.NOT_STARTED] == 2 * modules - 1
+    assert lines["North Police"].percent == round(100 / (2 * modules))
+    assert lines["Quiet Agency"].heads == 0 and lines["Quiet Agency"].percent is None
+    slug_figures = figures.by_module[module_row(SLUG).id]
+    assert slug_figures.required == 3 and slug_figures.compliant == 1

@@ -118,10 +118,12 @@ def test_the_completions_sheet_respects_the_date_range(client, people, records):
     assert "Sam Late" in names and "Pat Early" not in names
 
 
-def test_an_end_date_before_the_start_is_an_error(client, people):
+@pytest.mark.parametrize("page", [f"/dashboard/completions?module={SLUG}&", "/courses/non-attendance?"])
+def test_an_end_date_before_the_start_is_an_error_on_every_period_form(client, people, page):
     sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
-    page = client.get(f"/dashboard/completions?module={SLUG}&start=2&start=3&start=2026&end=1&end=3&end=2026")
-    assert page.mimetype == "text/html" and "The end date must be the same as or after the start date" in page.get_data(as_text=True)
+    response = client.get(f"{page}start=2&start=3&start=2026&end=1&end=3&end=2026")
+    assert response.mimetype == "text/html"
+    assert "The end date must be the same as or after the start date" in response.get_data(as_text=True)
 
 
 def test_cli_exports_write_workbooks(runner, staff, people, tmp_path):
@@ -215,3 +217,28 @@ def test_every_export_runs_the_same_queries_for_5_or_40_staff(client, people, re
     add_staff(range(5, 40))
     large = measure()
     assert large == small and max(small) <= 20, (small, large)
+
+
+def test_a_workbook_that_fails_to_build_is_not_recorded_as_exported(app, ctx):
+    from learning.exports import send_workbook
+
+    def fails_half_way(out):
+        out.write(b"PK half a workbook")
+        raise RuntimeError("an exporter failing half-way")
+
+    with app.test_request_context(), pytest.raises(RuntimeError):
+        send_workbook(fails_half_way, "export_compliance", {"agencies": "all"}, "compliance.xlsx")
+    assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export_compliance")).all() == []
+
+
+def test_a_workbook_is_sent_and_recorded_with_its_counts(app, ctx):
+    from learning.exports import XLSX_MIME, send_workbook
+
+    with app.test_request_context():
+        response = send_workbook(lambda out: out.write(b"workbook") and {"people": 3}, "export_compliance",
+                                 {"agencies": "all"}, "compliance.xlsx")
+        response.direct_passthrough = False
+        assert response.get_data() == b"workbook" and response.mimetype == XLSX_MIME
+        assert "compliance.xlsx" in response.headers["Content-Disposition"]
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export_compliance")).one()
+    assert "people" in event.detail and "all" in event.detail

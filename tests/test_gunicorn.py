@@ -7,17 +7,20 @@ throwaway PostgreSQL schema when TEST_DATABASE_URL is set).
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import sqlite3
+import subprocess
 import threading
 import time
+from collections import Counter
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.harness import (PASSWORD, AnswerKey, Browser, Server, answer_questions, migrate, seed_practitioners,
+from bench.harness import (PASSWORD, ROOT, AnswerKey, Browser, Server, answer_questions, migrate, seed_practitioners,
                            start_module, submit)
 
 from .scratch import scratch_database
@@ -187,3 +190,64 @@ def test_throttling_holds_across_workers_with_redis(database, tmp_path):
     finally:
         for key in client.scan_iter(match=f"*{prefix}*"):
             client.delete(key)
+
+
+def _seed_export_fault(url: str, people: int) -> str:
+    """`people` practitioners in the load-test agency, the first (by name) the one the
+    failing export app stops at, and an agency lead for that agency; the lead's email."""
+    from tests.failing_export_app import BREAKS
+
+    emails = seed_practitioners(url, people)
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE \"user\" SET name = :name WHERE email = :email"),
+                         {"name": BREAKS, "email": emails[0]})
+            conn.execute(text("UPDATE \"user\" SET role = 'agency_lead' WHERE email = :email"), {"email": emails[1]})
+    finally:
+        engine.dispose()
+    return emails[1]
+
+
+def test_an_export_failing_half_way_leaves_every_worker_able_to_write(database, tmp_path):
+    """Many more staff-matrix rows than one fetched batch, so the failure comes while the
+    export's query still has rows to give."""
+    lead = _seed_export_fault(database, 400)
+    with Server(database, workers=2, log=tmp_path / "gunicorn.log", target="tests.failing_export_app:app") as server:
+        workers = {str(pid) for pid in server.worker_pids()}
+        browser = Browser(server.base)
+        assert browser.sign_in(lead).status == 302
+        failed_in: set[str] = set()
+        # Each request comes on a new connection, taken by whichever worker is free: ask
+        # until the export has failed in both (bounded, for a busy machine).
+        for _ in range(200):
+            response = browser.get("/dashboard/compliance.xlsx")
+            assert response.status == 500
+            failed_in.add(response.headers["X-Worker"])
+            if failed_in == workers:
+                break
+        assert failed_in == workers, "the export failed in every worker"
+
+        writes: Counter[str] = Counter()
+        for _ in range(200):
+            person = Browser(server.base)
+            signed_in = person.sign_in(lead)
+            assert signed_in.status == 302, "sign-in writes (the audit trail) through either worker"
+            page = person.get(f"/modules/{SLUG}")
+            started = person.post(f"/modules/{SLUG}/start", {"csrf_token": page.csrf()})
+            assert started.status == 302 and "/attempts/" in started.location
+            writes.update([signed_in.headers["X-Worker"], started.headers["X-Worker"]])
+            if len(writes) == len(workers) and min(writes.values()) >= 5:
+                break
+        assert set(writes) == workers and min(writes.values()) >= 5, f"both workers wrote: {writes}"
+    assert "database is locked" not in (tmp_path / "gunicorn.log").read_text()
+
+
+def test_the_servers_run_with_the_settings_in_gunicorn_conf():
+    printed = subprocess.run([*Server("sqlite://").command(), "--print-config"], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout
+    settings = dict(re.findall(r"^(\w+)\s+= (.*)$", printed, re.M))
+    assert {name: settings[name] for name in ("timeout", "graceful_timeout", "max_requests", "max_requests_jitter",
+                                              "limit_request_line")} == {
+        "timeout": "300", "graceful_timeout": "60", "max_requests": "10000", "max_requests_jitter": "1000",
+        "limit_request_line": "4094"}

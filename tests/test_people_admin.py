@@ -152,10 +152,13 @@ def test_an_agency_lead_gets_404_for_another_agencys_person_on_every_page(client
     outsider = people.user("nina@example.org", agency="Test Health")
     sign_in(client, lead)
     base = f"/people/{outsider.id}"
-    for url in (base, base + "/edit", base + "/deactivate", base + "/role"):
+    for url in (base, base + "/edit", base + "/deactivate"):
         assert client.get(url).status_code == 404, url
-    for url in (base + "/edit", base + "/deactivate", base + "/reactivate", base + "/role"):
+    for url in (base + "/edit", base + "/deactivate", base + "/reactivate"):
         assert client.post(url, data={"job_title": "Changed", "team": "0", "role": "admin"}).status_code == 404, url
+    # Roles are for admins only: refused whoever the person is, so it says nothing of them either.
+    assert client.get(base + "/role").status_code == 403
+    assert client.post(base + "/role", data={"role": "admin"}).status_code == 403
     outsider = _fresh(outsider)
     assert outsider.active and outsider.job_title is None and outsider.role == "practitioner"
     listing = client.get("/people/?status=all").get_data(as_text=True)

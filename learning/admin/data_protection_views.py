@@ -1,15 +1,13 @@
 """Admin: erase a leaver; export one person's data (subject access)."""
 from __future__ import annotations
 
-import tempfile
-
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from .. import audit
 from ..access import role_required
 from ..data_protection import erase
-from ..exports import XLSX_MIME, subject_access
+from ..exports import send_workbook, subject_access
 from ..extensions import db
 from ..learner.forms import EmptyForm
 from ..models import Role, User
@@ -25,11 +23,8 @@ def _person(user_id: int) -> User:
 @role_required(Role.ADMIN)
 def subject_access_export(user_id: int):
     person = _person(user_id)
-    out = tempfile.TemporaryFile()
-    subject_access.build(out, person, current_user.email)
-    audit.record("export_subject_access", {"user": person.id})
-    out.seek(0)
-    return send_file(out, mimetype=XLSX_MIME, as_attachment=True, download_name=f"personal-data-{person.id}.xlsx")
+    return send_workbook(lambda out: subject_access.build(out, person, current_user.email), "export_subject_access",
+                         {"user": person.id}, f"personal-data-{person.id}.xlsx")
 
 
 @bp.route("/<int:user_id>/erase", methods=["GET", "POST"])

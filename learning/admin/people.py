@@ -131,13 +131,9 @@ def user_edit(user_id: int):
 
 
 @bp.route("/people/<int:user_id>/role", methods=["GET", "POST"])
-@role_required(Role.AGENCY_LEAD)
+@role_required(Role.ADMIN)
 def user_role(user_id: int):
-    """Admins only. The person is looked up in the viewer's scope first, so an agency lead
-    gets 404 for another agency's person here too, and 403 for their own staff."""
     person = user_in_scope_or_404(current_user, user_id)
-    if not current_user.has_role(Role.ADMIN):
-        abort(403)
     if person.id == current_user.id:
         flash("You cannot change your own role. Ask another administrator.", "info")
         return redirect(url_for("admin.user", user_id=person.id))

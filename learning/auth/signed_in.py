@@ -16,8 +16,8 @@ COLUMNS = ("id", "email", "name", "role", "agency_id", "team_id", "job_title", "
 class SignedIn(HasRole, UserMixin):
     """The signed-in person's own values, read with one SELECT built once.
 
-    Loading the ORM `User` took about a sixth of a question page, and nothing a request does
-    with the signed-in person needs the model: services take their id, role and agency, and
+    Loading the ORM `User` on every request is a large share of a small page's work, and
+    nothing a request does with the signed-in person needs the model: services take their id, role and agency, and
     templates show their name. A page that changes the person loads their `User` by id.
     UserMixin compares people by id, so a SignedIn equals the `User` with the same id."""
 

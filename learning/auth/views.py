@@ -4,7 +4,7 @@ from flask_login import current_user, logout_user
 from .. import audit, sessions
 from ..access import public, signed_in
 from ..audit import record
-from ..expiry import recoverable
+from ..stale_forms import recoverable
 from ..extensions import db, login_manager
 from ..fields import present
 from ..invitations import LinkProblem, user_for_token

@@ -22,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from ..date_range import EndNotBeforeStart
 from ..fields import GovDateField
 
 TIME = Regexp(r"^([01]?\d|2[0-3])[:.][0-5]\d$", message="Enter a time in the 24-hour clock, like 09:30")
@@ -52,7 +53,7 @@ class SessionForm(FlaskForm):
     submit = SubmitField("Add session", widget=GovSubmitInput())
 
 
-class NonAttendanceForm(FlaskForm):
+class NonAttendanceForm(EndNotBeforeStart, FlaskForm):
     class Meta:
         csrf = False
 
@@ -60,10 +61,6 @@ class NonAttendanceForm(FlaskForm):
     start = GovDateField("From", validators=[InputRequired(message="Enter the start date")])
     end = GovDateField("To", validators=[InputRequired(message="Enter the end date")])
     submit = SubmitField("Download workbook", widget=GovSubmitInput())
-
-    def validate_end(self, field):
-        if self.start.data and field.data and field.data < self.start.data:
-            raise ValidationError("The end date must be the same as or after the start date")
 
 
 class ExternalRecordForm(FlaskForm):

@@ -2,10 +2,9 @@
 and registers and download attendance sheets."""
 from __future__ import annotations
 
-import tempfile
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,7 +12,7 @@ from .. import audit
 from ..catalogue import ordered_module_rows
 from .. import bookings as service
 from ..access import agency_scope, role_required, signed_in
-from ..exports import XLSX_MIME, attendance_sheet, non_attendance
+from ..exports import attendance_sheet, non_attendance, send_workbook
 from ..extensions import db
 from ..fields import present
 from ..learner.forms import EmptyForm
@@ -199,12 +198,9 @@ def attendance_export(session_id: int, kind: str):
     if kind not in ("sign-in-sheet", "register"):
         abort(404)
     session = _session_or_404(session_id)
-    out = tempfile.TemporaryFile()
-    counts = attendance_sheet.build(out, session, register=kind == "register")
-    audit.record("export_attendance", {"session": session.id, "kind": kind, **counts})
-    out.seek(0)
-    return send_file(out, mimetype=XLSX_MIME, as_attachment=True,
-                     download_name=f"{kind}-{session.starts_at:%Y-%m-%d}-session-{session.id}.xlsx")
+    return send_workbook(lambda out: attendance_sheet.build(out, session, register=kind == "register"),
+                         "export_attendance", {"session": session.id, "kind": kind},
+                         f"{kind}-{session.starts_at:%Y-%m-%d}-session-{session.id}.xlsx")
 
 
 @bp.route("/non-attendance")
@@ -220,11 +216,7 @@ def non_attendance_export():
         chosen = agency_ids if agency_ids is not None else agency_scope(current_user, form.agency.data or None)
         start, end = present(form.start.data), present(form.end.data)
         rows = service.non_attendance(chosen, start, end)
-        out = tempfile.TemporaryFile()
-        counts = non_attendance.build(out, rows, start, end)
-        audit.record("export_non_attendance", {"agencies": list(chosen) if chosen else "all", "from": form.start.data,
-                                               "to": form.end.data, **counts})
-        out.seek(0)
-        return send_file(out, mimetype=XLSX_MIME, as_attachment=True,
-                         download_name=f"non-attendance-{form.start.data}-to-{form.end.data}.xlsx")
+        return send_workbook(lambda out: non_attendance.build(out, rows, start, end), "export_non_attendance",
+                             {"agencies": list(chosen) if chosen else "all", "from": start, "to": end},
+                             f"non-attendance-{start}-to-{end}.xlsx")
     return render_template("courses/non_attendance.html", form=form)

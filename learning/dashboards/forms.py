@@ -3,6 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTex
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Optional
 
+from ..date_range import EndNotBeforeStart
 from ..fields import GovDateField
 from ..status import Status
 
@@ -21,7 +22,7 @@ class StaffFilterForm(FlaskForm):
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
 
 
-class CompletionsExportForm(FlaskForm):
+class CompletionsExportForm(EndNotBeforeStart, FlaskForm):
     class Meta:
         csrf = False
 

@@ -5,21 +5,19 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import tempfile
 from datetime import date
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
-from .. import audit
 from ..access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
 from ..catalogue import catalogue
 from ..certificates.service import all_certificates, certificates_for
-from ..compliance import Scope, figures_by, filtered_staff, headcount, required_modules, team_names, totals_by_module
+from ..compliance import Scope, figures_by, filtered_staff, partnership_figures, required_modules, team_names
 from ..database import run
-from ..exports import XLSX_MIME, completions_workbook, compliance_workbook
+from ..exports import completions_workbook, compliance_workbook, send_workbook
 from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
 from ..models import Agency, Attempt, Module, Role
@@ -70,23 +68,9 @@ def home():
 
 
 def partnership():
-    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
-    modules = required_modules(None)
-    by_agency = figures_by(Scope(), by_agency=True)
-    by_module = totals_by_module(by_agency)
-    heads = headcount(Scope())
-    per_agency: dict[int, list] = {}
-    for (agency_id, _), figures in by_agency.items():
-        per_agency.setdefault(agency_id, []).append(figures)
-    summary = []
-    for agency in agencies:
-        figures = per_agency.get(agency.id, [])
-        required = sum(f.required for f in figures)
-        compliant = sum(f.compliant for f in figures)
-        counts = {s: sum(f.counts[s] for f in figures) for s in Status}
-        summary.append((agency, heads.get(agency.id, 0), round(100 * compliant / required) if required else None, counts))
-    return render_template("dashboards/partnership.html", summary=summary, modules=modules, by_module=by_module,
-                           statuses=list(Status))
+    figures = partnership_figures()
+    return render_template("dashboards/partnership.html", summary=figures.agencies, modules=required_modules(None),
+                           by_module=figures.by_module, statuses=list(Status))
 
 
 @bp.route("/agencies/<int:agency_id>")
@@ -169,13 +153,11 @@ def attempt(attempt_id: int):
 @role_required(Role.AGENCY_LEAD)
 def compliance_export():
     scope = _scope_from_request().scope
-    out = tempfile.TemporaryFile()
-    counts = compliance_workbook.build(out, scope, current_user.email, current_app.config["EXPIRING_WINDOW_DAYS"])
-    audit.record("export_compliance", {"agencies": list(scope.agency_ids) if scope.agency_ids else "all",
-                                       **_filter_args(scope), **counts})
-    out.seek(0)
-    return send_file(out, mimetype=XLSX_MIME, as_attachment=True,
-                     download_name=f"compliance-{date.today().isoformat()}.xlsx")
+    window = current_app.config["EXPIRING_WINDOW_DAYS"]
+    return send_workbook(lambda out: compliance_workbook.build(out, scope, current_user.email, window),
+                         "export_compliance",
+                         {"agencies": list(scope.agency_ids) if scope.agency_ids else "all", **_filter_args(scope)},
+                         f"compliance-{date.today().isoformat()}.xlsx")
 
 
 @bp.route("/completions", methods=["GET"])
@@ -190,18 +172,14 @@ def completions_export():
     form.agency.choices = ([(0, "All agencies")] if agency_ids is None else []) + [
         (a.id, a.name) for a in db.session.scalars(agencies)]
     if request.args and form.validate():
-        if form.start.data and form.end.data and form.end.data < form.start.data:
-            form.end.errors = [*form.end.errors, "The end date must be the same as or after the start date"]
-        else:
-            module = db.session.scalar(select(Module).where(Module.slug == form.module.data)) or abort(404)
-            chosen = agency_ids if agency_ids is not None else agency_scope(current_user, form.agency.data or None)
-            out = tempfile.TemporaryFile()
-            counts = completions_workbook.build(out, module, chosen, form.start.data, form.end.data, current_user.email)
-            audit.record("export_completions", {"module": module.slug, "agencies": list(chosen) if chosen else "all",
-                                                "from": form.start.data, "to": form.end.data, **counts})
-            out.seek(0)
-            return send_file(out, mimetype=XLSX_MIME, as_attachment=True,
-                             download_name=f"completions-{module.slug}-{date.today().isoformat()}.xlsx")
+        module = db.session.scalar(select(Module).where(Module.slug == form.module.data)) or abort(404)
+        chosen = agency_ids if agency_ids is not None else agency_scope(current_user, form.agency.data or None)
+        start, end = form.start.data, form.end.data
+        return send_workbook(
+            lambda out: completions_workbook.build(out, module, chosen, start, end, current_user.email),
+            "export_completions",
+            {"module": module.slug, "agencies": list(chosen) if chosen else "all", "from": start, "to": end},
+            f"completions-{module.slug}-{date.today().isoformat()}.xlsx")
     return render_template("dashboards/completions_export.html", form=form)
 
 

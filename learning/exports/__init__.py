@@ -1,6 +1,7 @@
 """Workbook exporters. Each is a module with a build(out, ...) function that writes an
 .xlsx in openpyxl's write-only mode; the registry names them for the CLI and the views."""
 from . import attendance_sheet, completions_workbook, compliance_workbook, non_attendance, subject_access
+from .download import XLSX_MIME, send_workbook
 
 EXPORTERS = {
     "compliance": compliance_workbook,
@@ -10,4 +11,4 @@ EXPORTERS = {
     "subject-access": subject_access,
 }
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["EXPORTERS", "XLSX_MIME", "send_workbook"]

@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 
 from ..compliance import lookups
-from ..extensions import db
+from ..database import streamed
 from ..models import Agency, Completion, Module, User, utcnow
 from .cells import BOLD, TITLE, cell, header_row, landscape, set_widths
 
@@ -40,7 +40,6 @@ def build(out: IO[bytes] | str, module: Module, agency_ids: tuple[int, ...] | No
         .join(Agency, Agency.id == User.agency_id)
         .where(Completion.module_id == module.id, Completion.revoked_at.is_(None))
         .order_by(Completion.completed_at, User.name)
-        .execution_options(yield_per=BATCH)
     )
     if agency_ids is not None:
         query = query.where(User.agency_id.in_(agency_ids))
@@ -49,12 +48,13 @@ def build(out: IO[bytes] | str, module: Module, agency_ids: tuple[int, ...] | No
     if end:
         query = query.where(Completion.completed_at < datetime.combine(end + timedelta(days=1), time.min))
     count = 0
-    for r in db.session.execute(query):
-        ws.append([cell(ws, r.name), cell(ws, r.email), cell(ws, agencies.get(r.agency_id, "")),
-                   cell(ws, teams.get(r.team_id, "") if r.team_id else ""), cell(ws, r.job_title or ""),
-                   cell(ws, r.completed_at), cell(ws, r.expires_at), cell(ws, r.module_version), cell(ws, r.score),
-                   cell(ws, r.source), cell(ws, r.certificate_code)])
-        count += 1
+    with streamed(query, BATCH) as rows:
+        for r in rows:
+            ws.append([cell(ws, r.name), cell(ws, r.email), cell(ws, agencies.get(r.agency_id, "")),
+                       cell(ws, teams.get(r.team_id, "") if r.team_id else ""), cell(ws, r.job_title or ""),
+                       cell(ws, r.completed_at), cell(ws, r.expires_at), cell(ws, r.module_version),
+                       cell(ws, r.score), cell(ws, r.source), cell(ws, r.certificate_code)])
+            count += 1
     ws.append([])
     ws.append([cell(ws, f"{count} completion{'' if count == 1 else 's'}.", font=BOLD)])
     wb.save(out)

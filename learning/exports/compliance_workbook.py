@@ -22,7 +22,7 @@ from sqlalchemy import case, func, select
 
 from ..catalogue import catalogue
 from ..compliance import Scope, figures_by, headcount, lookups, pairs, required_modules, totals_by_module
-from ..database import run_unflushed
+from ..database import streamed
 from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
 from ..models import Agency, Completion, Module, User, utcnow
@@ -158,19 +158,20 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
     people = 0
     current, row = None, []
     # Core rows (no ORM loading step), streamed in batches (a server-side cursor on PostgreSQL).
-    rows = run_unflushed(query.execution_options(yield_per=BATCH))
-    for user_id, module_id, status, expiry, name, email, job_title, agency_id, team_id in rows:
-        if user_id != current:
-            if current is not None:
-                ws.append(row)
-                people += 1
-            current = user_id
-            row = [safe_text(name), safe_text(email), agency_names.get(agency_id, ""),
-                   team_names.get(team_id, "") if team_id else "", safe_text(job_title or ""), *blank]
-        at = column.get(module_id)
-        if at is not None:
-            row[at] = labels[status]
-            row[at + 1] = expiry.date() if expiry else None
+    # Closed however the loop ends (see streamed), so a failure here ends the read.
+    with streamed(query, BATCH) as rows:
+        for user_id, module_id, status, expiry, name, email, job_title, agency_id, team_id in rows:
+            if user_id != current:
+                if current is not None:
+                    ws.append(row)
+                    people += 1
+                current = user_id
+                row = [safe_text(name), safe_text(email), agency_names.get(agency_id, ""),
+                       team_names.get(team_id, "") if team_id else "", safe_text(job_title or ""), *blank]
+            at = column.get(module_id)
+            if at is not None:
+                row[at] = labels[status]
+                row[at + 1] = expiry.date() if expiry else None
     if current is not None:
         ws.append(row)
         people += 1
@@ -214,16 +215,16 @@ def _completions(wb, scope, agencies, teams, module_titles) -> int:
     team_names = {k: safe_text(v) for k, v in teams.items()}
     count = 0
     current, name, email = None, "", ""
-    rows = run_unflushed(query.execution_options(yield_per=BATCH))
-    for (user_id, raw_name, raw_email, agency_id, team_id, module_id, version, completed_at, expires_at, score,
-         source, code, revoked_at) in rows:
-        if user_id != current:  # rows come person by person: make each person's name safe once
-            current, name, email = user_id, safe_text(raw_name), safe_text(raw_email)
-        # Plain values (see _staff_matrix); dates as dates, so Excel shows and sorts them as dates.
-        ws.append([name, email, agency_names.get(agency_id, ""), team_names.get(team_id, "") if team_id else "",
-                   module_titles.get(module_id, ""), version, completed_at.date(), expires_at.date(), score, source,
-                   code, revoked_at.date() if revoked_at else None])
-        count += 1
+    with streamed(query, BATCH) as rows:
+        for (user_id, raw_name, raw_email, agency_id, team_id, module_id, version, completed_at, expires_at, score,
+             source, code, revoked_at) in rows:
+            if user_id != current:  # rows come person by person: make each person's name safe once
+                current, name, email = user_id, safe_text(raw_name), safe_text(raw_email)
+            # Plain values (see _staff_matrix); dates as dates, so Excel shows and sorts them as dates.
+            ws.append([name, email, agency_names.get(agency_id, ""), team_names.get(team_id, "") if team_id else "",
+                       module_titles.get(module_id, ""), version, completed_at.date(), expires_at.date(), score,
+                       source, code, revoked_at.date() if revoked_at else None])
+            count += 1
     return count
 
 

@@ -10,7 +10,7 @@ from .. import attempts as service
 from ..access import signed_in
 from ..catalogue import catalogue, module_content, module_rows
 from ..certificates.service import latest_by_module
-from ..expiry import recoverable
+from ..stale_forms import recoverable
 from ..extensions import db
 from ..models import Attempt, AttemptStatus
 from ..my_learning import learning_summary

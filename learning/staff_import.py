@@ -33,6 +33,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import select
 
+from .accounts import send_invitations
 from .audit import record
 from .extensions import db
 from .models import Agency, Role, Team, User
@@ -534,6 +535,7 @@ class ImportResult:
     unchanged: int
     teams_created: int
     invite: list[User]
+    invitations_sent: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
@@ -594,6 +596,7 @@ def apply(preview: Preview, importer: Importer, filename: str = "") -> ImportRes
     except Exception:
         db.session.rollback()
         raise
+    result.invitations_sent = send_invitations(result.invite, importer.actor)
     return result
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from . import audit, mail
 from .extensions import db
-from .invitations import INVITATION, PASSWORD_RESET, link_for
+from . import invitations
 from .models import Agency, Role, User, utcnow
 from .passwords import password_problem
 
@@ -67,7 +67,7 @@ def send_invitations(users: list[User], invited_by: User | None) -> int:
         if not user.active or user.erased_at is not None or user.password_hash:
             continue
         user.invitation_sent_at = utcnow()
-        messages.append(emails.invitation(user, link_for(user, INVITATION), invited_by,
+        messages.append(emails.invitation(user, invitations.link_for(user, invitations.INVITATION), invited_by,
                                           emails.invitation_expiry(user.invitation_sent_at)))
         audit.record(INVITATION_SENT, {"user_id": user.id, "email": user.email},
                      actor=invited_by, commit=False)
@@ -90,8 +90,9 @@ def request_password_reset(email: str) -> None:
                  commit=False)
     db.session.commit()
     if usable:
-        mail.send_after_response(emails.password_reset(user, link_for(user, PASSWORD_RESET),
-                                                       emails.reset_expiry(user.password_reset_sent_at)))
+        user_id, link = user.id, invitations.link_for(user, invitations.PASSWORD_RESET)
+        expires = emails.reset_expiry(user.password_reset_sent_at)
+        mail.send_after_response(lambda: emails.password_reset(db.session.get(User, user_id), link, expires))
 
 
 def set_new_password(user: User, password: str, how: str) -> None:

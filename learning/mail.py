@@ -65,13 +65,19 @@ def send(messages: list[EmailMessage]) -> int:
     return sent
 
 
-def send_after_response(message: EmailMessage) -> None:
-    """Send once the response has gone, so how long the mail server takes cannot show in the
-    response time (the forgotten-password page answers alike for every address)."""
+def send_after_response(build: Callable[[], EmailMessage]) -> None:
+    """Write and send a message once the response has gone, so neither the templates nor
+    the mail server can show in the response time (the forgotten-password page answers
+    alike for every address). `build` runs in an app context of its own."""
     app = current_app._get_current_object()
 
     def deliver() -> None:
         with app.app_context():
+            try:
+                message = build()
+            except Exception:  # noqa: BLE001 - the response has gone; log it, as a failed send is
+                app.logger.exception("mail not written")
+                return
             send([message])
 
     @after_this_request

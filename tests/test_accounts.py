@@ -56,6 +56,14 @@ def templates(app):
     template_rendered.disconnect(note, app)
 
 
+def normalised(response, email: str) -> tuple[str, dict]:
+    """A response's page and headers with what differs on every response (the CSP nonce,
+    the length) and the address typed taken out."""
+    nonce = re.compile(r"nonce-?[=\"']*[\w-]+")
+    headers = {k: nonce.sub("NONCE", v) for k, v in response.headers.items() if k != "Content-Length"}
+    return nonce.sub("NONCE", response.get_data(as_text=True).replace(email, "EMAIL")), headers
+
+
 def ask_for_reset(client, email, ip="10.0.0.1"):
     """Post the form and close the response, as a server does once it is sent (the email
     goes then)."""
@@ -84,9 +92,7 @@ def test_an_unknown_email_gets_exactly_the_same_page_as_a_known_one_and_no_email
     pages = [[name for name in seen if not name.startswith("email/")] for seen in (known_templates, templates)]
     assert pages == [["auth/forgotten_password_sent.html"]] * 2
     assert "email/message.txt" in known_templates and "email/message.txt" not in templates
-    assert (known.get_data(as_text=True).replace("pat@example.org", "EMAIL")
-            == unknown.get_data(as_text=True).replace("nobody@example.org", "EMAIL"))
-    assert dict(known.headers) == dict(unknown.headers) | {"Content-Length": known.headers["Content-Length"]}
+    assert normalised(known, "pat@example.org") == normalised(unknown, "nobody@example.org")
     assert len(mailbox.messages("pat@example.org")) == 1
     assert mailbox.messages("nobody@example.org") == []
     assert [e["sent"] for e in events("password_reset_requested")] == [True, False]

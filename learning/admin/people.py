@@ -89,7 +89,7 @@ def _invitation_news(user: User) -> str:
     if user.password_hash:
         return ""
     if send_invitations([user], current_user._get_current_object()):
-        return f"We emailed {user.email} an invitation to set a password."
+        return "We emailed them an invitation to set a password."
     return "The invitation email could not be sent: copy the link from their page and send it to them."
 
 

@@ -45,7 +45,7 @@ def test_create_an_account(visit, variant):
     tab.press("Create account")
     assert tab.heading() == "People"
     banner = tab.page.locator(".govuk-notification-banner").inner_text()
-    assert "Account created for New Starter" in banner and f"We emailed {email} an invitation" in banner
+    assert "Account created for New Starter" in banner and "We emailed them an invitation" in banner
     assert len(tab.site.outbox_links(email, "/set-password/")) == 1
     tab.scan("people", "created")
     sign_out(tab)

@@ -4,7 +4,7 @@ import and the demo data."""
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from . import audit, mail
 from .extensions import db
@@ -63,6 +63,11 @@ def send_invitations(users: list[User], invited_by: User | None) -> int:
     from .auth import emails
 
     messages = []
+    # After an import's commit every account is expired: load them again in a few SELECTs
+    # rather than one per person.
+    ids = [key[0] for key in (inspect(user).identity for user in users) if key]
+    for start in range(0, len(ids), 500):
+        db.session.scalars(select(User).where(User.id.in_(ids[start:start + 500]))).all()
     for user in users:
         if not user.active or user.erased_at is not None or user.password_hash:
             continue

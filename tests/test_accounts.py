@@ -9,7 +9,7 @@ import pytest
 from flask import template_rendered
 from sqlalchemy import select
 
-from learning import invitations, sessions
+from learning import invitations
 from learning.extensions import db
 from learning.mail import new_message
 from learning.models import AuditEvent, Role, User

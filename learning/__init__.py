@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     init_catalogue(app, strict=strict_content)
 
     from .auth.views import bp as auth_bp
+    from .auth.account import bp as account_bp
     from .learner.views import bp as learner_bp
     from .admin.data_protection_views import bp as data_protection_bp
     from .admin import bp as admin_bp
@@ -66,6 +67,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     from .health import bp as health_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(learner_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(data_protection_bp)

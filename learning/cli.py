@@ -12,7 +12,7 @@ from .accounts import AccountError, create_user, find_agency
 from .catalogue import catalogue, sync_modules
 from .content import coverage as coverage_matrix
 from .content_lint import lint as lint_options
-from .models import Role, User
+from .models import Role
 from . import staff_import
 
 
@@ -33,19 +33,30 @@ def register(app: Flask) -> None:
 @click.option("--name", required=True)
 @click.option("--agency", "agency_name", required=True, help="Name of an existing agency")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.PRACTITIONER.value, show_default=True)
-@click.option("--password", help="Initial password; you are asked for one if it is left out")
-def create_user_command(email, name, agency_name, role, password):
-    """Create an account."""
+@click.option("--password", help="Initial password (no invitation is then sent)")
+@click.option("--no-email", is_flag=True, help="Send no invitation: set a password here (asked for if not given)")
+def create_user_command(email, name, agency_name, role, password, no_email):
+    """Create an account, and email the person an invitation to choose a password (unless
+    --password or --no-email is given)."""
+    from .accounts import send_invitations
+    from .mail import destination
+
     agency = find_agency(agency_name)
     if agency is None:
         raise click.ClickException(f"No agency called '{agency_name}'. Create it first, or check the spelling.")
-    if password is None:
+    if password is None and no_email:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = create_user(email=email, name=name, agency=agency, role=Role(role), password=password)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Created {user.role} account for {user.email} in {agency.name}.")
+    if password is None:
+        if send_invitations([user], invited_by=None):
+            click.echo(f"Invitation to set a password sent to {user.email} through {destination()}.")
+        else:
+            raise click.ClickException(f"The invitation could not be sent through {destination()}. The account "
+                                       "exists: send the link from the person's page under People.")
 
 
 @click.command("import-staff")
@@ -83,7 +94,7 @@ def import_staff_command(file: Path, agency_name: str | None, dry_run: bool):
                f"{result.moved} moved to another agency, {result.unchanged} unchanged, "
                f"{result.teams_created} new team{'' if result.teams_created == 1 else 's'}.")
     if result.invite:
-        _print_invitations(result.invite)
+        _print_invitations(result)
 
 
 def _print_preview(preview: staff_import.Preview, every_row: bool) -> None:
@@ -95,19 +106,17 @@ def _print_preview(preview: staff_import.Preview, every_row: bool) -> None:
     click.echo(f"{len(preview.rows)} rows. " + ", ".join(f"{a.label}: {preview.count(a)}" for a in staff_import.Action))
 
 
-def _print_invitations(people: list[User]) -> None:
-    """Who must set a password, and with no mail server to send them, their links."""
+def _print_invitations(result: staff_import.ImportResult) -> None:
+    """How many invitations were emailed, and the links of any that could not be sent."""
     from .invitations import invitation_url
+    from .mail import destination
 
-    if current_app.config.get("MAIL_SERVER"):
-        click.echo(f"{len(people)} people need to set a password. Their invitation links are not printed "
-                   "because MAIL_SERVER is set; each link is also on the person's page under People.")
-        return
-    days = current_app.config["INVITATION_VALID_DAYS"]
-    click.echo(f"Invitation links (no mail server is configured): send each person theirs. Each link works "
-               f"once and lasts {days} days.")
-    for user in people:
-        click.echo(f"{user.email}\t{invitation_url(user)}")
+    click.echo(f"{result.invitations_sent} of {len(result.invite)} invitations to set a password sent through "
+               f"{destination()}. Each person's link is also on their page under People.")
+    if result.invitations_sent < len(result.invite):
+        click.echo("Invitations not sent: send each person theirs.", err=True)
+        for user in result.invite:
+            click.echo(f"{user.email}\t{invitation_url(user)}", err=True)
 
 
 @click.command("seed-demo")

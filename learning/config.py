@@ -40,6 +40,17 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _roles(value: str) -> frozenset[str]:
+    """"coordinator, admin" -> {"coordinator", "admin"}; an unknown role is a typo that would
+    silently leave someone without two-factor sign-in, so it stops the app starting."""
+    from .models import Role
+
+    roles = frozenset(part.strip().lower() for part in value.split(",") if part.strip())
+    if unknown := roles - {r.value for r in Role}:
+        raise ValueError(f"REQUIRE_2FA_FOR names unknown roles: {', '.join(sorted(unknown))}")
+    return roles
+
+
 def load(app, testing: bool = False, overrides: dict | None = None) -> None:
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -72,6 +83,14 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         STAFF_IMPORT_MAX_ROWS=int(os.environ.get("STAFF_IMPORT_MAX_ROWS", "5000")),
         STAFF_IMPORT_DIR=str(instance / "uploads"),
         INVITATION_VALID_DAYS=7,
+        # Forgotten-password links last this long, and each email address and each IP
+        # address may ask for only so many (learning/throttle.py).
+        PASSWORD_RESET_VALID_MINUTES=60,
+        PASSWORD_RESETS_PER_EMAIL=os.environ.get("PASSWORD_RESETS_PER_EMAIL", "5 per hour"),
+        PASSWORD_RESETS_PER_IP=os.environ.get("PASSWORD_RESETS_PER_IP", "20 per hour"),
+        # Roles that must use two-factor sign-in (learning/auth/two_factor.py): a comma list;
+        # empty requires it of nobody (a local trial). Anyone else may still turn it on.
+        REQUIRE_2FA_FOR=_roles(os.environ.get("REQUIRE_2FA_FOR", "coordinator,admin")),
         # Sign-in throttling (learning/throttle.py). Redis when set, so every worker shares
         # the counts; if Redis goes away, each worker falls back to counting in memory
         # rather than refusing every sign-in.
@@ -86,8 +105,8 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         BASE_URL=os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         # Public certificate checks, per IP address, so codes cannot be enumerated.
         VERIFY_RATE_LIMIT=os.environ.get("VERIFY_RATE_LIMIT", "30 per minute"),
-        # Email. With no MAIL_SERVER, reminders are written to OUTBOX_DIR as .eml files and
-        # invitation links are shown on screen and printed by the CLI.
+        # Email. With no MAIL_SERVER, every message (reminders, invitations, password
+        # resets) is written to OUTBOX_DIR as an .eml file instead.
         MAIL_SERVER=os.environ.get("MAIL_SERVER") or None,
         MAIL_PORT=int(os.environ.get("MAIL_PORT", "25")),
         MAIL_USE_TLS=_flag("MAIL_USE_TLS"),
@@ -115,6 +134,9 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
             # Tests never send real mail: they start their own SMTP server or use a temporary outbox.
             MAIL_SERVER=None,
             SERVER_NAME="localhost",
+            # Two-factor sign-in is off unless a test turns it on: most tests are about
+            # something else and sign coordinators in with a password alone.
+            REQUIRE_2FA_FOR=frozenset(),
             # Hashing is deliberately slow; tests create hundreds of accounts.
             PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
         )

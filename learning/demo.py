@@ -32,6 +32,10 @@ from .models import (
 from .status import add_months
 
 DEFAULT_PASSWORD = "demo-learning-2026"
+# The demo coordinator's and admin's two-factor secret: printed by seed-demo and given in
+# README so a tester can add it to an authenticator app. Public, like the password: demo only.
+DEMO_TOTP_SECRET = "NORTHBROOKDEMOTOTPSECRETKEY23456"
+TWO_FACTOR_ROLES = (Role.COORDINATOR, Role.ADMIN)
 
 AGENCIES = [
     ("Northbrook Police", Sector.POLICE, ["Response", "Child Abuse Investigation", "Neighbourhood"]),
@@ -202,7 +206,9 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[str]:
         agency, teams = agencies[agency_name]
         user, new = _user(email, name, role, agency, teams.get(team_name) if team_name else None, job, probe.password_hash)
         created += new
-        report.append(f"{role.value:<13} {email}")
+        if role in TWO_FACTOR_ROLES and user.totp_secret is None:
+            user.totp_secret = DEMO_TOTP_SECRET
+        report.append(f"{role.value:<13} {email}" + ("  (two-factor sign-in)" if role in TWO_FACTOR_ROLES else ""))
     for index, (agency, teams) in enumerate(agencies.values()):
         team_list = list(teams.values())
         for n in range(STAFF_PER_AGENCY):
@@ -217,4 +223,5 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[str]:
     staff = db.session.scalars(select(User).where(User.role == Role.PRACTITIONER.value).order_by(User.id)).all()
     _courses(now, staff)
     return [f"Demo data ready: {len(agencies)} agencies, {created} new accounts.", "Demo accounts:", *report,
-            "Password for every demo account: the one given with --password, or the default in README.md."]
+            "Password for every demo account: the one given with --password, or the default in README.md.",
+            f"Two-factor secret of the demo coordinator and admin (add it to an authenticator app): {DEMO_TOTP_SECRET}"]

@@ -1,6 +1,7 @@
 """Sending email: through the SMTP server in config (MAIL_SERVER and friends), or, when no
 MAIL_SERVER is set, into the outbox folder (OUTBOX_DIR, default instance/outbox/) as .eml
-files that any mail program opens. Use `with mailer() as send: send(message)`."""
+files that any mail program opens. Use `send([message, ...])`, or `with mailer() as deliver:
+deliver(message)` where a failure must stop the caller (reminders)."""
 from __future__ import annotations
 
 import smtplib
@@ -9,31 +10,81 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
-from flask import current_app
+from flask import after_this_request, current_app
 
 
 class MailError(Exception):
     """The mail server could not be reached, or refused the message."""
 
 
-def new_message(to: str, subject: str, body: str) -> EmailMessage:
+def new_message(to: str, subject: str, body: str, html: str | None = None) -> EmailMessage:
+    """A message to the address `to`, as plain text, and HTML too when given.
+
+    Only the bare address and a subject the app wrote go into headers: never a person's
+    name or anything else they typed, so no value can add a header. `to` must be one
+    plain address (the `Address` check refuses line breaks, commas and display names)."""
     config = current_app.config
     sender = config["MAIL_FROM"]
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    if any(ch in subject for ch in "\r\n"):
+        raise ValueError("a subject must be one line")
+    recipient = Address(addr_spec=to)
+    if recipient.display_name or str(recipient) != to:
+        raise ValueError("a recipient must be a single plain email address")
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = to
+    message["To"] = recipient
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=domain)
-    # RFC 3834: sent by a program, so out-of-office replies are not sent back.
+    # RFC 3834: sent by a program, so out-of-office replies are not sent back. Account
+    # messages are transactional: no List-Unsubscribe, nothing to unsubscribe from.
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     return message
+
+
+def send(messages: list[EmailMessage]) -> int:
+    """Send now, over one connection; how many went. A failure is logged, not raised: the
+    page that sent them says what to do instead (copy a link from the person's page)."""
+    sent = 0
+    try:
+        with mailer() as deliver:
+            for message in messages:
+                deliver(message)
+                sent += 1
+    except MailError:
+        current_app.logger.exception("mail not sent")
+    return sent
+
+
+def send_after_response(build: Callable[[], EmailMessage]) -> None:
+    """Write and send a message once the response has gone, so neither the templates nor
+    the mail server can show in the response time (the forgotten-password page answers
+    alike for every address). `build` runs in an app context of its own."""
+    # The app itself, not the proxy: the callback runs after this request's context has gone.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def deliver() -> None:
+        with app.app_context():
+            try:
+                message = build()
+            except Exception:  # noqa: BLE001 - the response has gone; log it, as a failed send is
+                app.logger.exception("mail not written")
+                return
+            send([message])
+
+    @after_this_request
+    def attach(response):
+        response.call_on_close(deliver)
+        return response
 
 
 def destination() -> str:
@@ -57,7 +108,7 @@ def mailer() -> Iterator[Callable[[EmailMessage], None]]:
         folder.mkdir(parents=True, exist_ok=True)
 
         def save(message: EmailMessage) -> None:
-            name = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:12]}.eml"
+            name = f"{datetime.now():%Y%m%d-%H%M%S-%f}-{uuid.uuid4().hex[:8]}.eml"
             (folder / name).write_bytes(bytes(message))
 
         yield save

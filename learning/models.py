@@ -116,6 +116,14 @@ class User(HasRole, UserMixin, Model):
     # Bumped at sign-out (and whenever access must end at once): every session records the
     # value it started with, and one that no longer matches is over, on every device.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # When the last invitation or password-reset email was sent. Each is part of what its
+    # link is signed against, so sending a new link stops the older one working.
+    invitation_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    password_reset_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Two-factor sign-in (learning/auth/two_factor.py): the TOTP secret (base32) once set
+    # up, and the last time-step a code was accepted for, so each code works once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     agency: Mapped[Agency | None] = relationship()
     team: Mapped[Team | None] = relationship()
@@ -138,6 +146,17 @@ class User(HasRole, UserMixin, Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+
+class RecoveryCode(Model):
+    """A single-use code that signs a person in when their authenticator app is lost. Only a
+    salted hash is kept (werkzeug, like passwords): the codes are shown once, at set-up."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Module(Model):

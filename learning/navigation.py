@@ -20,6 +20,7 @@ _COORDINATING = [("courses.manage", "Manage courses", ("courses.manage", "course
 _LEADING = [("admin.users", "My staff", ("admin.user",)),
             ("admin.import_staff", "Import staff", ("admin.import",))]
 _AUDIT = [("audit_views.events", "Audit trail", ("audit_views.",))]
+_ACCOUNT = [("account.home", "Your account", ("account.",))]
 
 
 def _items_for(person) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -32,7 +33,7 @@ def _items_for(person) -> list[tuple[str, str, tuple[str, ...]]]:
         items += _LEADING
     if person.has_role(Role.ADMIN):
         items += _AUDIT
-    return items
+    return items + _ACCOUNT
 
 
 def _menu(person) -> tuple[list[tuple[str, str, str, tuple[str, ...]]], str]:

@@ -63,6 +63,12 @@ def end(everywhere: bool = False) -> None:
     logout_user()
 
 
+def keep_this_session(user) -> None:
+    """After the person's epoch moved on (a password change), carry the current session
+    into the new epoch: every other session is over, this one is not."""
+    session[EPOCH] = user.session_epoch
+
+
 def expiry_reason(now: float) -> str | None:
     started, seen = session.get(SIGNED_IN_AT), session.get(LAST_SEEN)
     if started is None or seen is None or session.get(EPOCH) is None:

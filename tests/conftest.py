@@ -80,6 +80,41 @@ def _clean_tables(app):
             ])
 
 
+class Mailbox:
+    """The .eml files the app wrote to this test's outbox (no MAIL_SERVER in tests)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def messages(self, to: str | None = None) -> list:
+        from email import policy
+        from email.parser import BytesParser
+
+        if not self.folder.is_dir():
+            return []
+        found = [BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+                 for path in sorted(self.folder.glob("*.eml"))]
+        return [m for m in found if to is None or m["To"] == to]
+
+    @staticmethod
+    def text(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    def links(self, to: str, path: str) -> list[str]:
+        """Every link to `path` (like "/password/reset/") in the plain text sent to `to`,
+        as a path the test client can open."""
+        return [m for message in self.messages(to)
+                for m in re.findall(rf"https?://[^/\s]+({re.escape(path)}\S+)", self.text(message))]
+
+
+@pytest.fixture(autouse=True)
+def mailbox(app, tmp_path, monkeypatch) -> Mailbox:
+    """Every test writes any outbox files to its own folder, never to instance/."""
+    folder = tmp_path / "outbox"
+    monkeypatch.setitem(app.config, "OUTBOX_DIR", str(folder))
+    return Mailbox(folder)
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

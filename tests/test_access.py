@@ -44,6 +44,14 @@ NO_CERTIFICATES = "to /certificates"
 TABLE = {
     # (rule, method): (anonymous, practitioner, other agency's lead, agency lead, coordinator, admin)
     ("/", "GET"): (SIGN_IN, *["to /my-learning"] * 5),
+    ("/account", "GET"): (SIGN_IN, *[200] * 5),
+    ("/account/password", "GET"): (SIGN_IN, *[200] * 5),
+    ("/account/two-factor", "GET"): (SIGN_IN, *[200] * 5),
+    ("/password/forgotten", "GET"): (200, *[200] * 5),
+    ("/password/reset/<token>", "GET"): (410, *[410] * 5),
+    ("/sign-in/code", "GET"): (SIGN_IN, *[SIGN_IN] * 5),
+    # The person has no second factor to reset, so the page sends the admin back to them.
+    ("/people/<int:user_id>/two-factor/reset", "GET"): (SIGN_IN, 403, 403, 403, 403, THE_PERSON),
     ("/agencies/", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/agencies/<int:agency_id>", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/agencies/<int:agency_id>/edit", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
@@ -103,6 +111,13 @@ TABLE = {
     ("/sign-in", "GET"): (200, "to /", "to /", "to /", "to /", "to /"),
     ("/verify", "GET"): (200, 200, 200, 200, 200, 200),
     ("/verify/<code>", "GET"): (200, 200, 200, 200, 200, 200),
+    ("/account/password", "POST"): (SIGN_IN, *[200] * 5),
+    ("/account/two-factor", "POST"): (SIGN_IN, *[200] * 5),
+    ("/password/forgotten", "POST"): (200, *[200] * 5),
+    ("/password/reset/<token>", "POST"): (410, *[410] * 5),
+    ("/sign-in/code", "POST"): (SIGN_IN, *[SIGN_IN] * 5),
+    ("/people/<int:user_id>/invitation", "POST"): (SIGN_IN, 403, 404, THE_PERSON, THE_PERSON, THE_PERSON),
+    ("/people/<int:user_id>/two-factor/reset", "POST"): (SIGN_IN, 403, 403, 403, 403, THE_PERSON),
     ("/agencies/<int:agency_id>/edit", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/agencies/<int:agency_id>/teams/<int:team_id>/edit", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/agencies/<int:agency_id>/teams/new", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
@@ -128,6 +143,8 @@ TABLE = {
     ("/people/new", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/set-password/<token>", "POST"): (200, 200, 200, 200, 200, 200),
     ("/sign-in", "POST"): (200, "to /", "to /", "to /", "to /", "to /"),
+    # Ends every session of the person, so it comes just before signing out.
+    ("/account/sign-out-everywhere", "POST"): (SIGN_IN, *[SIGN_IN] * 5),
     ("/sign-out", "POST"): (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN),
 }
 

@@ -368,5 +368,5 @@ def test_a_person_who_has_not_set_a_password_has_an_invitation_link_on_their_pag
     db.session.commit()
     sign_in(client, people.user("lee@example.org", role=Role.AGENCY_LEAD))
     page = client.get(f"/people/{invited.id}").get_data(as_text=True)
-    assert "Invitation link" in page and "/set-password/" in page
+    assert "Send the invitation again" in page and "/set-password/" in page
     assert "/set-password/" not in client.get(f"/people/{people.user('pat@example.org').id}").get_data(as_text=True)

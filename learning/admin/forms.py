@@ -22,8 +22,8 @@ class NewUserForm(FlaskForm):
     agency = SelectField("Agency", widget=GovSelect(), coerce=int, default=0,
                          validators=[InputRequired(message="Select an agency"), NoneOf([0], message="Select an agency")])
     role = RadioField("Role", widget=GovRadioInput(), validators=[InputRequired(message="Select a role")])
-    password = PasswordField("Initial password", widget=GovPasswordInput(),
-                             validators=[InputRequired(message="Enter an initial password")])
+    # Left empty (the usual case), the person is emailed an invitation to choose their own.
+    password = PasswordField("Initial password (optional)", widget=GovPasswordInput(), validators=[Optional()])
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 

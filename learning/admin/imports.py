@@ -102,7 +102,9 @@ def import_confirm(token: str):
         # Someone else added one of these people between our check and our write.
         return render_template("admin/import_expired.html", conflict=True), 409
     staff_import.discard_upload(token)
-    links = [(user, invitation_url(user)) for user in result.invite]
+    # Invitations are emailed by apply(); links are listed only if the email failed.
+    unsent = result.invitations_sent < len(result.invite)
+    links = [(user, invitation_url(user)) for user in result.invite] if unsent else []
     return render_template("admin/import_done.html", result=result, links=links, filename=upload.filename)
 
 

@@ -11,10 +11,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..access import can_manage_user, manageable_user_or_404, role_required, user_in_scope_or_404, visible_users
-from ..accounts import AccountError, create_user
+from ..accounts import AccountError, create_user, send_invitations
+from ..auth import emails, two_factor
 from ..audit import record
 from ..extensions import db
 from ..fields import present
+from ..mail import send
 from ..invitations import invitation_url, needs_invitation
 from ..models import Agency, Attempt, Completion, Role, Team, User
 from . import bp
@@ -72,15 +74,61 @@ def new_user():
     if form.validate_on_submit():
         try:
             user = create_user(email=present(form.email.data), name=present(form.name.data), agency=db.session.get(Agency, form.agency.data),
-                               role=Role(form.role.data), password=form.password.data)
+                               role=Role(form.role.data), password=form.password.data or None)
         except AccountError as exc:
             field = getattr(form, exc.field, form.email)
             field.errors = [*field.errors, str(exc)]
         else:
             record("user_created", {"user_id": user.id, "email": user.email, "role": user.role})
-            flash(f"Account created for {user.name}.", "success")
+            flash(f"Account created for {user.name}. {_invitation_news(user)}", "success")
             return redirect(url_for("admin.users"))
     return render_template("admin/new_user.html", form=form)
+
+
+def _invitation_news(user: User) -> str:
+    """Email an invitation if the account has no password yet; the words for the flash."""
+    if user.password_hash:
+        return ""
+    if send_invitations([user], current_user._get_current_object()):
+        return "We emailed them an invitation to set a password."
+    return "The invitation email could not be sent: copy the link from their page and send it to them."
+
+
+@bp.route("/people/<int:user_id>/invitation", methods=["POST"])
+@role_required(Role.AGENCY_LEAD)
+def user_invitation(user_id: int):
+    """Send the invitation again: a new link, and the one sent before stops working."""
+    person = manageable_user_or_404(current_user, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if needs_invitation(person):
+        flash(_invitation_news(person), "success")
+    else:
+        flash(f"{person.name} has already set a password: they can use \"Forgotten your password?\" "
+              "on the sign-in page.", "info")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.route("/people/<int:user_id>/two-factor/reset", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_two_factor_reset(user_id: int):
+    """Admins only: remove a person's second factor (a lost phone and lost recovery codes).
+    Their sessions end, they are emailed, and it is audited."""
+    person = user_in_scope_or_404(current_user, user_id)
+    if person.id == current_user.id or not two_factor.enrolled(person):
+        flash(f"{person.name} has no two-factor sign-in to reset." if person.id != current_user.id
+              else "You cannot reset your own two-factor sign-in. Ask another administrator.", "info")
+        return redirect(url_for("admin.user", user_id=person.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        two_factor.turn_off(person)
+        person.session_epoch = (person.session_epoch or 0) + 1
+        record("two_factor_reset", {"user_id": person.id, "email": person.email}, commit=False)
+        db.session.commit()
+        send([emails.two_factor_reset(person, current_user)])
+        flash(f"{person.name}'s two-factor sign-in is reset and they are signed out. We emailed them.", "success")
+        return redirect(url_for("admin.user", user_id=person.id))
+    return render_template("admin/user_two_factor_reset.html", person=person, confirm_form=form)
 
 
 @bp.route("/people/<int:user_id>")
@@ -93,6 +141,7 @@ def user(user_id: int):
     link = invitation_url(person) if manage and needs_invitation(person) else None
     return render_template("admin/user.html", person=person, attempts=attempts, completions=completions,
                            manage=manage, is_self=person.id == current_user.id, invitation_link=link,
+                           two_factor_on=two_factor.enrolled(person),
                            can_change_role=current_user.has_role(Role.ADMIN) and person.id != current_user.id,
                            coordinator=current_user.has_role(Role.COORDINATOR), form=None,
                            reactivate_form=ConfirmForm())
@@ -140,13 +189,21 @@ def user_role(user_id: int):
     form = RoleForm(data={"role": person.role} if request.method == "GET" else None)
     form.role.choices = [(r.value, r.label) for r in Role]
     if form.validate_on_submit():
-        old = person.role
-        if form.role.data != old:
-            person.role = form.role.data
-            record("role_change", {"user_id": person.id, "email": person.email, "old": old, "new": person.role},
+        old, new = person.role_enum, Role(form.role.data)
+        granting = new.rank > old.rank and new.rank >= Role.COORDINATOR.rank
+        if granting and request.form.get("confirmed") != "yes":
+            # "Are you sure?": these roles see every agency's staff.
+            return render_template("admin/user_role_confirm.html", person=person, role=new,
+                                   scope=emails.ROLE_SCOPE[new], form=form)
+        if new is not old:
+            person.role = new.value
+            record("role_change", {"user_id": person.id, "email": person.email, "old": old.value, "new": new.value},
                    commit=False)
             db.session.commit()
-            flash(f"{person.name} is now: {person.role_enum.label}.", "success")
+            if granting:
+                send([emails.role_granted(person, new, current_user)])
+            flash(f"{person.name} is now: {person.role_enum.label}." + (" We emailed them." if granting else ""),
+                  "success")
         else:
             flash("The role was not changed.", "info")
         return redirect(url_for("admin.user", user_id=person.id))

@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import InputRequired
+from wtforms import EmailField, PasswordField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length
 
 
 class SignInForm(FlaskForm):
@@ -18,3 +18,48 @@ class SetPasswordForm(FlaskForm):
     confirm = PasswordField("Confirm new password", widget=GovPasswordInput(),
                             validators=[InputRequired(message="Enter the password again")])
     submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
+class ForgottenPasswordForm(FlaskForm):
+    email = EmailField("Email address", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter your email address"),
+                                   Length(max=320, message="Email address must be 320 characters or fewer")])
+    submit = SubmitField("Send me a link", widget=GovSubmitInput())
+
+
+class CodeForm(FlaskForm):
+    """The second sign-in step: a code from the app, or a recovery code."""
+    code = StringField("Security code", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the 6-digit code from your authenticator app"),
+                                   Length(max=40, message="Enter the 6-digit code from your authenticator app")])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Current password", widget=GovPasswordInput(),
+                            validators=[InputRequired(message="Enter your current password")])
+    password = PasswordField("New password", widget=GovPasswordInput(),
+                             validators=[InputRequired(message="Enter a new password")])
+    confirm = PasswordField("Confirm new password", widget=GovPasswordInput(),
+                            validators=[InputRequired(message="Enter the new password again")])
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class TwoFactorSetupForm(FlaskForm):
+    code = StringField("Code from the app", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the 6-digit code from your authenticator app"),
+                                   Length(max=40, message="Enter the 6-digit code from your authenticator app")])
+    submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
+
+
+class TwoFactorManageForm(FlaskForm):
+    """Changing two-factor sign-in once it is on asks for a code from the app first."""
+    code = StringField("Code from the app", widget=GovTextInput(),
+                       validators=[InputRequired(message="Enter the 6-digit code from your authenticator app"),
+                                   Length(max=40, message="Enter the 6-digit code from your authenticator app")])
+    new_codes = SubmitField("Make new recovery codes", widget=GovSubmitInput())
+    turn_off = SubmitField("Turn off two-factor sign-in", widget=GovSubmitInput())
+
+
+class ButtonForm(FlaskForm):
+    """A button that POSTs, with the CSRF token."""

@@ -2,15 +2,17 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_login import current_user, logout_user
 
 from .. import audit, sessions
+from ..accounts import request_password_reset, set_new_password
 from ..access import public, signed_in
 from ..audit import record
 from ..stale_forms import recoverable
 from ..extensions import db, login_manager
 from ..fields import present
-from ..invitations import LinkProblem, user_for_token
+from ..invitations import PASSWORD_RESET, LinkProblem, user_for, user_for_token
 from ..passwords import password_problem
-from ..throttle import note_failure, sign_in_limits
-from .forms import SetPasswordForm, SignInForm
+from ..throttle import failure_limits, note_failure, request_limits, sign_in_limits
+from . import second_step, two_factor
+from .forms import CodeForm, ForgottenPasswordForm, SetPasswordForm, SignInForm
 from .redirects import safe_next
 from .signed_in import SignedIn
 from .signed_in import load as signed_in_person
@@ -44,10 +46,17 @@ def sign_in():
     if form.validate_on_submit():
         email = present(form.email.data)
         outcome = authenticate(email, present(form.password.data))
-        if outcome.ok:
+        if outcome.ok and outcome.user is not None:
+            destination = safe_next(request.args.get("next"), url_for("learner.home"))
+            if two_factor.enrolled(outcome.user):
+                second_step.begin(outcome.user, destination)
+                return redirect(url_for("auth.sign_in_code"))
             sessions.begin(outcome.user)
             audit.record(audit.SIGN_IN, actor=outcome.user)
-            return redirect(safe_next(request.args.get("next"), url_for("learner.home")))
+            if two_factor.required_for(outcome.user.role):
+                second_step.require_enrolment()
+                return redirect(url_for("account.two_factor"))
+            return redirect(destination)
         note_failure()
         audit.record(audit.SIGN_IN_FAILED, {"email": email.strip().lower()[:audit.EMAIL_MAX],
                                             "reason": outcome.reason})
@@ -69,6 +78,42 @@ recoverable("auth.sign_in", render=_sign_in_after_expired_page,
             resume=lambda: url_for("auth.sign_in", next=request.args.get("next")))
 
 
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@public
+@failure_limits(second_step.account_key)
+def sign_in_code():
+    """The second step for anyone with two-factor sign-in: a code from their app, or one of
+    their recovery codes. Wrong codes count towards the same limit as wrong passwords."""
+    user = second_step.pending_user()
+    if user is None:
+        flash("Sign in again: the page to enter your code had expired.")
+        return redirect(url_for("auth.sign_in"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        code = present(form.code.data)
+        now = sessions.clock()
+        how = None
+        if two_factor.looks_like_totp(code):
+            how = "authenticator app" if two_factor.accept_totp(user, code, now) else None
+        elif two_factor.use_recovery_code(user, code):
+            how = "recovery code"
+        if how:
+            destination = second_step.destination()
+            audit.record(audit.SIGN_IN, {"second_factor": how}, actor=user, commit=False)
+            db.session.commit()
+            sessions.begin(user)
+            if how == "recovery code":
+                flash(f"You signed in with a recovery code. You have {two_factor.recovery_codes_left(user)} left: "
+                      "if your phone is lost, set up two-factor sign-in again on your account page.")
+            return redirect(destination)
+        db.session.rollback()
+        note_failure()
+        audit.record(audit.SIGN_IN_FAILED, {"email": user.email, "reason": "wrong code"})
+        form.code.errors = [*form.code.errors, "The code is not right. Enter the newest 6-digit code from your "
+                                               "authenticator app, or a recovery code"]
+    return _no_store(render_template("auth/sign_in_code.html", form=form))
+
+
 @bp.route("/sign-out", methods=["POST"])
 @signed_in
 def sign_out():
@@ -83,14 +128,15 @@ def sign_out():
 def set_password(token: str):
     """The invitation link: a new account chooses its first password. The link works once
     (setting the password changes what the token was signed against) and for 7 days."""
-    user = user_for_token(token)
-    if isinstance(user, LinkProblem):  # the link is not for an account that may use it
-        status = 404 if user is LinkProblem.INVALID else 410
-        return _no_store(render_template("auth/set_password_problem.html", problem=user.value), status)
+    user, problem = user_for_token(token)
+    if user is None or problem is not None:  # the link is not for an account that may use it
+        problem = problem or LinkProblem.INVALID
+        status = 404 if problem is LinkProblem.INVALID else 410
+        return _no_store(render_template("auth/set_password_problem.html", problem=problem.value), status)
     form = SetPasswordForm()
     if form.validate_on_submit():
         password = present(form.password.data)
-        if problem_text := password_problem(password):
+        if problem_text := password_problem(password, context=(user.email, user.name)):
             form.password.errors = [*form.password.errors, problem_text]
         elif form.confirm.data != password:
             form.confirm.errors = [*form.confirm.errors, "The passwords do not match"]
@@ -104,6 +150,43 @@ def set_password(token: str):
             flash("Your password is set. Sign in with your email address and new password.", "success")
             return redirect(url_for("auth.sign_in"))
     return _no_store(render_template("auth/set_password.html", form=form, user=user))
+
+
+@bp.route("/password/forgotten", methods=["GET", "POST"])
+@public
+@request_limits
+def forgotten_password():
+    """Ask for a reset link. Every address gets the same page, at the same speed, whether
+    or not it has an account (see accounts.request_password_reset)."""
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        email = present(form.email.data)
+        request_password_reset(email)
+        return _no_store(render_template("auth/forgotten_password_sent.html", email=email.strip()))
+    return render_template("auth/forgotten_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    """The link from the forgotten-password email: works once, for an hour, and only the
+    newest one sent. Setting the password ends every session the person has."""
+    user, problem = user_for(token, PASSWORD_RESET)
+    if user is None or problem is not None:
+        return _no_store(render_template("auth/reset_link_problem.html"), 410)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        password = present(form.password.data)
+        if problem_text := password_problem(password, context=(user.email, user.name)):
+            form.password.errors = [*form.password.errors, problem_text]
+        elif form.confirm.data != password:
+            form.confirm.errors = [*form.confirm.errors, "The passwords do not match"]
+        else:
+            set_new_password(user, password, how="reset link")
+            sessions.end()
+            flash("Your password is changed. Sign in with your email address and new password.", "success")
+            return redirect(url_for("auth.sign_in"))
+    return _no_store(render_template("auth/reset_password.html", form=form, user=user))
 
 
 def _no_store(response, status: int = 200):

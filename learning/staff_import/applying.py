@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from ..accounts import send_invitations
 from ..audit import record
 from ..extensions import db
 from ..models import Agency, Role, Team, User
@@ -19,6 +20,7 @@ class ImportResult:
     unchanged: int = 0
     teams_created: int = 0
     invite: list[User] = field(default_factory=list)
+    invitations_sent: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
@@ -41,6 +43,7 @@ def apply(preview: Preview, importer: Importer, filename: str = "") -> ImportRes
     except Exception:
         db.session.rollback()
         raise
+    result.invitations_sent = send_invitations(result.invite, importer.actor)
     return result
 
 

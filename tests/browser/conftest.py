@@ -59,6 +59,8 @@ def site(tmp_path_factory):
         "RATELIMIT_ENABLED": False,  # many sign-ins from one address in a few seconds
         "PROPAGATE_EXCEPTIONS": False,  # an error is the app's 500 page, as in production
         "SEND_FILE_MAX_AGE_DEFAULT": 3600,  # static files from the browser cache, not re-checked per page
+        "OUTBOX_DIR": str(database.parent / "outbox"),  # emails as .eml files, read by the journeys
+        "REQUIRE_2FA_FOR": frozenset({"coordinator", "admin"}),  # as in production
     })
     with app.app_context(), cheap_password_hashes():
         upgrade()

@@ -72,6 +72,36 @@ class Site:
                         password=DEMO_PASSWORD)
         return email
 
+    def two_factor_code(self, email: str) -> str:
+        """The code an authenticator app holding this account's secret shows now. The tests
+        sign the demo coordinator in many times a minute, which a person cannot, and each
+        code works once: so the account's last used step is forgotten first."""
+        import pyotp
+        from sqlalchemy import select
+
+        from learning.models import User
+
+        with self.db() as session:
+            user = session.scalar(select(User).where(User.email == email))
+            user.totp_last_step = None
+            session.commit()
+            return pyotp.TOTP(user.totp_secret).now()
+
+    def outbox_links(self, to: str, path: str) -> list[str]:
+        """Links to `path` in the plain-text emails sent to `to`, oldest first, read from
+        the .eml files in the outbox folder as a mail program would."""
+        from email import policy
+        from email.parser import BytesParser
+
+        folder = Path(self.app.config["OUTBOX_DIR"])
+        links = []
+        for eml in sorted(folder.glob("*.eml")):
+            message = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
+            if message["To"] == to:
+                text = message.get_body(preferencelist=("plain",)).get_content()
+                links += re.findall(rf"https?://\S+{re.escape(path)}\S+", text)
+        return links
+
     def attempt(self, attempt_id: int) -> list[tuple[int, str, list[str]]]:
         """(position, question id, shuffled option order) for each question of an attempt."""
         from learning.models import Attempt
@@ -217,6 +247,10 @@ def sign_in(visit: Visit, email: str, password: str = DEMO_PASSWORD, scan_as: st
     visit.fill("Email address", email)
     visit.fill("Password", password)
     visit.press("Sign in")
+    if visit.heading() == "Enter your security code":
+        # Two-factor sign-in (the demo coordinator and admin): the code their app would show.
+        visit.fill("Security code", visit.site.two_factor_code(email))
+        visit.press("Continue")
     assert visit.heading() == "My learning", visit.heading()
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from .question_types import REGISTRY
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-FACT_REF = re.compile(r"^[A-J][0-9]{1,2}$")
+FACT_REF = re.compile(r"^[A-L][0-9]{1,2}$")
 
 MODULE_KEYS = {
     "slug", "title", "version", "audience", "summary", "estimated_minutes", "pass_mark",

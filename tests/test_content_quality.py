@@ -19,7 +19,7 @@ MAX_LONGEST_CORRECT_SHARE = 0.4
 
 CURRICULUM = {
     "police-protection", "public-law-outline", "parental-consent-hospital", "escalation", "core-groups",
-    "lived-experience", "trauma-and-cse", "non-mobile-babies",
+    "lived-experience", "trauma-and-cse", "non-mobile-babies", "whole-family", "risk-in-the-community",
 }
 
 

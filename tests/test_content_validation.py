@@ -126,3 +126,10 @@ def test_a_module_listed_in_the_curriculum_needs_a_file(content_dir):
 def test_the_curriculum_order_comes_from_review_toml():
     catalogue, _ = load_catalogue(ROOT / "quizzes")
     assert [m.slug for m in catalogue.ordered()][:3] == ["police-protection", "public-law-outline", "parental-consent-hospital"]
+
+
+def test_fact_references_reach_sections_k_and_l_of_the_facts_file_and_no_further(content_dir):
+    accepted = errors_after(content_dir, 'facts = ["A1"]', 'facts = ["K4", "L7"]')
+    assert not [e for e in accepted if "fact reference" in e]
+    rejected = errors_after(content_dir, 'facts = ["K4", "L7"]', 'facts = ["M1"]')
+    assert "modules/tiny-module.toml: question 'q1': fact reference 'M1' should look like 'A4'" in rejected

@@ -16,6 +16,7 @@ from ..audit import record
 from ..extensions import db
 from ..invitations import invitation_url, needs_invitation
 from ..models import Agency, Attempt, Completion, Role, Team, User
+from ..numbers import last_page, page_number
 from . import bp
 from .forms import ConfirmForm, EditUserForm, NewUserForm, PeopleFilterForm, RoleForm
 
@@ -50,8 +51,8 @@ def users():
         query = query.where(User.active.is_(True))
     elif form.status.data == "deactivated":
         query = query.where(User.active.is_(False))
-    page = max(request.args.get("page", 1, type=int), 1)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = min(page_number(), last_page(total, PAGE_SIZE))
     people = db.session.scalars(query.options(selectinload(User.team)).order_by(User.name, User.id)
                                 .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     filters = {k: v for k, v in {"q": search, "agency": form.agency.data or None,
@@ -82,7 +83,7 @@ def new_user():
     return render_template("admin/new_user.html", form=form)
 
 
-@bp.route("/people/<int:user_id>")
+@bp.route("/people/<id:user_id>")
 @role_required(Role.AGENCY_LEAD)
 def user(user_id: int):
     person = user_in_scope_or_404(current_user, user_id)
@@ -97,7 +98,7 @@ def user(user_id: int):
                            reactivate_form=ConfirmForm())
 
 
-@bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/people/<id:user_id>/edit", methods=["GET", "POST"])
 @role_required(Role.AGENCY_LEAD)
 def user_edit(user_id: int):
     person = manageable_user_or_404(current_user, user_id)
@@ -129,7 +130,7 @@ def user_edit(user_id: int):
     return render_template("admin/user_edit.html", person=person, form=form, teams=teams)
 
 
-@bp.route("/people/<int:user_id>/role", methods=["GET", "POST"])
+@bp.route("/people/<id:user_id>/role", methods=["GET", "POST"])
 @role_required(Role.AGENCY_LEAD)
 def user_role(user_id: int):
     """Admins only. The person is looked up in the viewer's scope first, so an agency lead
@@ -156,7 +157,7 @@ def user_role(user_id: int):
     return render_template("admin/user_role.html", person=person, form=form)
 
 
-@bp.route("/people/<int:user_id>/deactivate", methods=["GET", "POST"])
+@bp.route("/people/<id:user_id>/deactivate", methods=["GET", "POST"])
 @role_required(Role.AGENCY_LEAD)
 def user_deactivate(user_id: int):
     """GET asks "Are you sure"; the POST button deactivates. Attempts and completions stay."""
@@ -177,7 +178,7 @@ def user_deactivate(user_id: int):
     return render_template("admin/user_deactivate.html", person=person, confirm_form=form)
 
 
-@bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
+@bp.route("/people/<id:user_id>/reactivate", methods=["POST"])
 @role_required(Role.AGENCY_LEAD)
 def user_reactivate(user_id: int):
     person = manageable_user_or_404(current_user, user_id)

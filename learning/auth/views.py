@@ -87,7 +87,7 @@ def set_password(token: str):
         return _no_store(render_template("auth/set_password_problem.html", problem=problem.value), status)
     form = SetPasswordForm()
     if form.validate_on_submit():
-        if problem_text := password_problem(form.password.data):
+        if problem_text := password_problem(form.password.data, name=user.name, email=user.email):
             form.password.errors.append(problem_text)
         elif form.confirm.data != form.password.data:
             form.confirm.errors.append("The passwords do not match")

@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import request
 from werkzeug.routing import IntegerConverter
 
-# The largest id either database can hold (SQLite's INTEGER, PostgreSQL's BIGINT).
-MAX_ID = 2**63 - 1
+# The largest id the id columns hold on both databases: they are INTEGER, 32 bits on
+# PostgreSQL, which refuses a larger number in a comparison ("integer out of range").
+MAX_ID = 2**31 - 1
 # Far beyond any real list, and small enough that (page - 1) * page size stays in range.
 MAX_PAGE = 1_000_000
 

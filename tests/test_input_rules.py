@@ -87,10 +87,12 @@ def test_an_id_beyond_64_bits_is_not_found(client, people, address):
         assert client.get(address.format(n=n)).status_code == 404, n
 
 
-def test_the_largest_id_a_database_holds_is_simply_not_found(client, people):
+def test_ids_around_the_largest_an_id_column_holds_are_simply_not_found(client, people):
     sign_in(client, people.user("adi@example.org", role=Role.ADMIN))
-    assert client.get(f"/people/{2**63 - 1}").status_code == 404
-    assert client.get(f"/dashboard/people/{2**31}").status_code == 404
+    for n in (2**31 - 1, 2**31, 2**63 - 1):
+        assert client.get(f"/people/{n}").status_code == 404, n
+        assert client.get(f"/dashboard/people/{n}").status_code == 404, n
+        assert client.get(f"/people/?agency={n}").status_code == 200, n
 
 
 def test_page_numbers_and_agencies_beyond_any_there_could_be_show_a_page(client, people):

@@ -1,8 +1,8 @@
 """Every route, as every role, with the input a careless person or an attacker sends: no 5xx.
 
 A property-based walk of `app.url_map` (Hypothesis): for each role (anonymous,
-practitioner, agency lead, coordinator, admin), draw a route and a method, fill every path
-parameter, every field of the forms its view uses and the query parameters views read,
+practitioner, agency lead, coordinator, admin) and every route, draw a method and fill every
+path parameter, every field of the forms its view uses and the query parameters it reads,
 with generated values (whole numbers past 64 bits and negative, control characters and
 non-characters, NUL, 10,000-character strings, malformed dates, right-to-left text and
 emoji, and the real ids and codes of a small world so that views get past their lookups),
@@ -10,8 +10,7 @@ and fail on any 5xx. The test client runs with TESTING on, so an exception in a 
 raised here rather than turned into a 500, and Hypothesis reports it with the request.
 
 The example budget is bounded and each role's walk of each route has a fixed seed, so a run
-takes the same path every time (about a minute per database) and a failure found once is
-found again.
+takes the same path every time and a failure found once is found again.
 """
 from __future__ import annotations
 

@@ -54,6 +54,10 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     from .catalogue import init_catalogue
     init_catalogue(app, strict=strict_content)
 
+    # Every route that takes an id declares it <id:...>: a number no row could have is a 404.
+    from .numbers import IdConverter
+    app.url_map.converters["id"] = IdConverter
+
     from .auth.views import bp as auth_bp
     from .auth.account import bp as account_bp
     from .learner.views import bp as learner_bp

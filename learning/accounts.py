@@ -43,7 +43,7 @@ def create_user(*, email: str, name: str, agency: Agency | None, role: Role, pas
         raise AccountError("Enter the person's name", field="name")
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise AccountError(f"There is already an account for {email}")
-    if password is not None and (problem := password_problem(password, context=(email, name))):
+    if password is not None and (problem := password_problem(password, name=name, email=email)):
         raise AccountError(problem, field="password")
     user = User(email=email, name=name.strip(), role=role.value, agency_id=agency.id if agency else None)
     if password:

@@ -55,11 +55,13 @@ def _is_run_or_repeat(squashed: str) -> bool:
     return any(squashed in run or squashed in run[::-1] for run in _RUNS)
 
 
-def password_problem(password: str, context: Iterable[str] = ()) -> str | None:
+def password_problem(password: str, *, name: str, email: str, also: Iterable[str] = ()) -> str | None:
     """What is wrong with `password`, in words for the person choosing it; None if nothing.
 
-    `context`: the person's name and email address, and anything else they must not use.
+    The one policy for every place a password is set. `name` and `email` are the person's
+    own, and required, so no caller can forget them; `also`: anything else they must not use.
     """
+    context = (name, email, *also)
     password = normalise(password)
     if len(password) < MIN_LENGTH:
         return f"Password must be {MIN_LENGTH} characters or more"

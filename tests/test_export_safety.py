@@ -67,3 +67,48 @@ def test_no_export_holds_a_formula_or_a_control_character(hostile):
         assert "'=HYPERLINK" in xml or "&apos;=HYPERLINK" in xml, f"{name} lost the neutralised name"
         for raw in ('>=HYPERLINK', '>+1 tab', '>-Agency', '>@Course', '>=Venue'):
             assert raw not in xml, f"{name} wrote {raw[1:]!r} without neutralising it"
+
+
+# Characters XML 1.0 forbids (or openpyxl refuses) that a database will still store: stored
+# before the rule for text applied on the way in, they made every workbook holding them a 500.
+NONCHARACTERS = "\ufffe\uffff\U0010ffff\ufdd0\x0b"
+
+
+@pytest.fixture
+def stored_before_the_rule(people, records, hostile):
+    from learning.models import ExternalRecord, Team
+
+    user, session = hostile
+    agency = people.agency("-Agency")
+    team = Team(agency_id=agency.id, name=f"Front{NONCHARACTERS} Door")
+    db.session.add(team)
+    db.session.flush()
+    user.name, user.job_title, user.team_id = f"Zoë{NONCHARACTERS} Okafor", f"Social{NONCHARACTERS} worker", team.id
+    agency.name = f"North{NONCHARACTERS} Police"
+    session.venue, session.trainer = f"Hall{NONCHARACTERS} 2", f"Ada{NONCHARACTERS} Lee"
+    session.course.title = f"Neglect{NONCHARACTERS} day"
+    db.session.add(ExternalRecord(user_id=user.id, title=f"Course{NONCHARACTERS} elsewhere",
+                                  provider=f"Provider{NONCHARACTERS}", completed_on=date.today(),
+                                  evidence_note=f"Note{NONCHARACTERS}"))
+    db.session.commit()
+    return user, session
+
+
+def test_text_stored_before_the_rule_still_exports_and_every_workbook_opens(stored_before_the_rule):
+    import openpyxl
+
+    from learning.exports import attendance_sheet
+
+    files = build_all(*stored_before_the_rule)
+    sign_in_sheet = io.BytesIO()
+    attendance_sheet.build(sign_in_sheet, stored_before_the_rule[1], register=False)
+    files["sign-in sheet"] = sign_in_sheet.getvalue()
+    for name, data in files.items():
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        values = [str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for c in row if c]
+        everything = "\n".join(values)
+        assert not any(ch in everything for ch in NONCHARACTERS), name
+        if name != "attendance" and name != "sign-in sheet":
+            assert "Zoë Okafor" in everything, f"{name} lost the name"
+    assert "Hall 2" in "\n".join(str(c) for ws in openpyxl.load_workbook(io.BytesIO(files["attendance"])).worksheets
+                                 for row in ws.iter_rows(values_only=True) for c in row if c)

@@ -159,3 +159,44 @@ def test_downgrade_to_nothing_and_upgrade_again(scratch_app):
     upgrade()
     assert _current_revision() == script.get_current_head()
     assert _schema_diff() == []
+
+
+def test_the_text_migration_cleans_stored_names_titles_and_venues(scratch_app):
+    from learning.text import clean
+
+    upgrade(revision="e75f007af358")
+    meta = MetaData()
+    meta.reflect(bind=db.engine)
+    t = meta.tables
+    bad, decomposed = "\ufffe\x0b\uffff", "Zoe\u0308"
+    with db.engine.begin() as conn:
+        conn.execute(t["agency"].insert(), [
+            {"id": 1, "name": f"North{bad} Police", "sector": "police", "active": True},
+            {"id": 2, "name": "North Police", "sector": "police", "active": True}])
+        conn.execute(t["team"].insert(), [{"id": 1, "agency_id": 1, "name": f"Front{bad} Door"}])
+        conn.execute(t["user"].insert(), [{"id": 1, "email": "zoe@example.org", "name": f"{decomposed}{bad} Okafor",
+                                           "role": "practitioner", "agency_id": 1, "team_id": 1,
+                                           "job_title": f"Social{bad} worker", "active": True, "created_at": T0,
+                                           "session_epoch": 0}])
+        conn.execute(t["course"].insert(), [{"id": 1, "title": f"Neglect{bad}", "description": f"A{bad} day",
+                                             "validity_months": 24, "created_at": T0}])
+        conn.execute(t["course_session"].insert(), [{"id": 1, "course_id": 1, "starts_at": T0, "ends_at": T0,
+                                                     "venue": f"Hall{bad} 2", "online": False, "capacity": 5,
+                                                     "trainer": f"Ada{bad}"}])
+        conn.execute(t["external_record"].insert(), [{"id": 1, "user_id": 1, "title": f"Course{bad}",
+                                                      "provider": f"Provider{bad}", "completed_on": T0.date(),
+                                                      "evidence_note": f"Note{bad}", "status": "pending",
+                                                      "review_note": "", "created_at": T0}])
+    upgrade()
+    with db.engine.connect() as conn:
+        user = conn.execute(select(t["user"])).mappings().one()
+        assert user["name"] == "Zoë Okafor" and user["job_title"] == "Social worker"
+        assert conn.execute(select(t["team"].c.name)).scalar() == "Front Door"
+        assert conn.execute(select(t["course"].c.title, t["course"].c.description)).one() == ("Neglect", "A day")
+        assert conn.execute(select(t["course_session"].c.venue, t["course_session"].c.trainer)).one() == ("Hall 2", "Ada")
+        record = conn.execute(select(t["external_record"])).mappings().one()
+        assert (record["title"], record["provider"], record["evidence_note"]) == ("Course", "Provider", "Note")
+        names = conn.execute(select(t["agency"].c.name).order_by(t["agency"].c.id)).scalars().all()
+    # "North Police" was taken: the first agency keeps a visible mark instead of merging into it.
+    assert names == ["North\ufffd\ufffd\ufffd Police", "North Police"]
+    assert all(clean(n) == n for n in names)

@@ -11,6 +11,9 @@ from learning.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 
 from .conftest import sign_in
 
+# Someone whose name and email have nothing in common with the passwords below.
+SAM = {"name": "Sam Reid", "email": "sam@example.org"}
+
 
 def test_the_deny_list_ships_at_least_the_10000_most_common_passwords():
     lines = passwords.DENY_LIST.read_text(encoding="utf-8").splitlines()
@@ -36,16 +39,16 @@ def test_the_deny_list_is_what_the_tool_builds_from_zxcvbn():
     "x" * 2 + "y" * 2 + "qz" * 30 + "w",  # 64 characters
 ])
 def test_long_passwords_of_any_characters_are_accepted(password):
-    assert password_problem(password) is None
+    assert password_problem(password, **SAM) is None
 
 
 def test_the_length_limits_count_characters_not_bytes():
-    assert "12 characters or more" in password_problem("ab" + "cdefghijk")  # 11
-    assert password_problem("é" * 2 + "fghijklmnop") is None  # 13 characters, more bytes
-    assert password_problem("river lamp 7") is None  # exactly 12
+    assert "12 characters or more" in password_problem("ab" + "cdefghijk", **SAM)  # 11
+    assert password_problem("é" * 2 + "fghijklmnop", **SAM) is None  # 13 characters, more bytes
+    assert password_problem("river lamp 7", **SAM) is None  # exactly 12
     long_ok = ("tiger lamp river " * 10)[:MAX_LENGTH]
-    assert len(long_ok) == MAX_LENGTH and password_problem(long_ok) is None
-    assert f"{MAX_LENGTH} characters or fewer" in password_problem(long_ok + "x")
+    assert len(long_ok) == MAX_LENGTH and password_problem(long_ok, **SAM) is None
+    assert f"{MAX_LENGTH} characters or fewer" in password_problem(long_ok + "x", **SAM)
     assert MIN_LENGTH == 12 and MAX_LENGTH >= 64
 
 
@@ -64,14 +67,14 @@ def test_the_length_limits_count_characters_not_bytes():
     "qwertyuiopasd",
 ])
 def test_common_and_guessable_passwords_are_refused(password):
-    assert password_problem(password) == passwords.TOO_COMMON
+    assert password_problem(password, **SAM) == passwords.TOO_COMMON
 
 
 def test_the_persons_own_name_and_email_are_refused():
-    context = ("pat.fielding@example.org", "Pat Fielding")
+    pat = {"name": "Pat Fielding", "email": "pat.fielding@example.org"}
     for password in ("PatFielding2026!", "pat.fielding@example.org", "pat fielding 1234", "Safeguarding Learning 1"):
-        assert password_problem(password, context=context) == passwords.TOO_PERSONAL, password
-    assert password_problem("pat fielding walks the hills", context=context) is None
+        assert password_problem(password, **pat) == passwords.TOO_PERSONAL, password
+    assert password_problem("pat fielding walks the hills", **pat) is None
 
 
 def test_a_password_typed_in_another_unicode_form_still_signs_in(client, people):
@@ -92,3 +95,22 @@ def test_the_people_page_shows_a_password_problem_against_the_password_field(cli
                                             "role": "practitioner", "password": "password1234"}).get_data(as_text=True)
     assert 'id="password-error"' in page and "too common" in page
     assert db.session.scalar(select(User).where(User.email == "sam@example.org")) is None
+
+
+def test_the_invitation_page_refuses_the_persons_own_name_as_their_password(client, people):
+    from learning.invitations import invitation_token
+
+    amelia = User(email="amelia.hartley@example.org", name="Amelia Hartley", agency_id=people.agency().id)
+    db.session.add(amelia)
+    db.session.commit()
+    link = f"/set-password/{invitation_token(amelia)}"
+    for own in ("Amelia Hartley 2026", "amelia.hartley@example.org"):
+        page = client.post(link, data={"password": own, "confirm": own}).get_data(as_text=True)
+        assert passwords.TOO_PERSONAL in page.replace("&#39;", "'"), own
+    db.session.refresh(amelia)
+    assert amelia.password_hash is None
+
+
+def test_the_policy_cannot_be_asked_without_the_persons_name_and_email():
+    with pytest.raises(TypeError):
+        password_problem("a perfectly long password")  # type: ignore[call-arg]

@@ -62,7 +62,7 @@ def agency_new():
     return render_template("admin/agency_form.html", form=form, agency=None)
 
 
-@bp.route("/agencies/<int:agency_id>")
+@bp.route("/agencies/<id:agency_id>")
 @role_required(Role.COORDINATOR)
 def agency(agency_id: int):
     agency = _agency_or_404(agency_id)
@@ -73,7 +73,7 @@ def agency(agency_id: int):
                            sector=Sector(agency.sector).label)
 
 
-@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@bp.route("/agencies/<id:agency_id>/edit", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def agency_edit(agency_id: int):
     agency = _agency_or_404(agency_id)
@@ -96,7 +96,7 @@ def agency_edit(agency_id: int):
     return render_template("admin/agency_form.html", form=form, agency=agency)
 
 
-@bp.route("/agencies/<int:agency_id>/teams/new", methods=["GET", "POST"])
+@bp.route("/agencies/<id:agency_id>/teams/new", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def team_new(agency_id: int):
     agency = _agency_or_404(agency_id)
@@ -116,7 +116,7 @@ def team_new(agency_id: int):
     return render_template("admin/team_form.html", form=form, agency=agency, team=None)
 
 
-@bp.route("/agencies/<int:agency_id>/teams/<int:team_id>/edit", methods=["GET", "POST"])
+@bp.route("/agencies/<id:agency_id>/teams/<id:team_id>/edit", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def team_edit(agency_id: int, team_id: int):
     agency = _agency_or_404(agency_id)

@@ -19,7 +19,7 @@ def _person(user_id: int) -> User:
     return db.session.get(User, user_id) or abort(404)
 
 
-@bp.route("/<int:user_id>/data.xlsx")
+@bp.route("/<id:user_id>/data.xlsx")
 @role_required(Role.ADMIN)
 def subject_access_export(user_id: int):
     person = _person(user_id)
@@ -27,7 +27,7 @@ def subject_access_export(user_id: int):
                          {"user": person.id}, f"personal-data-{person.id}.xlsx")
 
 
-@bp.route("/<int:user_id>/erase", methods=["GET", "POST"])
+@bp.route("/<id:user_id>/erase", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def erase_person(user_id: int):
     person = _person(user_id)

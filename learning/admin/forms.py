@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
@@ -11,10 +10,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NoneOf, Optional
 
+from ..forms import Form
 from ..models import Sector
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(Form):
     name = StringField("Full name", widget=GovTextInput(), validators=[InputRequired(message="Enter the person's name"), Length(max=200)])
     email = EmailField("Email address", widget=GovTextInput(), validators=[InputRequired(message="Enter an email address")])
     # The list starts with a "Select an agency" placeholder (0), so nobody files a person
@@ -27,7 +27,7 @@ class NewUserForm(FlaskForm):
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 
-class PeopleFilterForm(FlaskForm):
+class PeopleFilterForm(Form):
     """The filters above the People list: a GET form, so no CSRF token."""
 
     class Meta:
@@ -40,7 +40,7 @@ class PeopleFilterForm(FlaskForm):
     submit = SubmitField("Filter", widget=GovSubmitInput())
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(Form):
     name = StringField("Full name", widget=GovTextInput(),
                        validators=[InputRequired(message="Enter the person's name"),
                                    Length(max=200, message="Name must be 200 characters or fewer")])
@@ -50,18 +50,18 @@ class EditUserForm(FlaskForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class RoleForm(FlaskForm):
+class RoleForm(Form):
     role = RadioField("Role", widget=GovRadioInput(), validators=[InputRequired(message="Select a role")])
     submit = SubmitField("Change role", widget=GovSubmitInput())
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that POSTs, with the CSRF token: deactivate, reactivate, import."""
 
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(Form):
     name = StringField("Agency name", widget=GovTextInput(),
                        validators=[InputRequired(message="Enter the agency's name"),
                                    Length(max=200, message="Agency name must be 200 characters or fewer")])
@@ -76,14 +76,14 @@ class EditAgencyForm(AgencyForm):
                         validators=[InputRequired(message="Select whether the agency is active")])
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     name = StringField("Team name", widget=GovTextInput(),
                        validators=[InputRequired(message="Enter the team's name"),
                                    Length(max=200, message="Team name must be 200 characters or fewer")])
     submit = SubmitField("Save team", widget=GovSubmitInput())
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("Upload a file", widget=GovFileInput(),
                      validators=[FileRequired(message="Select an Excel (.xlsx) or CSV (.csv) file")])
     agency = SelectField("Agency for rows with no agency", widget=GovSelect(), coerce=int, default=0)

@@ -19,6 +19,7 @@ from ..fields import present
 from ..mail import send
 from ..invitations import invitation_url, needs_invitation
 from ..models import Agency, Attempt, Completion, Role, Team, User
+from ..numbers import last_page, page_number
 from . import bp
 from .forms import ConfirmForm, EditUserForm, NewUserForm, PeopleFilterForm, RoleForm
 
@@ -53,8 +54,8 @@ def users():
         query = query.where(User.active.is_(True))
     elif form.status.data == "deactivated":
         query = query.where(User.active.is_(False))
-    page = max(request.args.get("page", 1, type=int), 1)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = min(page_number(), last_page(total, PAGE_SIZE))
     people = db.session.scalars(query.options(selectinload(User.team)).order_by(User.name, User.id)
                                 .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     filters = {k: v for k, v in {"q": search, "agency": form.agency.data or None,
@@ -94,7 +95,7 @@ def _invitation_news(user: User) -> str:
     return "The invitation email could not be sent: copy the link from their page and send it to them."
 
 
-@bp.route("/people/<int:user_id>/invitation", methods=["POST"])
+@bp.route("/people/<id:user_id>/invitation", methods=["POST"])
 @role_required(Role.AGENCY_LEAD)
 def user_invitation(user_id: int):
     """Send the invitation again: a new link, and the one sent before stops working."""
@@ -109,7 +110,7 @@ def user_invitation(user_id: int):
     return redirect(url_for("admin.user", user_id=person.id))
 
 
-@bp.route("/people/<int:user_id>/two-factor/reset", methods=["GET", "POST"])
+@bp.route("/people/<id:user_id>/two-factor/reset", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def user_two_factor_reset(user_id: int):
     """Admins only: remove a person's second factor (a lost phone and lost recovery codes).
@@ -131,7 +132,7 @@ def user_two_factor_reset(user_id: int):
     return render_template("admin/user_two_factor_reset.html", person=person, confirm_form=form)
 
 
-@bp.route("/people/<int:user_id>")
+@bp.route("/people/<id:user_id>")
 @role_required(Role.AGENCY_LEAD)
 def user(user_id: int):
     person = user_in_scope_or_404(current_user, user_id)
@@ -147,7 +148,7 @@ def user(user_id: int):
                            reactivate_form=ConfirmForm())
 
 
-@bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
+@bp.route("/people/<id:user_id>/edit", methods=["GET", "POST"])
 @role_required(Role.AGENCY_LEAD)
 def user_edit(user_id: int):
     person = manageable_user_or_404(current_user, user_id)
@@ -179,7 +180,7 @@ def user_edit(user_id: int):
     return render_template("admin/user_edit.html", person=person, form=form, teams=teams)
 
 
-@bp.route("/people/<int:user_id>/role", methods=["GET", "POST"])
+@bp.route("/people/<id:user_id>/role", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def user_role(user_id: int):
     person = user_in_scope_or_404(current_user, user_id)
@@ -210,7 +211,7 @@ def user_role(user_id: int):
     return render_template("admin/user_role.html", person=person, form=form)
 
 
-@bp.route("/people/<int:user_id>/deactivate", methods=["GET", "POST"])
+@bp.route("/people/<id:user_id>/deactivate", methods=["GET", "POST"])
 @role_required(Role.AGENCY_LEAD)
 def user_deactivate(user_id: int):
     """GET asks "Are you sure"; the POST button deactivates. Attempts and completions stay."""
@@ -231,7 +232,7 @@ def user_deactivate(user_id: int):
     return render_template("admin/user_deactivate.html", person=person, confirm_form=form)
 
 
-@bp.route("/people/<int:user_id>/reactivate", methods=["POST"])
+@bp.route("/people/<id:user_id>/reactivate", methods=["POST"])
 @role_required(Role.AGENCY_LEAD)
 def user_reactivate(user_id: int):
     person = manageable_user_or_404(current_user, user_id)

@@ -61,7 +61,7 @@ def change_password():
             note_failure()
             audit.record(audit.SIGN_IN_FAILED, {"email": me.email, "reason": "wrong current password"})
             form.current.errors = [*form.current.errors, "Your current password is not right"]
-        elif problem := password_problem(password, context=(me.email, me.name)):
+        elif problem := password_problem(password, name=me.name, email=me.email):
             form.password.errors = [*form.password.errors, problem]
         elif form.confirm.data != password:
             form.confirm.errors = [*form.confirm.errors, "The passwords do not match"]

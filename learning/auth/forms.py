@@ -1,10 +1,10 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from ..forms import Form
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField("Email address", widget=GovTextInput(),
                       validators=[InputRequired(message="Enter your email address")])
     password = PasswordField("Password", widget=GovPasswordInput(),
@@ -12,7 +12,7 @@ class SignInForm(FlaskForm):
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField("New password", widget=GovPasswordInput(),
                              validators=[InputRequired(message="Enter a password")])
     confirm = PasswordField("Confirm new password", widget=GovPasswordInput(),
@@ -20,14 +20,14 @@ class SetPasswordForm(FlaskForm):
     submit = SubmitField("Set password", widget=GovSubmitInput())
 
 
-class ForgottenPasswordForm(FlaskForm):
+class ForgottenPasswordForm(Form):
     email = EmailField("Email address", widget=GovTextInput(),
                        validators=[InputRequired(message="Enter your email address"),
                                    Length(max=320, message="Email address must be 320 characters or fewer")])
     submit = SubmitField("Send me a link", widget=GovSubmitInput())
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """The second sign-in step: a code from the app, or a recovery code."""
     code = StringField("Security code", widget=GovTextInput(),
                        validators=[InputRequired(message="Enter the 6-digit code from your authenticator app"),
@@ -35,7 +35,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField("Current password", widget=GovPasswordInput(),
                             validators=[InputRequired(message="Enter your current password")])
     password = PasswordField("New password", widget=GovPasswordInput(),
@@ -45,14 +45,14 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
-class TwoFactorSetupForm(FlaskForm):
+class TwoFactorSetupForm(Form):
     code = StringField("Code from the app", widget=GovTextInput(),
                        validators=[InputRequired(message="Enter the 6-digit code from your authenticator app"),
                                    Length(max=40, message="Enter the 6-digit code from your authenticator app")])
     submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
 
 
-class TwoFactorManageForm(FlaskForm):
+class TwoFactorManageForm(Form):
     """Changing two-factor sign-in once it is on asks for a code from the app first."""
     code = StringField("Code from the app", widget=GovTextInput(),
                        validators=[InputRequired(message="Enter the 6-digit code from your authenticator app"),
@@ -61,5 +61,5 @@ class TwoFactorManageForm(FlaskForm):
     turn_off = SubmitField("Turn off two-factor sign-in", widget=GovSubmitInput())
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A button that POSTs, with the CSRF token."""

@@ -136,7 +136,7 @@ def set_password(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         password = present(form.password.data)
-        if problem_text := password_problem(password, context=(user.email, user.name)):
+        if problem_text := password_problem(password, name=user.name, email=user.email):
             form.password.errors = [*form.password.errors, problem_text]
         elif form.confirm.data != password:
             form.confirm.errors = [*form.confirm.errors, "The passwords do not match"]
@@ -177,7 +177,7 @@ def reset_password(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         password = present(form.password.data)
-        if problem_text := password_problem(password, context=(user.email, user.name)):
+        if problem_text := password_problem(password, name=user.name, email=user.email):
             form.password.errors = [*form.password.errors, problem_text]
         elif form.confirm.data != password:
             form.confirm.errors = [*form.confirm.errors, "The passwords do not match"]

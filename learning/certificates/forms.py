@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
+from ..forms import Form
 from .service import normalise_code
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(Form):
     """Type a certificate code. A GET form: checking a code changes nothing."""
 
     class Meta:
@@ -22,7 +22,7 @@ class VerifyForm(FlaskForm):
                                   "in groups of 4")
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     reason = TextAreaField(
         "Why are you revoking this certificate?", widget=GovCharacterCount(),
         validators=[InputRequired(message="Enter why you are revoking this certificate"),

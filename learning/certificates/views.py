@@ -72,7 +72,7 @@ def _stylesheet() -> str:
     return STYLESHEET.read_text(encoding="utf-8")
 
 
-@bp.route("/certificates/<int:completion_id>")
+@bp.route("/certificates/<id:completion_id>")
 @signed_in
 def certificate(completion_id: int):
     completion = _completion_in_scope(completion_id)
@@ -84,7 +84,7 @@ def certificate(completion_id: int):
                            can_revoke=current_user.has_role(Role.COORDINATOR))
 
 
-@bp.route("/certificates/<int:completion_id>/revoke", methods=["GET", "POST"])
+@bp.route("/certificates/<id:completion_id>/revoke", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def revoke(completion_id: int):
     completion = _completion_in_scope(completion_id)

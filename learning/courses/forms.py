@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -24,11 +23,12 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from ..date_range import EndNotBeforeStart
 from ..fields import GovDateField
+from ..forms import Form
 
 TIME = Regexp(r"^([01]?\d|2[0-3])[:.][0-5]\d$", message="Enter a time in the 24-hour clock, like 09:30")
 
 
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     title = StringField("Course title", widget=GovTextInput(), validators=[InputRequired(message="Enter a course title"), Length(max=200)])
     description = TextAreaField("Description", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
     modules = SelectMultipleField("Modules it counts for", widget=GovCheckboxesInput(), coerce=int,
@@ -39,8 +39,8 @@ class CourseForm(FlaskForm):
     submit = SubmitField("Save course", widget=GovSubmitInput())
 
 
-class SessionForm(FlaskForm):
-    day = GovDateField("Date", validators=[InputRequired(message="Enter the date of the session")])
+class SessionForm(Form):
+    day = GovDateField("Date", called="Date of the session", validators=[InputRequired(message="Enter the date of the session")])
     starts = StringField("Start time", widget=GovTextInput(), validators=[InputRequired(message="Enter the start time"), TIME])
     ends = StringField("End time", widget=GovTextInput(), validators=[InputRequired(message="Enter the end time"), TIME])
     venue = StringField("Venue or joining details", widget=GovTextInput(),
@@ -53,20 +53,21 @@ class SessionForm(FlaskForm):
     submit = SubmitField("Add session", widget=GovSubmitInput())
 
 
-class NonAttendanceForm(EndNotBeforeStart, FlaskForm):
+class NonAttendanceForm(EndNotBeforeStart, Form):
     class Meta:
         csrf = False
 
     agency = SelectField("Agency", widget=GovSelect(), coerce=int, default=0, validate_choice=False, validators=[Optional()])
-    start = GovDateField("From", validators=[InputRequired(message="Enter the start date")])
-    end = GovDateField("To", validators=[InputRequired(message="Enter the end date")])
+    start = GovDateField("From", called="Start date", validators=[InputRequired(message="Enter the start date")])
+    end = GovDateField("To", called="End date", validators=[InputRequired(message="Enter the end date")])
     submit = SubmitField("Download workbook", widget=GovSubmitInput())
 
 
-class ExternalRecordForm(FlaskForm):
+class ExternalRecordForm(Form):
     title = StringField("Name of the training", widget=GovTextInput(), validators=[InputRequired(message="Enter the name of the training"), Length(max=300)])
     provider = StringField("Who provided it", widget=GovTextInput(), validators=[InputRequired(message="Enter who provided the training"), Length(max=300)])
-    completed_on = GovDateField("Date you completed it", validators=[InputRequired(message="Enter the date you completed the training")])
+    completed_on = GovDateField("Date you completed it", called="Date completed",
+                                validators=[InputRequired(message="Enter the date you completed the training")])
     evidence_note = TextAreaField("Evidence", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
     evidence = FileField("Certificate or other evidence (optional)", widget=GovFileInput(),
                          validators=[Optional(), FileAllowed(["pdf", "png", "jpg", "jpeg", "docx"],
@@ -74,7 +75,7 @@ class ExternalRecordForm(FlaskForm):
     submit = SubmitField("Send for approval", widget=GovSubmitInput())
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     decision = RadioField("Decision", widget=GovRadioInput(), choices=[("approve", "Approve"), ("reject", "Reject")],
                           validators=[InputRequired(message="Choose approve or reject")])
     modules = SelectMultipleField("Modules it counts for", widget=GovCheckboxesInput(), coerce=int)

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..fields import present
 from ..learner.forms import EmptyForm
 from ..models import Agency, Booking, BookingStatus, Course, CourseSession, Module, Role, utcnow
+from ..numbers import int_arg
 from .forms import CourseForm, NonAttendanceForm, SessionForm
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
@@ -44,7 +45,7 @@ def index():
     return render_template("courses/index.html", sessions=sessions, taken=taken, mine=mine, now=now)
 
 
-@bp.route("/sessions/<int:session_id>")
+@bp.route("/sessions/<id:session_id>")
 @signed_in
 def session(session_id: int):
     session = _session_or_404(session_id)
@@ -54,7 +55,7 @@ def session(session_id: int):
                            form=EmptyForm(), now=utcnow())
 
 
-@bp.route("/sessions/<int:session_id>/book", methods=["POST"])
+@bp.route("/sessions/<id:session_id>/book", methods=["POST"])
 @signed_in
 def book(session_id: int):
     session = _session_or_404(session_id)
@@ -72,7 +73,7 @@ def book(session_id: int):
     return redirect(url_for("courses.session", session_id=session.id))
 
 
-@bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
+@bp.route("/bookings/<id:booking_id>/cancel", methods=["GET", "POST"])
 @signed_in
 def cancel(booking_id: int):
     booking = db.session.get(Booking, booking_id)
@@ -118,7 +119,7 @@ def new_course():
     return render_template("courses/course_form.html", form=form)
 
 
-@bp.route("/manage/<int:course_id>")
+@bp.route("/manage/<id:course_id>")
 @role_required(Role.COORDINATOR)
 def course(course_id: int):
     course = db.session.get(Course, course_id) or abort(404)
@@ -130,7 +131,7 @@ def _time(text: str):
     return datetime.strptime(text.replace(".", ":"), "%H:%M").time()
 
 
-@bp.route("/manage/<int:course_id>/sessions/new", methods=["GET", "POST"])
+@bp.route("/manage/<id:course_id>/sessions/new", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def new_session(course_id: int):
     course = db.session.get(Course, course_id) or abort(404)
@@ -152,7 +153,7 @@ def new_session(course_id: int):
     return render_template("courses/session_form.html", form=form, course=course)
 
 
-@bp.route("/manage/sessions/<int:session_id>")
+@bp.route("/manage/sessions/<id:session_id>")
 @role_required(Role.COORDINATOR)
 def manage_session(session_id: int):
     session = _session_or_404(session_id)
@@ -161,7 +162,7 @@ def manage_session(session_id: int):
                            waiting=[b for b in session.bookings if b.status == BookingStatus.WAITLISTED.value])
 
 
-@bp.route("/manage/sessions/<int:session_id>/register", methods=["GET", "POST"])
+@bp.route("/manage/sessions/<id:session_id>/register", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def register(session_id: int):
     session = _session_or_404(session_id)
@@ -192,7 +193,7 @@ def register(session_id: int):
                            marks=service.REGISTER_MARKS, now=utcnow(), posted=request.form)
 
 
-@bp.route("/manage/sessions/<int:session_id>/<kind>.xlsx")
+@bp.route("/manage/sessions/<id:session_id>/<kind>.xlsx")
 @role_required(Role.COORDINATOR)
 def attendance_export(session_id: int, kind: str):
     if kind not in ("sign-in-sheet", "register"):
@@ -206,7 +207,7 @@ def attendance_export(session_id: int, kind: str):
 @bp.route("/non-attendance")
 @role_required(Role.AGENCY_LEAD)
 def non_attendance_export():
-    agency_ids = agency_scope(current_user, request.args.get("agency", type=int))
+    agency_ids = agency_scope(current_user, int_arg("agency"))
     form = NonAttendanceForm(request.args if request.args else None)
     agencies = select(Agency).order_by(Agency.name)
     if agency_ids is not None:

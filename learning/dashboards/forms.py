@@ -1,14 +1,14 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Optional
 
 from ..date_range import EndNotBeforeStart
 from ..fields import GovDateField
+from ..forms import Form
 from ..status import Status
 
 
-class StaffFilterForm(FlaskForm):
+class StaffFilterForm(Form):
     """Filters are read from the query string, so a filtered list is a link people can share."""
 
     class Meta:
@@ -22,7 +22,7 @@ class StaffFilterForm(FlaskForm):
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
 
 
-class CompletionsExportForm(EndNotBeforeStart, FlaskForm):
+class CompletionsExportForm(EndNotBeforeStart, Form):
     class Meta:
         csrf = False
 
@@ -31,6 +31,6 @@ class CompletionsExportForm(EndNotBeforeStart, FlaskForm):
     agency = SelectField("Agency", widget=GovSelect(), coerce=int, default=0, validate_choice=False,
                          validators=[Optional()])
     # GOV.UK date input: three boxes (day, month, year) submitted under one name.
-    start = GovDateField("From", validators=[Optional()])
-    end = GovDateField("To", validators=[Optional()])
+    start = GovDateField("From", called="Start date")
+    end = GovDateField("To", called="End date")
     submit = SubmitField("Download workbook", widget=GovSubmitInput())

@@ -22,6 +22,7 @@ from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
 from ..models import Agency, Attempt, Module, Role
 from ..my_learning import learning_summary
+from ..numbers import int_arg, page_number
 from ..status import Status
 from .forms import CompletionsExportForm, StaffFilterForm
 
@@ -39,7 +40,7 @@ class Filters(NamedTuple):
 def _scope_from_request(agency_id: int | None = None) -> Filters:
     """The viewer's scope narrowed by the filters in the query string, plus what the
     page needs to show them (loaded once here rather than again by each view)."""
-    agency_id = agency_id or request.args.get("agency", type=int)
+    agency_id = agency_id or int_arg("agency")
     agency_ids = agency_scope(current_user, agency_id)
     form = StaffFilterForm(request.args)
     teams = team_names(agency_ids)
@@ -73,13 +74,13 @@ def partnership():
                            by_module=figures.by_module, statuses=list(Status))
 
 
-@bp.route("/agencies/<int:agency_id>")
+@bp.route("/agencies/<id:agency_id>")
 @role_required(Role.AGENCY_LEAD)
 def agency(agency_id: int):
     scope, form, modules, teams = _scope_from_request(agency_id)
     agency = run(_AGENCY, {"id": agency_id}).first() or abort(404)
     figures = figures_by(Scope(agency_ids=scope.agency_ids))
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     # The agency's headcount comes with the page of staff (and how many match the filters).
     heads, total, people, statuses = filtered_staff(scope, page, PER_PAGE, with_heads=True)
     return render_template("dashboards/agency.html", agency=agency, modules=modules, figures=figures, heads=heads,
@@ -95,7 +96,7 @@ _AGENCY = select(Agency.id, Agency.name).where(Agency.id == bindparam("id"))
 @role_required(Role.AGENCY_LEAD)
 def staff():
     scope, form, modules, teams = _scope_from_request()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_number()
     found = filtered_staff(scope, page, PER_PAGE)
     agencies = dict(db.session.execute(select(Agency.id, Agency.name)).all())
     module_titles = {m.id: m.title for m in modules}
@@ -130,7 +131,7 @@ def _filter_args(scope: Scope) -> dict:
     return {k: v for k, v in args.items() if v}
 
 
-@bp.route("/people/<int:user_id>")
+@bp.route("/people/<id:user_id>")
 @role_required(Role.AGENCY_LEAD)
 def person(user_id: int):
     person = user_in_scope_or_404(current_user, user_id)
@@ -138,7 +139,7 @@ def person(user_id: int):
                            certificates=certificates_for(all_certificates(person)))
 
 
-@bp.route("/attempts/<int:attempt_id>")
+@bp.route("/attempts/<id:attempt_id>")
 @role_required(Role.AGENCY_LEAD)
 def attempt(attempt_id: int):
     attempt = db.session.get(Attempt, attempt_id)
@@ -163,7 +164,7 @@ def compliance_export():
 @bp.route("/completions", methods=["GET"])
 @role_required(Role.AGENCY_LEAD)
 def completions_export():
-    agency_ids = agency_scope(current_user, request.args.get("agency", type=int))
+    agency_ids = agency_scope(current_user, int_arg("agency"))
     form = CompletionsExportForm(request.args if request.args else None)
     form.module.choices = [("", "Choose a module")] + [(m.slug, m.title) for m in catalogue().ordered()]
     agencies = select(Agency).order_by(Agency.name)

@@ -3,8 +3,9 @@
 Spreadsheet programs run a cell that starts with = + - @ (and, after a paste, tab or
 carriage return) as a formula: a name typed as '=HYPERLINK(...)' would become a live link.
 Every text value that could come from a person goes through `safe_text`, which puts an
-apostrophe in front of those characters, and strips the control characters that the XML
-inside an .xlsx cannot hold (openpyxl raises IllegalCharacterError on them).
+apostrophe in front of those characters, and passes the text through the one rule for text
+(`text.clean`): the XML inside an .xlsx cannot hold the characters XML 1.0 forbids, and text
+stored before that rule applied on the way in must not make a workbook unreadable.
 """
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from datetime import date, datetime
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
+
+from ..text import clean
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FONT = "Arial"
@@ -29,7 +32,7 @@ def safe_text(value: Any) -> Any:
     """Neutralise text that a spreadsheet would run; leave numbers and dates alone."""
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    value = clean(value)
     if value.startswith(FORMULA_TRIGGERS):
         return "'" + value
     return value

@@ -60,7 +60,7 @@ def _record_in_scope(record_id: int) -> ExternalRecord:
     return record
 
 
-@bp.route("/<int:record_id>/review", methods=["GET", "POST"])
+@bp.route("/<id:record_id>/review", methods=["GET", "POST"])
 @role_required(Role.AGENCY_LEAD)
 def review(record_id: int):
     record = _record_in_scope(record_id)
@@ -85,7 +85,7 @@ def review(record_id: int):
     return render_template("external/review.html", record=record, form=form)
 
 
-@bp.route("/<int:record_id>/evidence")
+@bp.route("/<id:record_id>/evidence")
 @signed_in
 def evidence(record_id: int):
     record = db.session.get(ExternalRecord, record_id)

@@ -1,16 +1,16 @@
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from wtforms import RadioField, SelectMultipleField
 from wtforms.validators import InputRequired
 
 from ..content import Question
+from ..forms import Form
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(Form):
     """A form with only the CSRF token, for one-button POSTs (start, submit, sign out)."""
 
 
-class _AnswerForm(FlaskForm):
+class _AnswerForm(Form):
     class Meta:
         # CSRFProtect checks the token of every POST, this one included, before the view
         # runs. A token field here would only sign a fresh token on every answer for a
@@ -50,7 +50,7 @@ class AnswerChoices:
         self.data = data
 
 
-def answer_form(question: Question, option_order: list[str]) -> FlaskForm:
+def answer_form(question: Question, option_order: list[str]) -> Form:
     """A radio group (one answer) or checkboxes (several) with the options in the attempt's
     shuffled order, to validate a posted answer.
 

@@ -108,7 +108,7 @@ def _open_question(attempt_id: int, number: int):
     return attempt, aq, None
 
 
-@bp.route("/attempts/<int:attempt_id>/questions/<int:number>", methods=["GET", "POST"])
+@bp.route("/attempts/<id:attempt_id>/questions/<id:number>", methods=["GET", "POST"])
 @signed_in
 def question(attempt_id: int, number: int):
     attempt, aq, elsewhere = _open_question(attempt_id, number)
@@ -172,7 +172,7 @@ def _resume_question(attempt_id: int, number: int) -> str:
 recoverable("learner.question", render=_answer_after_expired_page, resume=_resume_question)
 
 
-@bp.route("/attempts/<int:attempt_id>/questions/<int:number>/feedback")
+@bp.route("/attempts/<id:attempt_id>/questions/<id:number>/feedback")
 @signed_in
 def feedback(attempt_id: int, number: int):
     attempt = _own_attempt(attempt_id)
@@ -193,7 +193,7 @@ def feedback(attempt_id: int, number: int):
     )
 
 
-@bp.route("/attempts/<int:attempt_id>/check")
+@bp.route("/attempts/<id:attempt_id>/check")
 @signed_in
 def check(attempt_id: int):
     attempt = _own_attempt(attempt_id)
@@ -204,7 +204,7 @@ def check(attempt_id: int):
     return render_template("learner/check.html", attempt=attempt, content=_content_for(attempt), form=EmptyForm())
 
 
-@bp.route("/attempts/<int:attempt_id>/submit", methods=["POST"])
+@bp.route("/attempts/<id:attempt_id>/submit", methods=["POST"])
 @signed_in
 def submit(attempt_id: int):
     attempt = _own_sitting(attempt_id)
@@ -219,7 +219,7 @@ def submit(attempt_id: int):
     return redirect(url_for("learner.result", attempt_id=attempt_id))
 
 
-@bp.route("/attempts/<int:attempt_id>/result")
+@bp.route("/attempts/<id:attempt_id>/result")
 @signed_in
 def result(attempt_id: int):
     attempt = _own_attempt(attempt_id)
@@ -231,7 +231,7 @@ def result(attempt_id: int):
                            form=EmptyForm())
 
 
-@bp.route("/attempts/<int:attempt_id>/review")
+@bp.route("/attempts/<id:attempt_id>/review")
 @signed_in
 def review(attempt_id: int):
     attempt = _own_attempt(attempt_id)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from ..server_log import TracebackCatcher
 from .axe import RECORDER, Variant, watch
 from .pages import Site, Visit, cheap_password_hashes
 
@@ -36,10 +37,21 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
+SERVER_LOG = TracebackCatcher()
+
+
 @pytest.fixture(autouse=True)
 def _clean_tables():
     """Browser tests use their own database (below), not the suite's: nothing to clean."""
     yield
+
+
+@pytest.fixture(autouse=True)
+def _no_traceback_in_the_server_log():
+    """A test during which the live server logged an error fails, with the traceback."""
+    yield
+    if caught := SERVER_LOG.take():
+        pytest.fail("the live server logged an error:\n" + "\n".join(caught), pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -70,12 +82,16 @@ def site(tmp_path_factory):
         def log_request(self, *args, **kwargs):
             pass
 
+    SERVER_LOG.attach(app)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="browser-test-server", daemon=True)
     thread.start()
     yield Site(url=f"http://127.0.0.1:{server.server_port}", app=app)
     server.shutdown()
     thread.join(timeout=5)
+    SERVER_LOG.detach(app)
+    if caught := SERVER_LOG.take():
+        pytest.fail("the live server logged an error:\n" + "\n".join(caught), pytrace=False)
 
 
 @pytest.fixture(scope="session")

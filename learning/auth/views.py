@@ -7,11 +7,11 @@ from ..audit import record
 from ..expiry import recoverable
 from ..extensions import db, login_manager
 from ..invitations import LinkProblem, user_for_token
+from ..models import User
 from ..passwords import password_problem
 from ..throttle import note_failure, sign_in_limits
 from .forms import SetPasswordForm, SignInForm
 from .redirects import safe_next
-from .signed_in import SignedIn
 from .signed_in import load as signed_in_person
 from .signin import authenticate
 
@@ -28,7 +28,7 @@ login_manager.session_protection = None
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> SignedIn | None:
+def load_user(user_id: str) -> User | None:
     return signed_in_person(user_id)
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import case, func, select
 
 from ..catalogue import catalogue
 from ..compliance import Scope, figures_by, headcount, lookups, pairs, required_modules, totals_by_module
-from ..database import run_unflushed
+from ..database import run
 from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
 from ..models import Agency, Completion, Module, User, utcnow
@@ -158,7 +158,7 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
     people = 0
     current, row = None, []
     # Core rows (no ORM loading step), streamed in batches (a server-side cursor on PostgreSQL).
-    rows = run_unflushed(query.execution_options(yield_per=BATCH))
+    rows = run(query.execution_options(yield_per=BATCH))
     for user_id, module_id, status, expiry, name, email, job_title, agency_id, team_id in rows:
         if user_id != current:
             if current is not None:
@@ -214,7 +214,7 @@ def _completions(wb, scope, agencies, teams, module_titles) -> int:
     team_names = {k: safe_text(v) for k, v in teams.items()}
     count = 0
     current, name, email = None, "", ""
-    rows = run_unflushed(query.execution_options(yield_per=BATCH))
+    rows = run(query.execution_options(yield_per=BATCH))
     for (user_id, raw_name, raw_email, agency_id, team_id, module_id, version, completed_at, expires_at, score,
          source, code, revoked_at) in rows:
         if user_id != current:  # rows come person by person: make each person's name safe once

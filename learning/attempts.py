@@ -12,11 +12,12 @@ import secrets
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from .content import ModuleContent, Question
+from .database import run
 from .extensions import db
 from .models import Attempt, AttemptQuestion, AttemptStatus, Completion, CompletionSource, Module, User, utcnow
 from .status import add_months
@@ -105,10 +106,18 @@ def _resumed(attempt: Attempt) -> Started:
     return Started(attempt.id, pending.position if pending else None)
 
 
+# Every page of an attempt needs the attempt, its module and its questions: one query.
+# One statement object for every request, so SQLAlchemy works out its cache key once.
+_ATTEMPT_WITH_QUESTIONS = (
+    select(Attempt).where(Attempt.id == bindparam("attempt_id"))
+    .options(joinedload(Attempt.module), joinedload(Attempt.questions))
+)
+
+
 def attempt_with_questions(attempt_id: int) -> Attempt | None:
-    """The attempt, its module and its drawn questions (in order), from one query: every
-    page of an attempt needs all three. None if there is no such attempt."""
-    return db.session.get(Attempt, attempt_id, options=[joinedload(Attempt.module), joinedload(Attempt.questions)])
+    """The attempt, its module and its drawn questions (in order), or None if there is no
+    such attempt."""
+    return db.session.scalars(_ATTEMPT_WITH_QUESTIONS, {"attempt_id": attempt_id}).unique().first()
 
 
 def next_unanswered(questions: Sequence[AttemptQuestion]) -> AttemptQuestion | None:
@@ -142,7 +151,10 @@ def answer(attempt: Attempt, aq: AttemptQuestion, content: ModuleContent, chosen
     correct = question.is_right(chosen_set)
     # Only the first answer counts, even when two arrive at once (a double click, two tabs):
     # the UPDATE applies only while the question is still unanswered.
-    result = db.session.execute(
+    # A Core UPDATE (database.run), not the ORM's: the ORM would also look for the answered
+    # question among the loaded objects to update it there, and the commit below discards
+    # them anyway.
+    result = run(
         update(AttemptQuestion).where(AttemptQuestion.id == aq.id, AttemptQuestion.answered_at.is_(None))
         .values(answer=ordered, is_correct=correct, answered_at=utcnow())
     )

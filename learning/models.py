@@ -84,19 +84,7 @@ class Team(db.Model):
     agency: Mapped[Agency] = relationship(back_populates="teams")
 
 
-class HasRole:
-    """Role checks, shared by the `User` model and the signed-in person (auth/signed_in.py),
-    on a `role` attribute holding a Role value."""
-
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
-    def has_role(self, minimum: Role) -> bool:
-        return self.role_enum.rank >= minimum.rank
-
-
-class User(HasRole, UserMixin, db.Model):
+class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so uniqueness and sign-in are case-insensitive on every database.
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -132,6 +120,13 @@ class User(HasRole, UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def has_role(self, minimum: Role) -> bool:
+        return self.role_enum.rank >= minimum.rank
 
 
 class Module(db.Model):

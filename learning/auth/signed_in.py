@@ -2,12 +2,11 @@
 signed-in request."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from ..extensions import db
 from ..models import User
 
 
 def load(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id))
     # A deactivated account loses access at once, not when its session runs out.
-    return db.session.scalar(select(User).where(User.id == int(user_id), User.active.is_(True)))
+    return user if user is not None and user.active else None

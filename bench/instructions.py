@@ -4,6 +4,7 @@ valgrind, so that two versions of the code can be compared on a busy or noisy ma
 
     .venv/bin/python bench/instructions.py                # about 3 minutes
     .venv/bin/python bench/instructions.py --requests 200
+    .venv/bin/python bench/instructions.py --kinds question answer   # the performance guard's two
 
 Timings on a shared machine move by 10-30% from run to run; instruction counts move by well
 under 1%. Each kind of request runs in a child process under `valgrind --tool=callgrind`,
@@ -109,6 +110,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=40,
                         help="extra requests in the longer run of each kind (answers: at most 56)")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=KINDS, metavar="KIND",
+                        help=f"which kinds of request to count (default: all of {', '.join(KINDS)})")
     parser.add_argument("--child", nargs=4, metavar=("KIND", "N", "DATABASE", "EMAIL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -127,12 +130,14 @@ def main() -> int:
     few, more = 8, 8 + min(args.requests, 56)
     # Two children at a time: one per core on this machine.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = {(kind, n): pool.submit(counted, kind, n, template, email, folder) for kind in KINDS for n in (few, more)}
-        per_request = {kind: (runs[kind, more].result() - runs[kind, few].result()) / (more - few) for kind in KINDS}
+        runs = {(kind, n): pool.submit(counted, kind, n, template, email, folder)
+                for kind in args.kinds for n in (few, more)}
+        per_request = {kind: (runs[kind, more].result() - runs[kind, few].result()) / (more - few) for kind in args.kinds}
     shutil.rmtree(folder, ignore_errors=True)
     print(f"\nInstructions per request (valgrind; in-process, SQLite; {more - few} requests counted per kind)")
-    for kind in KINDS:
-        print(f"  {kind:<12}{per_request[kind] / 1e6:>8.2f} million   {per_request[kind] / per_request['health']:>5.2f} x /health")
+    for kind in args.kinds:
+        ratio = f"   {per_request[kind] / per_request['health']:>5.2f} x /health" if "health" in per_request else ""
+        print(f"  {kind:<12}{per_request[kind] / 1e6:>8.2f} million{ratio}")
     return 0
 
 

@@ -10,15 +10,14 @@ import base64
 import random
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
-from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from .content import ModuleContent, Question
-from .database import run_unflushed
+from .database import run
 from .extensions import db
 from .models import Attempt, AttemptQuestion, AttemptStatus, Completion, CompletionSource, Module, User, utcnow
 from .status import add_months
@@ -107,80 +106,33 @@ def _resumed(attempt: Attempt) -> Started:
     return Started(attempt.id, pending.position if pending else None)
 
 
-class Step(NamedTuple):
-    """A drawn question of an attempt as plain values: what the question page and an answer
-    read. AttemptQuestion objects for all fifteen or so questions cost more to build than
-    the rest of those requests, the busiest in the service."""
-
-    id: int
-    position: int
-    question_id: str
-    option_order: list[str]
-    answered_at: datetime | None
-    is_correct: bool | None
+# Every page of an attempt needs the attempt, its module and its questions: one query.
+# One statement object for every request, so SQLAlchemy works out its cache key once.
+_ATTEMPT_WITH_QUESTIONS = (
+    select(Attempt).where(Attempt.id == bindparam("attempt_id"))
+    .options(joinedload(Attempt.module), joinedload(Attempt.questions))
+)
 
 
-class Sitting(NamedTuple):
-    """An attempt as the question page, an answer and a submit read it, from one query."""
-
-    id: int
-    user_id: int
-    module_id: int
-    module_version: int
-    status: str
-    total: int
-    slug: str
-    questions: list[Step]
+def attempt_with_questions(attempt_id: int) -> Attempt | None:
+    """The attempt, its module and its drawn questions (in order), or None if there is no
+    such attempt."""
+    return db.session.scalars(_ATTEMPT_WITH_QUESTIONS, {"attempt_id": attempt_id}).unique().first()
 
 
-@cache
-def _sitting_statement():
-    # Built once: putting this SELECT together took longer than running it.
-    a, aq = Attempt, AttemptQuestion
-    return (
-        select(a.user_id, a.module_id, a.module_version, a.status, a.total, Module.slug,
-               aq.id, aq.position, aq.question_id, aq.option_order, aq.answered_at, aq.is_correct)
-        .join(Module, Module.id == a.module_id).join(aq, aq.attempt_id == a.id)
-        .where(a.id == bindparam("attempt_id")).order_by(aq.position)
-    )
-
-
-def sitting(attempt_id: int) -> Sitting | None:
-    """The attempt, its module's slug and its questions in order, or None if there is no
-    such attempt. One row per question; the attempt's columns repeat on each (not its
-    JSON path: decoding that on every row cost more than the rest of the query).
-
-    Run on the session's connection, as plain rows: the ORM's per-statement work was most
-    of the cost of this, the busiest query in the service."""
-    rows = run_unflushed(_sitting_statement(), {"attempt_id": attempt_id}).all()
-    if not rows:
-        return None
-    return Sitting(attempt_id, *rows[0][:6], [Step(*row[6:]) for row in rows])
-
-
-def next_unanswered(questions: Sequence[Step | AttemptQuestion]) -> Step | AttemptQuestion | None:
-    """The first question not answered yet, of an Attempt's or a Sitting's questions."""
+def next_unanswered(questions: Sequence[AttemptQuestion]) -> AttemptQuestion | None:
+    """The first question not answered yet."""
     return next((q for q in questions if q.answered_at is None), None)
 
 
-def question_at(questions: Sequence[Step | AttemptQuestion], position: int) -> Step | AttemptQuestion:
+def question_at(questions: Sequence[AttemptQuestion], position: int) -> AttemptQuestion:
     for aq in questions:
         if aq.position == position:
             return aq
     raise AttemptError("That question is not part of this attempt.")
 
 
-@cache
-def _answer_statement():
-    # Built once and run on the connection, like the sitting: only the first answer counts.
-    aq = AttemptQuestion
-    return (
-        update(aq).where(aq.id == bindparam("aq_id"), aq.answered_at.is_(None))
-        .values(answer=bindparam("given"), is_correct=bindparam("right"), answered_at=bindparam("at"))
-    )
-
-
-def answer(attempt: Sitting, aq: Step, content: ModuleContent, chosen: list[str]) -> None:
+def answer(attempt: Attempt, aq: AttemptQuestion, content: ModuleContent, chosen: list[str]) -> None:
     """Record the first answer to `aq`, one of `attempt`'s questions. A repeat (double
     click, back button) is ignored."""
     if attempt.status != AttemptStatus.IN_PROGRESS.value:
@@ -197,7 +149,15 @@ def answer(attempt: Sitting, aq: Step, content: ModuleContent, chosen: list[str]
         raise AttemptError("Choose one answer.")
     ordered = [o for o in aq.option_order if o in chosen_set]
     correct = question.is_right(chosen_set)
-    result = run_unflushed(_answer_statement(), {"aq_id": aq.id, "given": ordered, "right": correct, "at": utcnow()})
+    # Only the first answer counts, even when two arrive at once (a double click, two tabs):
+    # the UPDATE applies only while the question is still unanswered.
+    # A Core UPDATE (database.run), not the ORM's: the ORM would also look for the answered
+    # question among the loaded objects to update it there, and the commit below discards
+    # them anyway.
+    result = run(
+        update(AttemptQuestion).where(AttemptQuestion.id == aq.id, AttemptQuestion.answered_at.is_(None))
+        .values(answer=ordered, is_correct=correct, answered_at=utcnow())
+    )
     if result.rowcount == 1 and (branch := consequence_of(question, ordered)):
         path = db.session.scalar(select(Attempt.path).where(Attempt.id == attempt.id))
         if branch not in path:
@@ -223,7 +183,7 @@ def passes(score: int, total: int, pass_mark: int) -> bool:
     return total > 0 and score * 100 >= pass_mark * total
 
 
-def submit(attempt: Sitting, content: ModuleContent) -> None:
+def submit(attempt: Attempt, content: ModuleContent) -> None:
     """Score from the stored answers and, on a pass, write the one completion.
 
     Nothing is read back after the commit: the learner is sent to the result page, which

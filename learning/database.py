@@ -13,23 +13,14 @@ from .extensions import db
 
 
 def run(statement: Executable, params: dict | None = None) -> Result:
-    """Run a Core statement (plain rows, no entities) on the session's connection and
-    transaction. The session's own `execute` goes through the ORM's statement handling
-    first, which plain rows do not need and which weighs as much as the database's own
-    work on the small statements of a page. Pending ORM changes are flushed first, as
-    `execute` would."""
+    """Run a Core statement on the session's connection and transaction, for reports and
+    exports that read plain rows (no ORM objects): rows come back as the database sent
+    them, without the ORM's loading step. Pending ORM changes are flushed first, as the
+    session's own `execute` would."""
     session = db.session()
     if session.autoflush:
         session.flush()
     return session.connection().execute(statement, params)
-
-
-def run_unflushed(statement: Executable, params: dict | None = None) -> Result:
-    """`run` without the flush, for statements that run before the request has changed
-    any ORM object (loading the signed-in person or an attempt, recording an answer,
-    streaming an export): they are on every request, and a flush looks over the whole
-    session to find it has nothing to do."""
-    return db.session.connection().execute(statement, params)
 
 
 @contextmanager

@@ -120,19 +120,13 @@ def test_the_new_account_form_makes_the_coordinator_choose_an_agency(client, peo
     assert db.session.scalar(select(User).where(User.email == "sam@example.org")) is None
 
 
-def test_the_signed_in_person_is_read_without_their_password_hash(app, client, people):
-    from flask_login import current_user
-
-    from learning.auth.signed_in import SignedIn
-
-    pat = people.user()
-    sign_in(client, pat)
-    with client:
-        client.get("/my-learning")
-        person = current_user._get_current_object()
-        assert isinstance(person, SignedIn) and person == pat
-        assert (person.email, person.name, person.role, person.agency_id) == (pat.email, pat.name, pat.role, pat.agency_id)
-        assert not hasattr(person, "password_hash")
+def test_a_role_taken_away_applies_from_the_persons_next_request(client, people):
+    cora = people.user("cora@example.org", role="coordinator")
+    sign_in(client, cora)
+    assert client.get("/agencies/").status_code == 200
+    cora.role = "practitioner"
+    db.session.commit()
+    assert client.get("/agencies/").status_code == 403, "the signed-in person is read afresh on every request"
 
 
 def test_only_server_databases_check_each_connection_as_it_leaves_the_pool(tmp_path):

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from .. import attempts as service
 from ..access import signed_in
 from ..catalogue import catalogue, module_content, module_rows
 from ..certificates.service import latest_by_module
+from ..content import ModuleContent
 from ..stale_forms import recoverable
-from ..extensions import db
 from ..models import Attempt, AttemptStatus
 from ..my_learning import learning_summary
 from .forms import AnswerChoices, EmptyForm, answer_form, chosen_option_ids, kept_choice
@@ -59,27 +58,19 @@ def start(slug: str):
 
 
 def _own_attempt(attempt_id: int) -> Attempt:
-    """The signed-in person's own attempt, else 404 (we do not say whose it is)."""
-    # The module and the drawn questions come in the same query: every attempt page needs them.
-    attempt = db.session.get(Attempt, attempt_id, options=[joinedload(Attempt.module), joinedload(Attempt.questions)])
+    """The signed-in person's own attempt, with its module and questions, else 404 (we do
+    not say whose it is)."""
+    attempt = service.attempt_with_questions(attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
 
 
-def _content_for(attempt: Attempt):
+def _content_for(attempt: Attempt) -> ModuleContent:
     return module_content(attempt.module.slug)
 
 
-def _own_sitting(attempt_id: int) -> service.Sitting:
-    """As `_own_attempt`, as plain values from one query (see `service.sitting`)."""
-    attempt = service.sitting(attempt_id)
-    if attempt is None or attempt.user_id != current_user.id:
-        abort(404)
-    return attempt
-
-
-def _where_to_go(attempt: Attempt | service.Sitting) -> str:
+def _where_to_go(attempt: Attempt) -> str:
     if attempt.status != AttemptStatus.IN_PROGRESS.value:
         return url_for("learner.result", attempt_id=attempt.id)
     pending = service.next_unanswered(attempt.questions)
@@ -89,10 +80,9 @@ def _where_to_go(attempt: Attempt | service.Sitting) -> str:
 
 
 def _open_question(attempt_id: int, number: int):
-    """The attempt (a `service.Sitting`: plain values from one query), the question at
-    `number`, or a redirect to where the learner should be instead (the result,
-    the feedback already given, an earlier question)."""
-    attempt = _own_sitting(attempt_id)
+    """The attempt, the question at `number`, and a redirect to where the learner should be
+    instead (the result, the feedback already given, an earlier question), if anywhere."""
+    attempt = _own_attempt(attempt_id)
     try:
         aq = service.question_at(attempt.questions, number)
     except service.AttemptError:
@@ -114,7 +104,7 @@ def question(attempt_id: int, number: int):
     attempt, aq, elsewhere = _open_question(attempt_id, number)
     if elsewhere:
         return elsewhere
-    content = module_content(attempt.slug)
+    content = _content_for(attempt)
     question = content.question(aq.question_id)
     if request.method == "POST":
         # CSRFProtect (app-wide, learning/__init__.py) has checked the token before the view.
@@ -155,7 +145,7 @@ def _answer_after_expired_page(attempt_id: int, number: int):
     attempt, aq, elsewhere = _open_question(attempt_id, number)
     if elsewhere:
         return elsewhere
-    content = module_content(attempt.slug)
+    content = _content_for(attempt)
     question = content.question(aq.question_id)
     choices = AnswerChoices(question, aq.option_order)  # filled from the posted form, never validated
     choices.data = kept_choice(choices, request.form.getlist("answer"))
@@ -207,12 +197,12 @@ def check(attempt_id: int):
 @bp.route("/attempts/<id:attempt_id>/submit", methods=["POST"])
 @signed_in
 def submit(attempt_id: int):
-    attempt = _own_sitting(attempt_id)
+    attempt = _own_attempt(attempt_id)
     form = EmptyForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        service.submit(attempt, module_content(attempt.slug))
+        service.submit(attempt, _content_for(attempt))
     except service.AttemptError as exc:
         flash(str(exc))
         return redirect(_where_to_go(attempt))

@@ -10,9 +10,9 @@ import base64
 import random
 import secrets
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -94,10 +94,10 @@ def start_or_resume(user: User, module: Module, content: ModuleContent,
     except IntegrityError:
         # Someone (a double click, another tab) started it a moment ago: use theirs.
         db.session.rollback()
-        attempt = open_attempt(user, module)
-        if attempt is None:
+        theirs = open_attempt(user, module)
+        if theirs is None:
             raise
-        return _resumed(attempt)
+        return _resumed(theirs)
     return Started(attempt_id, 1)
 
 
@@ -154,12 +154,12 @@ def answer(attempt: Attempt, aq: AttemptQuestion, content: ModuleContent, chosen
     # A Core UPDATE (database.run), not the ORM's: the ORM would also look for the answered
     # question among the loaded objects to update it there, and the commit below discards
     # them anyway.
-    result = run(
+    result = cast(CursorResult, run(
         update(AttemptQuestion).where(AttemptQuestion.id == aq.id, AttemptQuestion.answered_at.is_(None))
         .values(answer=ordered, is_correct=correct, answered_at=utcnow())
-    )
+    ))
     if result.rowcount == 1 and (branch := consequence_of(question, ordered)):
-        path = db.session.scalar(select(Attempt.path).where(Attempt.id == attempt.id))
+        path = db.session.scalar(select(Attempt.path).where(Attempt.id == attempt.id)) or []
         if branch not in path:
             # The path records the consequence stage right after the stage it came from.
             path = list(path)
@@ -193,11 +193,11 @@ def submit(attempt: Attempt, content: ModuleContent) -> None:
     score = sum(1 for q in attempt.questions if q.is_correct)
     passed = passes(score, attempt.total, content.pass_mark)
     now = utcnow()
-    claimed = db.session.execute(
+    claimed = cast(CursorResult, db.session.execute(
         update(Attempt)
         .where(Attempt.id == attempt.id, Attempt.status == AttemptStatus.IN_PROGRESS.value)
         .values(status=AttemptStatus.SUBMITTED.value, submitted_at=now, score=score, passed=passed)
-    ).rowcount == 1
+    )).rowcount == 1
     if claimed and passed:
         db.session.add(Completion(
             user_id=attempt.user_id, module_id=attempt.module_id, attempt_id=attempt.id,

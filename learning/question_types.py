@@ -4,6 +4,7 @@ Adding a type means one class here and a form widget choice in learner/forms.py.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
@@ -21,11 +22,11 @@ class QuestionType:
     shuffle: ClassVar[bool] = True
 
     @staticmethod
-    def problems(options: list[_Option]) -> list[str]:
+    def problems(options: Sequence[_Option]) -> list[str]:
         raise NotImplementedError
 
     @staticmethod
-    def score(options: list[_Option], chosen: set[str]) -> bool:
+    def score(options: Sequence[_Option], chosen: set[str]) -> bool:
         """True when the chosen option ids are exactly the correct ones."""
         return chosen == {o.id for o in options if o.correct}
 
@@ -38,7 +39,7 @@ def register(cls: type[QuestionType]) -> type[QuestionType]:
     return cls
 
 
-def _count_correct(options: list[_Option]) -> int:
+def _count_correct(options: Sequence[_Option]) -> int:
     return sum(1 for o in options if o.correct)
 
 

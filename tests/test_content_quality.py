@@ -94,7 +94,7 @@ def test_content_coverage_fails_when_a_recommendation_is_taught_nowhere(app, run
     catalogue = app.extensions["catalogue"]
     from learning.content import Theme
 
-    catalogue.recommendations["rec-untaught"] = Theme("rec-untaught", "Nothing teaches this")
+    catalogue.recommendations["rec-untaught"] = Theme(id="rec-untaught", title="Nothing teaches this")
     try:
         result = runner.invoke(args=["content", "coverage"])
     finally:

@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from learning import create_app
 from learning.content import InvalidContent, load_catalogue
@@ -88,6 +89,94 @@ def test_leads_to_must_name_a_branch_stage(content_dir):
 def test_draws_must_add_up_to_questions_per_attempt(content_dir):
     errors = errors_after(content_dir, "questions_per_attempt = 2", "questions_per_attempt = 3")
     assert any("questions_per_attempt is 3 but the stages draw 2" in e for e in errors), errors
+
+
+# Each rule of the schema, broken once in the fixture: (what is wrong, text in the fixture,
+# what it becomes, the error an author sees, less the file name).
+RULES = [
+    ("an unknown key in an option", 'id = "a"\ntext = "Right"', 'id = "a"\nshade = 1\ntext = "Right"',
+     "question 'q1' option 'a': unknown key 'shade'"),
+    ("an unknown key in a stage", 'id = "one"\ntitle', 'id = "one"\npace = 3\ntitle',
+     "stage 'one': unknown key 'pace'"),
+    ("an unknown key in the learning page", 'why_it_matters = "It matters."\n',
+     'why_it_matters = "It matters."\nextra = 1\n', "learning: unknown key 'extra'"),
+    ("an unknown key in the module", 'audience = "Testers"\n', 'audience = "Testers"\nauthor = "Me"\n',
+     "module: unknown key 'author'"),
+    ("a missing module key", 'audience = "Testers"\n', "", "module: missing key 'audience'"),
+    ("a number written as text", "pass_mark = 80", 'pass_mark = "80"', "module: 'pass_mark' should be int"),
+    ("true written for a number", "pass_mark = 80", "pass_mark = true", "module: 'pass_mark' should be int"),
+    ("a pass mark over 100", "pass_mark = 80", "pass_mark = 180", "module: 'pass_mark' should be at most 100"),
+    ("a version of 0", "version = 1", "version = 0", "module: 'version' should be at least 1"),
+    ("true or false written as text", 'correct = false\nfeedback = "No."', 'correct = "no"\nfeedback = "No."',
+     "question 'q2' option 'false': 'correct' should be bool"),
+    ("a blank prompt", 'prompt = "First question?"', 'prompt = " "', "question 'q1': 'prompt' is empty"),
+    ("a number in a list of theme ids", 'themes = ["police-protection"]\n\n[[questions.options]]\nid = "true"',
+     'themes = ["police-protection", 3]\n\n[[questions.options]]\nid = "true"',
+     "question 'q2': 'themes' should be a list of strings"),
+    ("a slug that is not lower-case words", 'slug = "tiny-module"', 'slug = "Tiny_module"',
+     "module: slug 'Tiny_module' should be lower-case words joined by hyphens"),
+    ("a slug that is not the file name", 'slug = "tiny-module"', 'slug = "other-module"',
+     "module: slug 'other-module' should match the file name 'tiny-module'"),
+    ("a question without facts", 'facts = ["A1"]', "facts = []",
+     "question 'q1': needs at least one fact reference from content-facts.md"),
+    ("a fact reference of the wrong form", 'facts = ["A1"]', 'facts = ["Z99"]',
+     "question 'q1': fact reference 'Z99' should look like 'A4'"),
+    ("a question without themes", 'themes = ["police-protection"]\n\n[[questions.options]]\nid = "true"',
+     'themes = []\n\n[[questions.options]]\nid = "true"', "question 'q2': needs at least one theme"),
+    ("an unknown question type", 'type = "single"', 'type = "essay"',
+     "question 'q1': unknown type 'essay' (known: multiple, single, true_false)"),
+    ("a question in a stage that does not exist", 'stage = "one"', 'stage = "nowhere"',
+     "question 'q1': unknown stage 'nowhere' (or a branch stage, which holds no questions)"),
+    ("a stage drawing more questions than it has", "draw = 2", "draw = 3",
+     "stage 'one': draws 3 questions but has only 2"),
+    ("a branch stage that draws questions", "draw = 0\nbranch = true", "draw = 1\nbranch = true",
+     "stage 'oops': a branch stage draws no questions: set draw = 0"),
+    ("a branch stage without a learning point", 'learning_point = "Do it the safe way."\n', "",
+     "stage 'oops': a branch stage needs a learning_point"),
+    ("a learning point on a main stage", "draw = 2\n", 'draw = 2\nlearning_point = "Be safe."\n',
+     "stage 'one': only branch stages have a learning_point"),
+    ("a duplicate stage id", 'id = "one"\ntitle', 'id = "oops"\ntitle', "stage 'oops': duplicate id"),
+    ("leads_to on a question that is not a decision", "decision = true\n", "",
+     "question 'q1' option 'b': only options of a decision question may have leads_to"),
+    ("leads_to on the correct option", 'correct = false\nfeedback = "No, because."\nleads_to',
+     'correct = true\nfeedback = "No, because."\nleads_to',
+     "question 'q1' option 'b': the correct option continues the main case; leads_to is for unsafe choices"),
+    ("two questions with the same prompt", 'prompt = "Second question?"', 'prompt = "first  QUESTION?"',
+     "question 'q2': has the same prompt as question 'q1'"),
+    ("two options with the same id", 'id = "a"\ntext = "Right"', 'id = "b"\ntext = "Right"',
+     "question 'q1' option 'b': duplicate id"),
+    ("a theme listed that no question teaches", 'themes = ["police-protection"]\nrecommendations',
+     'themes = ["police-protection", "escalation"]\nrecommendations',
+     "module: theme 'escalation' is listed but no question teaches it"),
+]
+
+
+@pytest.mark.parametrize("old, new, expected", [rule[1:] for rule in RULES], ids=[rule[0] for rule in RULES])
+def test_each_rule_names_the_file_and_the_id_it_concerns(content_dir, old, new, expected):
+    assert f"modules/tiny-module.toml: {expected}" in errors_after(content_dir, old, new)
+
+
+def test_an_unknown_key_in_review_toml_is_an_error_and_modules_are_still_checked_against_it(content_dir):
+    review = content_dir / "review.toml"
+    review.write_text(review.read_text().replace("[review]\n", '[review]\ncolour = "red"\n'))
+    _, errors = load_catalogue(content_dir)
+    # The module's themes are still known, so the one mistake is reported once.
+    assert [str(e) for e in errors] == ["review.toml: review: unknown key 'colour'"]
+
+
+def test_a_duplicate_theme_id_in_review_toml_is_an_error(content_dir):
+    review = content_dir / "review.toml"
+    review.write_text(review.read_text() + '\n[[themes]]\nid = "escalation"\ntitle = "Again"\n')
+    _, errors = load_catalogue(content_dir)
+    assert "review.toml: theme 'escalation': duplicate id" in [str(e) for e in errors]
+
+
+def test_loaded_content_cannot_be_changed_by_accident(content_dir):
+    catalogue, _ = load_catalogue(content_dir)
+    question = catalogue.modules["tiny-module"].question("q1")
+    with pytest.raises(ValidationError):
+        question.prompt = "Changed?"
+    assert question.prompt == "First question?"
 
 
 def test_invalid_toml_is_reported_not_raised(content_dir):

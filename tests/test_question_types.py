@@ -1,8 +1,13 @@
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from learning.question_types import REGISTRY
+from learning.content import load_catalogue
+from learning.question_types import REGISTRY, QuestionType
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -59,3 +64,27 @@ def test_well_formed_options_have_no_problems():
     assert REGISTRY["single"].problems(SINGLE) == []
     assert REGISTRY["multiple"].problems(MULTIPLE) == []
     assert REGISTRY["true_false"].problems(TRUE_FALSE) == []
+
+
+class Ranking(QuestionType):
+    """A made-up type, to show that the loader applies whatever rules a registered type declares."""
+
+    name = "ranking"
+    label = "Put these in order"
+
+    @staticmethod
+    def problems(options):
+        return [] if len(options) >= 4 else ["a ranking question needs at least four options"]
+
+
+def test_a_new_type_is_one_registered_class_whose_rules_the_loader_applies(tmp_path, monkeypatch):
+    monkeypatch.setitem(REGISTRY, Ranking.name, Ranking)
+    (tmp_path / "modules").mkdir()
+    review = (ROOT / "quizzes" / "review.toml").read_text()
+    (tmp_path / "review.toml").write_text(re.sub(r"^modules = \[.*?\]\n", "", review, flags=re.S | re.M))
+    module = (ROOT / "tests" / "fixtures" / "tiny-module.toml").read_text()
+    (tmp_path / "modules" / "tiny-module.toml").write_text(module.replace('type = "single"', 'type = "ranking"'))
+    _, errors = load_catalogue(tmp_path)
+    assert [str(e) for e in errors] == [
+        "modules/tiny-module.toml: question 'q1': a ranking question needs at least four options"
+    ]

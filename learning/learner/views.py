@@ -9,7 +9,7 @@ from .. import attempts as service
 from ..access import signed_in
 from ..catalogue import catalogue, module_content, module_rows
 from ..certificates.service import latest_by_module
-from ..content import ModuleContent
+from ..content import ModuleContent, Question
 from ..stale_forms import recoverable
 from ..models import Attempt, AttemptStatus
 from ..my_learning import learning_summary
@@ -70,6 +70,16 @@ def _content_for(attempt: Attempt) -> ModuleContent:
     return module_content(attempt.module.slug)
 
 
+def _question_of(attempt: Attempt, content: ModuleContent, aq) -> Question:
+    """The content of one drawn question. A question missing from the content means the
+    module has a new version since this attempt was drawn: the module page starts the
+    learner again on the new version (the open attempt is closed unscored)."""
+    question = content.question(aq.question_id)
+    if question is None:
+        abort(redirect(url_for("learner.module", slug=attempt.module.slug)))
+    return question
+
+
 def _where_to_go(attempt: Attempt) -> str:
     if attempt.status != AttemptStatus.IN_PROGRESS.value:
         return url_for("learner.result", attempt_id=attempt.id)
@@ -105,7 +115,7 @@ def question(attempt_id: int, number: int):
     if elsewhere:
         return elsewhere
     content = _content_for(attempt)
-    question = content.question(aq.question_id)
+    question = _question_of(attempt, content, aq)
     if request.method == "POST":
         # CSRFProtect (app-wide, learning/__init__.py) has checked the token before the view.
         form = answer_form(question, aq.option_order)
@@ -131,7 +141,7 @@ def _question_page(attempt, content, aq, question, answer, number: int, notice: 
     field with its error); `form`, when there is one, gives the layout its error summary."""
     stage = content.stage(question.stage)
     previous = attempt.questions[number - 2] if number > 1 else None
-    first_in_stage = previous is None or content.question(previous.question_id).stage != question.stage
+    first_in_stage = previous is None or _question_of(attempt, content, previous).stage != question.stage
     return render_template(
         "learner/question.html", attempt=attempt, content=content, question=question, aq=aq, answer=answer,
         form=form, stage=stage, first_in_stage=first_in_stage, number=number, notice=notice,
@@ -146,7 +156,7 @@ def _answer_after_expired_page(attempt_id: int, number: int):
     if elsewhere:
         return elsewhere
     content = _content_for(attempt)
-    question = content.question(aq.question_id)
+    question = _question_of(attempt, content, aq)
     choices = AnswerChoices(question, aq.option_order)  # filled from the posted form, never validated
     choices.data = kept_choice(choices, request.form.getlist("answer"))
     return _question_page(attempt, content, aq, question, choices, number,
@@ -173,8 +183,8 @@ def feedback(attempt_id: int, number: int):
         abort(404)
     if aq.answered_at is None:
         return redirect(url_for("learner.question", attempt_id=attempt.id, number=number))
-    question = content.question(aq.question_id)
-    branch_id = service.consequence_of(question, aq.answer)
+    question = _question_of(attempt, content, aq)
+    branch_id = service.consequence_of(question, aq.answer or [])
     branch = content.stage(branch_id) if branch_id else None
     is_last = number == attempt.total
     return render_template(

@@ -14,6 +14,7 @@ from ..access import can_manage_user, manageable_user_or_404, role_required, use
 from ..accounts import AccountError, create_user
 from ..audit import record
 from ..extensions import db
+from ..pagination import Page, requested_page
 from ..invitations import invitation_url, needs_invitation
 from ..models import Agency, Attempt, Completion, Role, Team, User
 from . import bp
@@ -50,14 +51,14 @@ def users():
         query = query.where(User.active.is_(True))
     elif form.status.data == "deactivated":
         query = query.where(User.active.is_(False))
-    page = max(request.args.get("page", 1, type=int), 1)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = Page(requested_page(), PAGE_SIZE, total)
     people = db.session.scalars(query.options(selectinload(User.team)).order_by(User.name, User.id)
-                                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+                                .limit(page.size).offset(page.offset)).all()
     filters = {k: v for k, v in {"q": search, "agency": form.agency.data or None,
                                   "status": form.status.data}.items() if v}
     return render_template("admin/users.html", people=people, agencies=agencies, page=page, total=total,
-                           page_size=PAGE_SIZE, filter_form=form, filters=filters, coordinator=coordinator,
+                           filter_form=form, filters=filters, coordinator=coordinator,
                            filtered=bool(search or form.agency.data or form.status.data != "active"))
 
 

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import govuk_frontend_jinja
 from flask import Flask, render_template
 from govuk_frontend_wtf.main import WTFormsHelpers
-from jinja2 import ChainableUndefined, Environment, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
@@ -98,9 +99,12 @@ class _GovukMacro:
     components no page of that run shows."""
 
     def __init__(self, env: Environment, component: str, name: str) -> None:
-        self.env, self.path, self.name, self.macro = env, f"govuk_frontend_jinja/components/{component}/macro.html", name, None
+        self.env = env
+        self.path = f"govuk_frontend_jinja/components/{component}/macro.html"
+        self.name = name
+        self.macro: Any = None
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.macro is None:
             self.macro = getattr(self.env.get_template(self.path).module, self.name)
         return self.macro(*args, **kwargs)

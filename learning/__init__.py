@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import govuk_frontend_jinja
 from flask import Flask, render_template
 from govuk_frontend_wtf.main import WTFormsHelpers
-from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
@@ -29,6 +31,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     ])
     app.jinja_env.add_extension("jinja2.ext.do")
     WTFormsHelpers(app)
+    _add_govuk_macros(app)
 
     if proxies := app.config["TRUSTED_PROXIES"]:
         # Behind a reverse proxy: take the client's address and scheme from the headers it
@@ -92,6 +95,34 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
 
     register_cli(app)
     return app
+
+
+class _GovukMacro:
+    """A govuk-frontend-jinja macro as a template global, loaded on its first call.
+
+    Pages call govukButton(...) and the rest without importing them: Jinja runs a
+    `{% from ... import %}` again on every render, while a global is looked up like any
+    other name. Loading on first use keeps start-up (an app per test) from compiling
+    components no page of that run shows."""
+
+    def __init__(self, env: Environment, component: str, name: str) -> None:
+        self.env = env
+        self.path = f"govuk_frontend_jinja/components/{component}/macro.html"
+        self.name = name
+        self.macro: Any = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.macro is None:
+            self.macro = getattr(self.env.get_template(self.path).module, self.name)
+        return self.macro(*args, **kwargs)
+
+
+def _add_govuk_macros(app: Flask) -> None:
+    """Every GOV.UK Frontend component's macro (govukButton, govukTable, ...) as a global."""
+    components = Path(govuk_frontend_jinja.__file__).parent / "templates" / "components"
+    for folder in sorted(p for p in components.iterdir() if (p / "macro.html").exists()):
+        name = "govuk" + "".join(part.capitalize() for part in folder.name.split("-"))
+        app.jinja_env.globals[name] = _GovukMacro(app.jinja_env, folder.name, name)
 
 
 def _register_errors(app: Flask) -> None:

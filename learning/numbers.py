@@ -43,14 +43,10 @@ def int_arg(name: str) -> int | None:
 
 def page_number(name: str = "page") -> int:
     """?page= as a page from 1 to MAX_PAGE: a missing or malformed page is the first, one
-    past the end is the last the list could have (the view may bring it back further with
-    `last_page`)."""
+    past the end is the last the list could have (pagination.Page.within brings it back to
+    the last page there is)."""
     try:
         page = int(request.args.get(name, ""))
     except ValueError:
         return 1
     return min(max(page, 1), MAX_PAGE)
-
-
-def last_page(total: int, per_page: int) -> int:
-    return max((total + per_page - 1) // per_page, 1)

@@ -131,7 +131,7 @@ def test_results_are_paginated_and_keep_the_search(admin_client):
     first = admin_client.get("/audit/", query_string={"action": "export"}).get_data(as_text=True)
     rows = _shown(first)
     assert len(rows) == 50 and 'n: 59<' in rows[0]
-    next_link = re.search(r'href="([^"]+)">Next page', first).group(1).replace("&amp;", "&")
+    next_link = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
     assert "action=export" in next_link and "page=2" in next_link
     second = _shown(admin_client.get(next_link).get_data(as_text=True))
     assert len(second) == 10 and 'n: 0<' in second[-1]

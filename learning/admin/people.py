@@ -17,9 +17,9 @@ from ..audit import record
 from ..extensions import db
 from ..fields import present
 from ..mail import send
+from ..pagination import Page, requested_page
 from ..invitations import invitation_url, needs_invitation
 from ..models import Agency, Attempt, Completion, Role, Team, User
-from ..numbers import last_page, page_number
 from . import bp
 from .forms import ConfirmForm, EditUserForm, NewUserForm, PeopleFilterForm, RoleForm
 
@@ -55,13 +55,13 @@ def users():
     elif form.status.data == "deactivated":
         query = query.where(User.active.is_(False))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = min(page_number(), last_page(total, PAGE_SIZE))
+    page = Page.within(requested_page(), PAGE_SIZE, total)
     people = db.session.scalars(query.options(selectinload(User.team)).order_by(User.name, User.id)
-                                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+                                .limit(page.size).offset(page.offset)).all()
     filters = {k: v for k, v in {"q": search, "agency": form.agency.data or None,
                                   "status": form.status.data}.items() if v}
     return render_template("admin/users.html", people=people, agencies=agencies, page=page, total=total,
-                           page_size=PAGE_SIZE, filter_form=form, filters=filters, coordinator=coordinator,
+                           filter_form=form, filters=filters, coordinator=coordinator,
                            filtered=bool(search or form.agency.data or form.status.data != "active"))
 
 

@@ -10,7 +10,7 @@ from flask import Blueprint, render_template, request
 from .. import audit
 from ..access import role_required
 from ..models import Role
-from ..numbers import page_number
+from ..pagination import Page, requested_page
 from .forms import AuditSearchForm
 
 bp = Blueprint("audit_views", __name__, url_prefix="/audit")
@@ -26,10 +26,10 @@ def events():
     if request.args and form.validate():
         filters = audit.AuditFilter(action=form.action.data or None, person=form.person.data or None,
                                     start=form.start.data, end=form.end.data)
-    page = page_number()
+    number = requested_page()
+    found, total = audit.search(filters, page=number, page_size=PAGE_SIZE)
     # Page links keep the search: every argument (dates have three values) but the page.
     search_args = {k: v for k, v in request.args.to_dict(flat=False).items() if k != "page"}
-    found, total = audit.search(filters, page=page, page_size=PAGE_SIZE)
     rows = [(event, audit.detail_items(event)) for event in found]
-    return render_template("audit/events.html", form=form, rows=rows, total=total, page=page,
-                           page_size=PAGE_SIZE, search_args=search_args)
+    return render_template("audit/events.html", form=form, rows=rows, total=total,
+                           page=Page(number, PAGE_SIZE, total), search_args=search_args)

@@ -22,7 +22,8 @@ from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
 from ..models import Agency, Attempt, Module, Role
 from ..my_learning import learning_summary
-from ..numbers import int_arg, page_number
+from ..numbers import int_arg
+from ..pagination import Page, requested_page
 from ..status import Status
 from .forms import CompletionsExportForm, StaffFilterForm
 
@@ -80,12 +81,12 @@ def agency(agency_id: int):
     scope, form, modules, teams = _scope_from_request(agency_id)
     agency = run(_AGENCY, {"id": agency_id}).first() or abort(404)
     figures = figures_by(Scope(agency_ids=scope.agency_ids))
-    page = page_number()
+    number = requested_page()
     # The agency's headcount comes with the page of staff (and how many match the filters).
-    heads, total, people, statuses = filtered_staff(scope, page, PER_PAGE, with_heads=True)
+    heads, total, people, statuses = filtered_staff(scope, number, PER_PAGE, with_heads=True)
     return render_template("dashboards/agency.html", agency=agency, modules=modules, figures=figures, heads=heads,
-                           form=form, rows=status_rows(people, modules, statuses), total=total, page=page,
-                           per_page=PER_PAGE, teams=teams, scope=scope, statuses_list=list(Status),
+                           form=form, rows=status_rows(people, modules, statuses), page=Page(number, PER_PAGE, total),
+                           teams=teams, scope=scope, statuses_list=list(Status),
                            filter_args=_filter_args(scope))
 
 
@@ -96,14 +97,13 @@ _AGENCY = select(Agency.id, Agency.name).where(Agency.id == bindparam("id"))
 @role_required(Role.AGENCY_LEAD)
 def staff():
     scope, form, modules, teams = _scope_from_request()
-    page = page_number()
-    found = filtered_staff(scope, page, PER_PAGE)
+    number = requested_page()
+    found = filtered_staff(scope, number, PER_PAGE)
     agencies = dict(db.session.execute(select(Agency.id, Agency.name)).all())
     module_titles = {m.id: m.title for m in modules}
     return render_template("dashboards/staff.html", form=form, modules=modules,
                            rows=status_rows(found.people, modules, found.statuses), statuses_list=list(Status),
-                           total=found.total,
-                           page=page, per_page=PER_PAGE, agencies=agencies, teams=teams, scope=scope,
+                           page=Page(number, PER_PAGE, found.total), agencies=agencies, teams=teams, scope=scope,
                            filter_summary=scope.describe(agencies, teams, module_titles), filter_args=_filter_args(scope))
 
 

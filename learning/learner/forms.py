@@ -37,7 +37,7 @@ def _choices(question: Question, option_order: list[str]) -> list[tuple[str, str
 
 class AnswerChoices:
     """The answer options as a question page shows them when nothing has been posted: the
-    names the radios or checkboxes markup reads (components/answer.html), with no form
+    names the radios or checkboxes markup reads (overrides/choices.html), with no form
     behind them. Building a WTForms form cost more than the rest of the page's Python, and
     nothing on a GET is validated; `answer_form` validates what is posted."""
 

@@ -1,0 +1,51 @@
+"""GOV.UK Frontend in the templates: components come from the govuk-frontend-jinja macros, and
+the few copies written out for speed live in templates/overrides/, each naming the version of
+GOV.UK Frontend it copies (the one package.json pins)."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+OVERRIDES = TEMPLATES / "overrides"
+# The block class of each GOV.UK component a macro makes (layout helpers such as
+# govuk-button-group and typography classes are not components).
+COMPONENT = re.compile(
+    r'class="[^"]*\bgovuk-(button|tag|table|back-link|radios|checkboxes|details|summary-list|pagination|inset-text'
+    r'|warning-text|panel|notification-banner|error-summary|error-message|fieldset|input|select|textarea'
+    r'|date-input|form-group|label|hint|breadcrumbs|tabs|accordion|file-upload|character-count|cookie-banner'
+    r'|phase-banner|task-list|skip-link|header|generic-header|footer|service-navigation)(?!-[a-z])')
+
+
+def pinned_version() -> str:
+    return json.loads((ROOT / "package.json").read_text())["dependencies"]["govuk-frontend"]
+
+
+def test_no_template_outside_the_overrides_writes_out_a_govuk_component():
+    written_out = [f"{path.relative_to(TEMPLATES)}: {match.group(0)}"
+                   for path in TEMPLATES.rglob("*.html") if OVERRIDES not in path.parents
+                   for match in COMPONENT.finditer(path.read_text())]
+    assert written_out == []
+
+
+def test_each_override_names_the_govuk_frontend_version_it_copies_and_why():
+    version = pinned_version()
+    for path in OVERRIDES.glob("*.html"):
+        opening = re.match(r"\{#-?(.*?)-?#\}", path.read_text(), re.S)
+        assert opening, f"{path.name} begins with a comment"
+        assert f"GOV.UK Frontend {version}" in opening.group(1), path.name
+        assert "Changes:" in opening.group(1) and "Why:" in opening.group(1), path.name
+
+
+def test_the_layout_names_the_pinned_govuk_frontend_version_only():
+    for name in ("base.html", "overrides/layout.html"):
+        named = set(re.findall(r"GOV\.UK Frontend (\d+(?:\.\d+)*)", (TEMPLATES / name).read_text()))
+        assert named <= {pinned_version()}, name
+
+
+def test_govuk_macros_need_no_import(app):
+    with app.test_request_context("/"):
+        html = app.jinja_env.from_string("{{ govukTag({'text': 'In date', 'classes': 'govuk-tag--green'}) }}").render()
+    assert '<strong class="govuk-tag govuk-tag--green">' in html and "In date" in html

@@ -4,7 +4,7 @@
 
 Writes each hostile file of tests/test_uploads.py (the issue's 41 KB nested workbook and
 4.6 MB million-row workbook, a corrupt deflate stream and the rest) to a temporary folder,
-then reads each in a fresh process with learning.staff_import.parse, as the upload page
+then reads each in a fresh process with learning.people.staff_import.parse, as the upload page
 does. Each process reports the wall and processor time of the parse, and its peak resident
 memory (VmHWM, reset just before the parse) above its resident memory at that moment. Two
 more rows show the dearest files the bounds let through: the most XML elements allowed, and
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 CHILD = """
 import json, sys, time
 from pathlib import Path
-from learning import staff_import
+from learning.people import staff_import
 
 def status(field):
     line = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith(field + ":"))
@@ -45,7 +45,7 @@ print(json.dumps({"wall": time.perf_counter() - wall, "cpu": time.process_time()
 
 
 def files() -> dict[str, tuple[str, bytes]]:
-    from learning.staff_import import limits
+    from learning.people.staff_import import limits
     from tests.staff_files import (
         _staff_with,
         csv_bytes,

@@ -46,13 +46,13 @@ from openpyxl import Workbook  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
 from learning import create_app  # noqa: E402
-from learning.catalogue import sync_modules  # noqa: E402
+from learning.content.catalogue import sync_modules  # noqa: E402
 from learning.compliance import Scope, lookups, pairs, required_modules  # noqa: E402
-from learning.exports import compliance_workbook  # noqa: E402
+from learning.compliance import compliance_workbook  # noqa: E402
 from learning.extensions import db  # noqa: E402
 from learning.models import Role, User  # noqa: E402
 from learning.scale import seed_scale  # noqa: E402
-from learning.status import Status  # noqa: E402
+from learning.compliance.status import Status  # noqa: E402
 
 PAGE_RUNS = (5, 25)  # at least, at most, per side
 PAGE_SECONDS = 2.0  # keep repeating short pages until each side has run this long

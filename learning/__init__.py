@@ -10,8 +10,8 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import config
-from .extensions import csrf, db, limiter, login_manager, migrate
+from learning import config
+from learning.extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +38,8 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
         # sets, so throttling, the audit trail and Secure cookies see the real request.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # Flask's documented middleware wrapping
 
-    from . import sessions, stale_forms
+    from learning.auth import sessions
+    from learning.auth import stale_forms
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -50,28 +51,28 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     stale_forms.init_app(app)
     limiter.init_app(app)
 
-    from . import database
+    from learning import database
     database.configure_engine(app)
     database.close_connection_after_failure(app)
 
-    from .catalogue import init_catalogue
+    from learning.content.catalogue import init_catalogue
     init_catalogue(app, strict=strict_content)
 
     # Every route that takes an id declares it <id:...>: a number no row could have is a 404.
-    from .numbers import IdConverter
+    from learning.numbers import IdConverter
     app.url_map.converters["id"] = IdConverter
 
-    from .auth.views import bp as auth_bp
-    from .auth.account import bp as account_bp
-    from .learner.views import bp as learner_bp
-    from .admin.data_protection_views import bp as data_protection_bp
-    from .admin import bp as admin_bp
-    from .courses.views import bp as courses_bp
-    from .dashboards.views import bp as dashboards_bp
-    from .external.views import bp as external_bp
-    from .certificates.views import bp as certificates_bp
-    from .audit_views.views import bp as audit_bp
-    from .health import bp as health_bp
+    from learning.auth.views import bp as auth_bp
+    from learning.auth.account import bp as account_bp
+    from learning.learner.views import bp as learner_bp
+    from learning.data_protection.views import bp as data_protection_bp
+    from learning.people import bp as admin_bp
+    from learning.courses.views import bp as courses_bp
+    from learning.compliance.views import bp as dashboards_bp
+    from learning.external.views import bp as external_bp
+    from learning.certificates.views import bp as certificates_bp
+    from learning.audit.views import bp as audit_bp
+    from learning.health import bp as health_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
@@ -85,13 +86,13 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     app.register_blueprint(audit_bp)
     app.register_blueprint(health_bp)
 
-    from . import navigation, security
+    from learning import navigation, security
 
     navigation.init_app(app)
     security.init_app(app)
     _register_errors(app)
 
-    from .cli import register as register_cli
+    from learning.cli import register as register_cli
 
     register_cli(app)
     return app

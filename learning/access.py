@@ -22,8 +22,8 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
-from .extensions import db
-from .models import Role, User
+from learning.extensions import db
+from learning.models import Role, User
 
 PUBLIC = "public"
 SIGNED_IN = "signed_in"

@@ -8,12 +8,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .accounts import AccountError, create_user, find_agency
-from .catalogue import catalogue, sync_modules
-from .content import coverage as coverage_matrix
-from .content_lint import lint as lint_options
-from .models import Role
-from . import staff_import
+from learning.people.accounts import AccountError, create_user, find_agency
+from learning.content.catalogue import catalogue, sync_modules
+from learning.content import coverage as coverage_matrix
+from learning.content.lint import lint as lint_options
+from learning.models import Role
+from learning.people import staff_import
 
 
 def register(app: Flask) -> None:
@@ -38,8 +38,8 @@ def register(app: Flask) -> None:
 def create_user_command(email, name, agency_name, role, password, no_email):
     """Create an account, and email the person an invitation to choose a password (unless
     --password or --no-email is given)."""
-    from .accounts import send_invitations
-    from .mail import destination
+    from learning.people.accounts import send_invitations
+    from learning.mail import destination
 
     agency = find_agency(agency_name)
     if agency is None:
@@ -108,8 +108,8 @@ def _print_preview(preview: staff_import.Preview, every_row: bool) -> None:
 
 def _print_invitations(result: staff_import.ImportResult) -> None:
     """How many invitations were emailed, and the links of any that could not be sent."""
-    from .invitations import invitation_url
-    from .mail import destination
+    from learning.people.invitations import invitation_url
+    from learning.mail import destination
 
     click.echo(f"{result.invitations_sent} of {len(result.invite)} invitations to set a password sent through "
                f"{destination()}. Each person's link is also on their page under People.")
@@ -124,7 +124,7 @@ def _print_invitations(result: staff_import.ImportResult) -> None:
 @click.option("--password", default=None, help="Password for the demo accounts (default in README)")
 def seed_demo_command(password):
     """Load demo agencies, accounts and learning records. Safe to run again."""
-    from .demo import DEFAULT_PASSWORD, seed_demo
+    from learning.demo import DEFAULT_PASSWORD, seed_demo
 
     report = seed_demo(password or DEFAULT_PASSWORD)
     for line in report:
@@ -139,8 +139,8 @@ def send_reminders_command(dry_run):
 
     Meant for a daily cron job. Each expiry is reminded about once, so running it again
     sends nothing new. Exits 1 if any message could not be sent (the next run retries it)."""
-    from .mail import MailError
-    from .reminders import send_reminders
+    from learning.mail import MailError
+    from learning.compliance.reminders import send_reminders
 
     try:
         outcome = send_reminders(dry_run=dry_run)
@@ -167,7 +167,7 @@ def send_reminders_command(dry_run):
 @click.option("--force", is_flag=True, help="Replace FILE if it exists")
 def backup_command(out: Path, force: bool):
     """Take a consistent copy of the SQLite database while the app runs."""
-    from .backup import BackupError, backup_sqlite
+    from learning.backup import BackupError, backup_sqlite
 
     try:
         report = backup_sqlite(current_app.config["SQLALCHEMY_DATABASE_URI"], out, overwrite=force)
@@ -273,9 +273,9 @@ def _agency_ids(name: str | None) -> tuple[int, ...] | None:
 @click.option("--agency", "agency_name", help="Only this agency (default: every agency)")
 def export_compliance(out, agency_name):
     """The compliance workbook: summary, staff matrix, completions, coverage, misconceptions, about."""
-    from . import audit
-    from .compliance import Scope
-    from .exports import compliance_workbook
+    from learning import audit
+    from learning.compliance import Scope
+    from learning.compliance import compliance_workbook
 
     scope = Scope(agency_ids=_agency_ids(agency_name))
     counts = compliance_workbook.build(out, scope, "command line", current_app.config["EXPIRING_WINDOW_DAYS"])
@@ -293,10 +293,10 @@ def export_completions(slug, start, end, agency_name, out):
     """E-learning completions of one module in a date range."""
     from sqlalchemy import select
 
-    from . import audit
-    from .exports import completions_workbook
-    from .extensions import db
-    from .models import Module
+    from learning import audit
+    from learning.compliance import completions_workbook
+    from learning.extensions import db
+    from learning.models import Module
 
     module = db.session.scalar(select(Module).where(Module.slug == slug))
     if module is None:
@@ -315,10 +315,10 @@ def export_completions(slug, start, end, agency_name, out):
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
 def export_attendance(session_id, register, out):
     """A session's printable sign-in sheet, or its register after the session."""
-    from . import audit
-    from .exports import attendance_sheet
-    from .extensions import db
-    from .models import CourseSession
+    from learning import audit
+    from learning.courses import attendance_sheet
+    from learning.extensions import db
+    from learning.models import CourseSession
 
     session = db.session.get(CourseSession, session_id)
     if session is None:
@@ -338,7 +338,7 @@ def seed_scale_command(practitioners, agencies, seed):
     """Add a synthetic workforce with attempts, completions and course bookings, for scale tests."""
     import time
 
-    from .scale import seed_scale
+    from learning.scale import seed_scale
 
     began = time.perf_counter()
     with click.progressbar(length=practitioners, label="Adding practitioners") as bar:

@@ -43,7 +43,7 @@ def _flag(name: str, default: bool = False) -> bool:
 def _roles(value: str) -> frozenset[str]:
     """"coordinator, admin" -> {"coordinator", "admin"}; an unknown role is a typo that would
     silently leave someone without two-factor sign-in, so it stops the app starting."""
-    from .models import Role
+    from learning.models import Role
 
     roles = frozenset(part.strip().lower() for part in value.split(",") if part.strip())
     if unknown := roles - {r.value for r in Role}:
@@ -65,7 +65,7 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         EXPIRING_WINDOW_DAYS=int(os.environ.get("EXPIRING_WINDOW_DAYS", "60")),
         SQLITE_BUSY_TIMEOUT_MS=5000,
         # Sessions: signed cookies, so any worker serves any user. Both limits are enforced
-        # by learning/sessions.py from timestamps inside the signed cookie.
+        # by learning/auth/sessions.py from timestamps inside the signed cookie.
         PERMANENT_SESSION_LIFETIME=timedelta(hours=int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))),
         SESSION_IDLE_MINUTES=int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
         SESSION_COOKIE_HTTPONLY=True,
@@ -84,14 +84,14 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         STAFF_IMPORT_DIR=str(instance / "uploads"),
         INVITATION_VALID_DAYS=7,
         # Forgotten-password links last this long, and each email address and each IP
-        # address may ask for only so many (learning/throttle.py).
+        # address may ask for only so many (learning/auth/throttle.py).
         PASSWORD_RESET_VALID_MINUTES=60,
         PASSWORD_RESETS_PER_EMAIL=os.environ.get("PASSWORD_RESETS_PER_EMAIL", "5 per hour"),
         PASSWORD_RESETS_PER_IP=os.environ.get("PASSWORD_RESETS_PER_IP", "20 per hour"),
         # Roles that must use two-factor sign-in (learning/auth/two_factor.py): a comma list;
         # empty requires it of nobody (a local trial). Anyone else may still turn it on.
         REQUIRE_2FA_FOR=_roles(os.environ.get("REQUIRE_2FA_FOR", "coordinator,admin")),
-        # Sign-in throttling (learning/throttle.py). Redis when set, so every worker shares
+        # Sign-in throttling (learning/auth/throttle.py). Redis when set, so every worker shares
         # the counts; if Redis goes away, each worker falls back to counting in memory
         # rather than refusing every sign-in.
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from flask import Flask
 from sqlalchemy import Executable, Result, Select, event
 
-from .extensions import db
+from learning.extensions import db
 
 
 def run(statement: Executable, params: dict | None = None) -> Result:

@@ -21,8 +21,8 @@ from flask_wtf.form import _Auto
 from werkzeug.datastructures import MultiDict
 from wtforms import PasswordField
 
-from .numbers import whole_number
-from .text import clean
+from learning.numbers import whole_number
+from learning.text import clean
 
 
 def _cleaned(formdata, keep: set[str]):

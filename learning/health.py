@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from .access import public
-from .extensions import limiter
+from learning.access import public
+from learning.extensions import limiter
 
 bp = Blueprint("health", __name__)
 

@@ -21,8 +21,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .extensions import Model, db
-from .passwords import normalise as normalise_password
+from learning.extensions import Model, db
+from learning.auth.passwords import normalise as normalise_password
 
 
 def utcnow() -> datetime:

@@ -6,20 +6,20 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from .models import Role
+from learning.models import Role
 
 # (endpoint, text, endpoint prefixes of the pages under it)
 _LEARNING = [("learner.my_learning", "My learning", ("learner.", "certificates.", "external.index", "external.new")),
              ("courses.index", "Courses", ("courses.index", "courses.session", "courses.cancel"))]
-_DASHBOARD = [("dashboards.home", "Dashboard", ("dashboards.", "external.queue", "external.review"))]
+_DASHBOARD = [("compliance.home", "Dashboard", ("dashboards.", "external.queue", "external.review"))]
 _COORDINATING = [("courses.manage", "Manage courses", ("courses.manage", "courses.new_", "courses.course",
                                                        "courses.register", "courses.non_attendance")),
-                 ("admin.agencies", "Agencies", ("admin.agenc", "admin.team")),
-                 ("admin.users", "People", ("admin.user", "admin.new_user", "data_protection.")),
-                 ("admin.import_staff", "Import staff", ("admin.import",))]
-_LEADING = [("admin.users", "My staff", ("admin.user",)),
-            ("admin.import_staff", "Import staff", ("admin.import",))]
-_AUDIT = [("audit_views.events", "Audit trail", ("audit_views.",))]
+                 ("people.agencies", "Agencies", ("people.agenc", "people.team")),
+                 ("people.users", "People", ("people.user", "people.new_user", "data_protection.")),
+                 ("people.import_staff", "Import staff", ("people.import",))]
+_LEADING = [("people.users", "My staff", ("people.user",)),
+            ("people.import_staff", "Import staff", ("people.import",))]
+_AUDIT = [("audit.events", "Audit trail", ("audit.",))]
 _ACCOUNT = [("account.home", "Your account", ("account.",))]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import url_for
 
-from .numbers import page_number
+from learning.numbers import page_number
 
 
 def requested_page() -> int:

@@ -16,25 +16,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
-from .catalogue import catalogue, sync_modules
-from .demo import drawn_question_rows
-from .extensions import db
-from .models import (
-    Agency,
-    Attempt,
-    AttemptQuestion,
-    Booking,
-    BookingStatus,
-    Completion,
-    CompletionSource,
-    Course,
-    CourseSession,
-    Sector,
-    Team,
-    User,
-    utcnow,
+from learning.content.catalogue import catalogue, sync_modules
+from learning.demo import drawn_question_rows
+from learning.extensions import db
+from learning.models import (
+    Agency, Attempt, AttemptQuestion, Booking, BookingStatus, Completion, CompletionSource, Course,
+    CourseSession, Sector, Team, User, utcnow,
 )
-from .status import add_months
+from learning.compliance.status import add_months
 
 PREFIX = "Scale agency"
 COURSE_PREFIX = "Scale course"

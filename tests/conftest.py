@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select, text
 
 from learning import create_app
-from learning.catalogue import sync_modules
+from learning.content.catalogue import sync_modules
 from learning.extensions import db, limiter
 from learning.models import Agency, Module, Requirement, Role, Sector, User
 
@@ -179,9 +179,9 @@ class Records:
     """Writes completions and attempts directly, for report tests."""
 
     def completion(self, user: User, slug: str, completed_at, expires_at=None, revoked=False, score=100):
-        from learning.attempts import certificate_code
+        from learning.learner.attempts import certificate_code
         from learning.models import Completion
-        from learning.status import add_months
+        from learning.compliance.status import add_months
 
         module = module_row(slug)
         row = Completion(user_id=user.id, module_id=module.id, completed_at=completed_at,

@@ -8,7 +8,7 @@ transaction open in the worker that ran it. Never part of the app itself."""
 import os
 
 from app import app
-from learning.exports import compliance_workbook
+from learning.compliance import compliance_workbook
 
 BREAKS = "Breaks The Export"
 _safe_text = compliance_workbook.safe_text

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from learning.catalogue import catalogue
+from learning.content.catalogue import catalogue
 from learning.extensions import db
 from learning.models import Attempt
 

@@ -24,10 +24,10 @@ import pytest
 from sqlalchemy import select
 
 from learning.extensions import db
-from learning.invitations import invitation_token
+from learning.people.invitations import invitation_token
 from learning.models import Attempt, Booking, ExternalRecord, Role, Team, User
 
-from .conftest import sign_in
+from tests.conftest import sign_in
 
 SLUG = "police-protection"
 SIGN_IN = "sign-in"
@@ -158,7 +158,7 @@ class World:
 @pytest.fixture
 def world(app, people, records, tmp_path, monkeypatch) -> World:
     """The objects every row asks about, made through the service as people would make them."""
-    from learning.bookings import book, create_course, create_session
+    from learning.courses.bookings import book, create_course, create_session
     from learning.models import Module, Sector, utcnow
 
     monkeypatch.setitem(app.config, "STAFF_IMPORT_DIR", str(tmp_path / "uploads"))

@@ -9,12 +9,12 @@ import pytest
 from flask import template_rendered
 from sqlalchemy import select
 
-from learning import invitations
+from learning.people import invitations
 from learning.extensions import db
 from learning.mail import new_message
 from learning.models import AuditEvent, Role, User
 
-from .conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD, sign_in
 
 NEW_PASSWORD = "marmalade kettle lighthouse"
 
@@ -390,7 +390,7 @@ def test_new_message_refuses_a_recipient_or_subject_that_could_add_a_header(app)
 
 
 def test_html_emails_escape_what_people_typed(app, people, mailbox):
-    from learning.accounts import send_invitations
+    from learning.people.accounts import send_invitations
 
     sam = people.user("sam@example.org", name="<b>Sam</b>")
     sam.password_hash = None

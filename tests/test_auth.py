@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 from learning.extensions import db
 from learning.models import Agency, Completion, User
 
-from .conftest import PASSWORD, sign_in
+from tests.conftest import PASSWORD, sign_in
 
 
 def test_sign_in_ignores_the_case_of_the_email(client, people):

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from learning.attempts import certificate_code
+from learning.learner.attempts import certificate_code
 from learning.extensions import db, limiter
 from learning.models import (
     AuditEvent,
@@ -20,8 +20,8 @@ from learning.models import (
     utcnow,
 )
 
-from .conftest import module_row, sign_in
-from .journey import answer_all, start
+from tests.conftest import module_row, sign_in
+from tests.journey import answer_all, start
 
 SLUG = "police-protection"
 TITLE = "Police protection"

@@ -1,4 +1,4 @@
-"""Compliance figures come from SQL and agree with the status rules in learning/status.py."""
+"""Compliance figures come from SQL and agree with the status rules in learning/compliance/status.py."""
 from datetime import timedelta
 
 import pytest
@@ -7,9 +7,9 @@ from sqlalchemy import delete
 from learning.compliance import Scope, figures_by, filtered_staff, pairs
 from learning.extensions import db
 from learning.models import Requirement, Role, Sector, utcnow
-from learning.status import Status, status_for
+from learning.compliance.status import Status, status_for
 
-from .conftest import module_row
+from tests.conftest import module_row
 
 SLUG = "police-protection"
 WINDOW = 60

@@ -21,8 +21,8 @@ from sqlalchemy import event, func, select
 from learning.extensions import db
 from learning.models import Attempt, AttemptQuestion, AttemptStatus, Completion
 
-from .conftest import sign_in
-from .journey import start, values_for
+from tests.conftest import sign_in
+from tests.journey import start, values_for
 
 SLUG = "police-protection"
 

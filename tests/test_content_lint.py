@@ -1,7 +1,7 @@
 """The option lint: absolute words and the longest option, measured as a learner would see them."""
 from dataclasses import dataclass
 
-from learning.content_lint import figures, has_absolute
+from learning.content.lint import figures, has_absolute
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from learning.content import load_catalogue
-from learning.content_lint import figures
+from learning.content.lint import figures
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE, ERRORS = load_catalogue(ROOT / "quizzes")

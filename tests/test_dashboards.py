@@ -5,8 +5,8 @@ import pytest
 
 from learning.models import Role, utcnow
 
-from .conftest import module_row, sign_in
-from .journey import answer_all, start
+from tests.conftest import module_row, sign_in
+from tests.journey import answer_all, start
 
 SLUG = "police-protection"
 
@@ -162,7 +162,7 @@ def test_names_with_markup_show_as_text_in_the_staff_matrix(client, people):
 def test_the_staff_matrix_joins_markup_pieces_only():
     from markupsafe import Markup
 
-    from learning.dashboards.views import join_markup
+    from learning.compliance.views import join_markup
 
     pieces = {1: Markup("<td>Done</td>"), 2: Markup("<td>Due</td>")}
     assert join_markup([2, 1, 2], pieces) == "<td>Due</td><td>Done</td><td>Due</td>"

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from learning.extensions import db
 from learning.models import AuditEvent, Completion, Role, User, utcnow
 
-from .conftest import sign_in
-from .journey import answer_all, start
+from tests.conftest import sign_in
+from tests.journey import answer_all, start
 
 SLUG = "police-protection"
 

@@ -6,12 +6,12 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from learning.catalogue import catalogue
+from learning.content.catalogue import catalogue
 from learning.extensions import db
 from learning.models import Attempt, AttemptQuestion, AttemptStatus
 
-from .conftest import PASSWORD, sign_in
-from .journey import answer_all
+from tests.conftest import PASSWORD, sign_in
+from tests.journey import answer_all
 
 
 def _open_attempts() -> list[Attempt]:

@@ -27,12 +27,12 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from sqlalchemy import update
 
-from learning import bookings
+from learning.courses import bookings
 from learning.extensions import db
-from learning.invitations import invitation_token
+from learning.people.invitations import invitation_token
 from learning.models import Role, User, utcnow
 
-from .conftest import module_row, sign_in
+from tests.conftest import module_row, sign_in
 
 ROLES = [None, Role.PRACTITIONER, Role.AGENCY_LEAD, Role.COORDINATOR, Role.ADMIN]
 # Examples per route and role, for the routes the role may open; two for those it may not,

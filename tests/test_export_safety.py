@@ -7,13 +7,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from learning import bookings
+from learning.courses import bookings
 from learning.compliance import Scope
 from learning.exports import EXPORTERS
 from learning.extensions import db
 from learning.models import BookingStatus, utcnow
 
-from .conftest import module_row
+from tests.conftest import module_row
 
 HOSTILE = '=HYPERLINK("http://evil.example","x")\x07'
 JOB = "+1 tab\x1bbed"
@@ -97,7 +97,7 @@ def stored_before_the_rule(people, records, hostile):
 def test_text_stored_before_the_rule_still_exports_and_every_workbook_opens(stored_before_the_rule):
     import openpyxl
 
-    from learning.exports import attendance_sheet
+    from learning.courses import attendance_sheet
 
     files = build_all(*stored_before_the_rule)
     sign_in_sheet = io.BytesIO()

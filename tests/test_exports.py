@@ -8,11 +8,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from learning.extensions import db
-from learning.insight import MIN_PEOPLE, first_answer_errors
+from learning.compliance.insight import MIN_PEOPLE, first_answer_errors
 from learning.models import AuditEvent, Role, utcnow
 
-from .conftest import sign_in
-from .journey import answer_all, start
+from tests.conftest import sign_in
+from tests.journey import answer_all, start
 
 SLUG = "police-protection"
 SHEETS = ["Summary", "Staff matrix", "Completions", "Coverage", "Misconceptions", "About"]
@@ -144,7 +144,7 @@ def test_the_misconception_figures_suppress_small_numbers(app, people):
     for i in range(MIN_PEOPLE + 1):
         user = people.user(f"p{i}@example.org", agency="Big")
         browser = app.test_client()
-        from .conftest import sign_in as login
+        from tests.conftest import sign_in as login
 
         login(browser, user)
         answer_all(browser, start(browser, SLUG), wrong=8)
@@ -175,10 +175,10 @@ def test_the_coverage_sheet_counts_staff_trained_in_each_recommendation(client, 
 def test_every_export_runs_the_same_queries_for_5_or_40_staff(client, people, records, count_queries):
     """No export asks the database once per person: the statements are the same in number
     whatever the size of the workforce."""
-    from learning import bookings
+    from learning.courses import bookings
     from learning.models import BookingStatus
 
-    from .conftest import module_row
+    from tests.conftest import module_row
 
     course = bookings.create_course("Conference training", "", 24, [module_row(SLUG)])
     start_at = (utcnow() + timedelta(days=1)).replace(microsecond=0)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from learning.extensions import db
 from learning.models import AuditEvent, Completion, ExternalRecord, Role
 
-from .conftest import module_row, sign_in
+from tests.conftest import module_row, sign_in
 
 SLUG = "trauma-and-cse"
 

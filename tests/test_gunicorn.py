@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from bench.harness import (PASSWORD, ROOT, AnswerKey, Browser, Server, answer_questions, migrate, seed_practitioners,
                            start_module, submit)
 
-from .scratch import scratch_database
+from tests.scratch import scratch_database
 
 SLUG = "police-protection"
 

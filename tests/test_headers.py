@@ -3,8 +3,8 @@ import re
 
 from learning.models import Role
 
-from .conftest import sign_in
-from .journey import answer_all, start
+from tests.conftest import sign_in
+from tests.journey import answer_all, start
 
 SLUG = "police-protection"
 

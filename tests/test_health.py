@@ -1,5 +1,5 @@
 """GET /health: a liveness check that answers without a session, the database or a template."""
-from .conftest import sign_in
+from tests.conftest import sign_in
 
 
 def test_health_answers_ok_to_anyone_without_touching_the_database(client, count_queries):

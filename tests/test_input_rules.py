@@ -11,12 +11,12 @@ import pytest
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from learning import bookings
+from learning.courses import bookings
 from learning.extensions import db
 from learning.forms import Form
 from learning.models import ExternalRecord, Role, User
 
-from .conftest import module_row, sign_in
+from tests.conftest import module_row, sign_in
 
 HUGE = 2**64
 JUST_TOO_BIG = 2**63

@@ -2,13 +2,13 @@
 
 from sqlalchemy import func, select
 
-from learning.catalogue import catalogue
+from learning.content.catalogue import catalogue
 from learning.extensions import db
 from learning.models import Attempt, AttemptQuestion, Completion
-from learning.status import add_months
+from learning.compliance.status import add_months
 
-from .conftest import option_values, sign_in
-from .journey import answer_all, start, values_for
+from tests.conftest import option_values, sign_in
+from tests.journey import answer_all, start, values_for
 
 SLUG = "police-protection"
 
@@ -56,7 +56,7 @@ def test_one_wrong_answer_of_eight_still_passes(client, people):
 
 
 def test_the_pass_mark_boundary_is_inclusive():
-    from learning.attempts import passes
+    from learning.learner.attempts import passes
 
     assert passes(4, 5, 80) is True
     assert passes(3, 5, 80) is False

@@ -26,7 +26,7 @@ from learning import create_app
 from learning.extensions import db
 from learning.models import Attempt, Completion, User
 
-from .scratch import scratch_database
+from tests.scratch import scratch_database
 
 T0 = datetime(2026, 1, 5, 9, 30)
 OLD_HASH = generate_password_hash("a password set long ago")

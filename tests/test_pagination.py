@@ -26,7 +26,7 @@ def test_the_numbered_links_are_the_ends_and_the_neighbours_with_gaps_between(nu
 
 def test_the_links_keep_the_search_and_mark_the_current_page(app):
     with app.test_request_context("/audit/?page=2&action=export"):
-        links = Page(number=2, size=10, total=30).links("audit_views.events", {"action": "export", "page": 2})
+        links = Page(number=2, size=10, total=30).links("audit.events", {"action": "export", "page": 2})
     assert links["previous"]["href"] == "/audit/?page=1&action=export"
     assert links["next"]["href"] == "/audit/?page=3&action=export"
     assert [item["current"] for item in links["items"]] == [False, True, False]
@@ -34,8 +34,8 @@ def test_the_links_keep_the_search_and_mark_the_current_page(app):
 
 def test_the_first_and_last_pages_have_no_link_beyond_them(app):
     with app.test_request_context("/"):
-        assert "previous" not in Page(number=1, size=10, total=30).links("audit_views.events")
-        assert "next" not in Page(number=3, size=10, total=30).links("audit_views.events")
+        assert "previous" not in Page(number=1, size=10, total=30).links("audit.events")
+        assert "next" not in Page(number=3, size=10, total=30).links("audit.events")
 
 
 @pytest.mark.parametrize(("query", "number"), [("", 1), ("?page=4", 4), ("?page=0", 1), ("?page=-2", 1), ("?page=x", 1)])

@@ -4,12 +4,12 @@ import unicodedata
 import pytest
 from sqlalchemy import select
 
-from learning import passwords
+from learning.auth import passwords
 from learning.extensions import db
 from learning.models import User
-from learning.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
+from learning.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 
-from .conftest import sign_in
+from tests.conftest import sign_in
 
 # Someone whose name and email have nothing in common with the passwords below.
 SAM = {"name": "Sam Reid", "email": "sam@example.org"}
@@ -98,7 +98,7 @@ def test_the_people_page_shows_a_password_problem_against_the_password_field(cli
 
 
 def test_the_invitation_page_refuses_the_persons_own_name_as_their_password(client, people):
-    from learning.invitations import invitation_token
+    from learning.people.invitations import invitation_token
 
     amelia = User(email="amelia.hartley@example.org", name="Amelia Hartley", agency_id=people.agency().id)
     db.session.add(amelia)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from learning.extensions import db
 from learning.models import Agency, Attempt, AttemptStatus, AuditEvent, Completion, Role, Sector, Team, User, utcnow
 
-from .conftest import PASSWORD, module_row, sign_in
+from tests.conftest import PASSWORD, module_row, sign_in
 
 
 def _team(agency: Agency, name: str) -> Team:

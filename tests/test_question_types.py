@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from learning.content import load_catalogue
-from learning.question_types import REGISTRY, QuestionType
+from learning.content.question_types import REGISTRY, QuestionType
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from learning.extensions import db
 from learning.models import ReminderSent, Role, utcnow
-from learning.reminders import send_reminders
+from learning.compliance.reminders import send_reminders
 
 WINDOW = 60  # EXPIRING_WINDOW_DAYS by default
 

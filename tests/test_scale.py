@@ -21,7 +21,7 @@ from learning.models import (
     User,
     course_module,
 )
-from learning.status import Status
+from learning.compliance.status import Status
 
 
 def _seed(runner, practitioners: int, seed: int = 5):

@@ -8,7 +8,7 @@ import urllib.request
 from flask import Flask
 from werkzeug.serving import make_server
 
-from .server_log import TracebackCatcher
+from tests.server_log import TracebackCatcher
 
 
 def test_an_error_in_a_served_view_is_caught_with_its_traceback():

@@ -5,11 +5,12 @@ from urllib.parse import unquote
 import pytest
 from sqlalchemy import select
 
-from learning import create_app, sessions
+from learning import create_app
+from learning.auth import sessions
 from learning.extensions import db
 from learning.models import AuditEvent
 
-from .conftest import IsolatedClient, sign_in
+from tests.conftest import IsolatedClient, sign_in
 
 
 class Clock:

@@ -10,11 +10,11 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from learning.extensions import db
-from learning.invitations import fingerprint
+from learning.people.invitations import fingerprint
 from learning.models import AuditEvent, Role, Sector, Team, User
 
-from .conftest import PASSWORD, sign_in
-from .staff_files import csv_bytes, handmade_xlsx, staff_rows, xlsx_bytes
+from tests.conftest import PASSWORD, sign_in
+from tests.staff_files import csv_bytes, handmade_xlsx, staff_rows, xlsx_bytes
 
 NEW_PASSWORD = "plum velvet harbour lantern"
 
@@ -385,7 +385,7 @@ def test_the_confirm_step_checks_again_and_imports_nothing_if_a_row_has_gone_wro
 
 
 def test_a_failure_while_writing_leaves_nothing_behind(client, coordinator, monkeypatch):
-    from learning.staff_import import applying
+    from learning.people.staff_import import applying
 
     def broken_record(*args, **kwargs):
         raise RuntimeError("the audit table is unavailable")

@@ -9,13 +9,13 @@ from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.timed import TimestampSigner
 from sqlalchemy import select
 
-from learning import sessions
-from learning.catalogue import catalogue
+from learning.auth import sessions
+from learning.content.catalogue import catalogue
 from learning.extensions import db
 from learning.models import AttemptQuestion, AuditEvent
 
-from .conftest import PASSWORD, sign_in
-from .journey import start
+from tests.conftest import PASSWORD, sign_in
+from tests.journey import start
 
 SLUG = "police-protection"
 

@@ -2,7 +2,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from learning.status import Status, add_months, status_for
+from learning.compliance.status import Status, add_months, status_for
 
 NOW = datetime(2026, 6, 1, 12, 0, 0)
 WINDOW = 60

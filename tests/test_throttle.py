@@ -8,7 +8,7 @@ from learning import create_app
 from learning.extensions import db
 from learning.models import AuditEvent
 
-from .conftest import PASSWORD, IsolatedClient
+from tests.conftest import PASSWORD, IsolatedClient
 
 
 def attempt(client, email, password, ip="10.0.0.1"):

@@ -9,12 +9,12 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from learning import sessions
+from learning.auth import sessions
 from learning.auth import two_factor
 from learning.extensions import db
 from learning.models import AuditEvent, RecoveryCode, Role, User
 
-from .conftest import sign_in
+from tests.conftest import sign_in
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 T0 = 1_900_000_020.0  # the start of a 30-second time-step

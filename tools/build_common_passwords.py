@@ -1,4 +1,4 @@
-"""Build learning/common_passwords.txt, the deny-list of common passwords.
+"""Build learning/auth/common_passwords.txt, the deny-list of common passwords.
 
 Source: the "passwords" frequency list that zxcvbn ships (30,000 passwords from leaked
 password sets, most common first; MIT licence, https://github.com/dwolfhub/zxcvbn-python).

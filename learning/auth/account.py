@@ -5,16 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, flash, make_response, redirect, render_template, session, url_for
 from flask_login import current_user
 
-from .. import audit, sessions
-from ..access import signed_in
-from ..fields import present
-from ..accounts import set_new_password
-from ..extensions import db
-from ..models import User
-from ..passwords import password_problem
-from ..throttle import account_key_for, failure_limits, note_failure
-from . import second_step, two_factor
-from .forms import ButtonForm, ChangePasswordForm, TwoFactorManageForm, TwoFactorSetupForm
+from learning import audit
+from learning.auth import sessions
+from learning.access import signed_in
+from learning.fields import present
+from learning.people.accounts import set_new_password
+from learning.extensions import db
+from learning.models import User
+from learning.auth.passwords import password_problem
+from learning.auth.throttle import account_key_for, failure_limits, note_failure
+from learning.auth import second_step, two_factor
+from learning.auth.forms import ButtonForm, ChangePasswordForm, TwoFactorManageForm, TwoFactorSetupForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 bp.before_app_request(second_step._enrol_first)

@@ -10,8 +10,8 @@ from email.message import EmailMessage
 
 from flask import current_app, render_template
 
-from ..mail import new_message
-from ..models import Role
+from learning.mail import new_message
+from learning.models import Role
 
 # What each role can see, for the email and the "Are you sure?" page alike.
 ROLE_SCOPE = {

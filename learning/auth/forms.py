@@ -2,7 +2,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from ..forms import Form
+from learning.forms import Form
 
 class SignInForm(Form):
     email = EmailField("Email address", widget=GovTextInput(),

@@ -10,10 +10,10 @@ from __future__ import annotations
 from flask import Flask, flash, redirect, request, session, url_for
 from flask_login import current_user
 
-from .. import sessions
-from ..extensions import db
-from ..models import User
-from ..throttle import account_key_for
+from learning.auth import sessions
+from learning.extensions import db
+from learning.models import User
+from learning.auth.throttle import account_key_for
 
 PENDING = "pending_sign_in"
 MUST_ENROL = "must_set_up_two_factor"

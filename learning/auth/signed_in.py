@@ -2,8 +2,8 @@
 signed-in request."""
 from __future__ import annotations
 
-from ..extensions import db
-from ..models import User
+from learning.extensions import db
+from learning.models import User
 
 
 def load(user_id: str) -> User | None:

@@ -8,8 +8,8 @@ from functools import lru_cache
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
-from ..models import User
+from learning.extensions import db
+from learning.models import User
 
 
 @dataclass(frozen=True)

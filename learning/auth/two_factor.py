@@ -21,8 +21,8 @@ from markupsafe import Markup
 from sqlalchemy import delete, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
-from ..models import RecoveryCode, User, utcnow
+from learning.extensions import db
+from learning.models import RecoveryCode, User, utcnow
 
 RECOVERY_CODES = 10
 # No 0/o, 1/l/i: codes are read off paper and typed in.

@@ -1,22 +1,23 @@
 from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
-from .. import audit, sessions
-from ..accounts import request_password_reset, set_new_password
-from ..access import public, signed_in
-from ..audit import record
-from ..stale_forms import recoverable
-from ..extensions import db, login_manager
-from ..fields import present
-from ..invitations import PASSWORD_RESET, LinkProblem, user_for, user_for_token
-from ..models import User
-from ..passwords import password_problem
-from ..throttle import failure_limits, note_failure, request_limits, sign_in_limits
-from . import second_step, two_factor
-from .forms import CodeForm, ForgottenPasswordForm, SetPasswordForm, SignInForm
-from .redirects import safe_next
-from .signed_in import load as signed_in_person
-from .signin import authenticate
+from learning import audit
+from learning.auth import sessions
+from learning.people.accounts import request_password_reset, set_new_password
+from learning.access import public, signed_in
+from learning.audit import record
+from learning.auth.stale_forms import recoverable
+from learning.extensions import db, login_manager
+from learning.fields import present
+from learning.people.invitations import PASSWORD_RESET, LinkProblem, user_for, user_for_token
+from learning.models import User
+from learning.auth.passwords import password_problem
+from learning.auth.throttle import failure_limits, note_failure, request_limits, sign_in_limits
+from learning.auth import second_step, two_factor
+from learning.auth.forms import CodeForm, ForgottenPasswordForm, SetPasswordForm, SignInForm
+from learning.auth.redirects import safe_next
+from learning.auth.signed_in import load as signed_in_person
+from learning.auth.signin import authenticate
 
 bp = Blueprint("auth", __name__)
 
@@ -26,7 +27,7 @@ login_manager.login_message_category = "info"
 # Flask-Login's "basic" protection hashes the address and browser of every request and,
 # when they change, only marks the session as not fresh: this app asks for a fresh sign-in
 # nowhere, so it would cost a hash per request (and a hash in every cookie) for nothing.
-# Sessions end by time and at sign-out everywhere instead (learning/sessions.py).
+# Sessions end by time and at sign-out everywhere instead (learning/auth/sessions.py).
 login_manager.session_protection = None
 
 

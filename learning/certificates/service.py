@@ -1,6 +1,6 @@
 """What a certificate says, finding one by its code, and revoking one.
 
-Every completion is a certificate. Its code (learning.attempts.certificate_code) is 120
+Every completion is a certificate. Its code (learning.learner.attempts.certificate_code) is 120
 random bits written as six groups of four base32 characters, XXXX-XXXX-XXXX-XXXX-XXXX-XXXX.
 People type codes with any case, spaces or dashes; `normalise_code` turns what they typed
 into the stored form, or None when it cannot be a code at all (no database query needed).
@@ -17,19 +17,10 @@ from flask import current_app
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import joinedload
 
-from .. import audit
-from ..extensions import db
-from ..links import absolute_url
-from ..models import (
-    Booking,
-    Completion,
-    CompletionSource,
-    Course,
-    CourseSession,
-    ExternalRecord,
-    User,
-    utcnow,
-)
+from learning import audit
+from learning.extensions import db
+from learning.links import absolute_url
+from learning.models import Booking, Completion, CompletionSource, Course, CourseSession, ExternalRecord, User, utcnow
 
 CODE_LENGTH = 24  # base32 characters: 15 random bytes, 120 bits
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]+")  # spaces and any kind of dash
@@ -59,7 +50,7 @@ class CertificateStatus(str, enum.Enum):
 
 
 def status_of(completion: Completion, now: datetime | None = None) -> CertificateStatus:
-    """Revoked wins; otherwise valid while now < expires_at (as in learning/status.py)."""
+    """Revoked wins; otherwise valid while now < expires_at (as in learning/compliance/status.py)."""
     if completion.revoked_at is not None:
         return CertificateStatus.REVOKED
     if (now or utcnow()) < completion.expires_at:

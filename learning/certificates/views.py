@@ -12,13 +12,13 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ..access import public, role_required, signed_in, visible_user_or_404
-from ..extensions import db, limiter
-from ..fields import present
-from ..links import absolute_url
-from ..models import Completion, Role, utcnow
-from . import service
-from .forms import RevokeForm, VerifyForm
+from learning.access import public, role_required, signed_in, visible_user_or_404
+from learning.extensions import db, limiter
+from learning.fields import present
+from learning.links import absolute_url
+from learning.models import Completion, Role, utcnow
+from learning.certificates import service
+from learning.certificates.forms import RevokeForm, VerifyForm
 
 bp = Blueprint("certificates", __name__)
 
@@ -79,7 +79,7 @@ def certificate(completion_id: int):
     [cert] = service.certificates_for([completion])
     own = completion.user_id == current_user.id
     back = (url_for("certificates.mine"), "My certificates") if own else (
-        url_for("dashboards.person", user_id=completion.user_id), completion.user.name)
+        url_for("compliance.person", user_id=completion.user_id), completion.user.name)
     return render_template("certificates/certificate.html", cert=cert, completion=completion, back=back,
                            can_revoke=current_user.has_role(Role.COORDINATOR))
 

@@ -7,9 +7,9 @@ checks.py holds the rules across a whole module; errors.py names every problem b
 id; loading.py reads the directory. The app refuses to start while any error remains (see
 create_app), and `flask content check` lists them all.
 """
-from .errors import ContentError, InvalidContent
-from .loading import Catalogue, coverage, load_catalogue, load_module, load_review
-from .schema import Learning, ModuleContent, Option, Question, Stage, Theme
+from learning.content.errors import ContentError, InvalidContent
+from learning.content.loading import Catalogue, coverage, load_catalogue, load_module, load_review
+from learning.content.schema import Learning, ModuleContent, Option, Question, Stage, Theme
 
 __all__ = [
     "Catalogue", "ContentError", "InvalidContent", "Learning", "ModuleContent", "Option", "Question", "Stage",

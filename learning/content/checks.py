@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from .fields import Problems
+from learning.content.fields import Problems
 
 if TYPE_CHECKING:
-    from .schema import ModuleContent
+    from learning.content.schema import ModuleContent
 
 
 class _HasId(Protocol):

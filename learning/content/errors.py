@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from .fields import PROBLEM
+from learning.content.fields import PROBLEM
 
 # A list of tables and what one of its items is called.
 ITEMS = {

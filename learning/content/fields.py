@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from pydantic import AfterValidator, Field, Strict, ValidationError, ValidationInfo
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ..question_types import REGISTRY
+from learning.content.question_types import REGISTRY
 
 if TYPE_CHECKING:
-    from .loading import Catalogue
+    from learning.content.loading import Catalogue
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FACT_REF = re.compile(r"^[A-L][0-9]{1,2}$")

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import ContentError, from_validation
-from .schema import ModuleContent, Review, Theme
+from learning.content.errors import ContentError, from_validation
+from learning.content.schema import ModuleContent, Review, Theme
 
 
 @dataclass

@@ -14,24 +14,11 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from ..question_types import REGISTRY, QuestionType
-from . import checks
-from .fields import (
-    Count,
-    FactRef,
-    Flag,
-    Positive,
-    Problems,
-    QuestionTypeName,
-    RecommendationId,
-    Slug,
-    Strings,
-    Stripped,
-    Text,
-    ThemeId,
-    file_stem,
-    needs,
-    problem,
+from learning.content.question_types import REGISTRY, QuestionType
+from learning.content import checks
+from learning.content.fields import (
+    Count, FactRef, Flag, Positive, Problems, QuestionTypeName, RecommendationId, Slug, Strings,
+    Stripped, Text, ThemeId, file_stem, needs, problem,
 )
 
 # Question has a field named "type", so inside it the builtin needs another name.

@@ -21,9 +21,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
-from ..date_range import EndNotBeforeStart
-from ..fields import GovDateField
-from ..forms import Form
+from learning.date_range import EndNotBeforeStart
+from learning.fields import GovDateField
+from learning.forms import Form
 
 TIME = Regexp(r"^([01]?\d|2[0-3])[:.][0-5]\d$", message="Enter a time in the 24-hour clock, like 09:30")
 

@@ -8,17 +8,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit
-from ..catalogue import ordered_module_rows
-from .. import bookings as service
-from ..access import agency_scope, role_required, signed_in
-from ..exports import attendance_sheet, non_attendance, send_workbook
-from ..extensions import db
-from ..fields import present
-from ..learner.forms import EmptyForm
-from ..models import Agency, Booking, BookingStatus, Course, CourseSession, Module, Role, utcnow
-from ..numbers import int_arg
-from .forms import CourseForm, NonAttendanceForm, SessionForm
+from learning import audit
+from learning.content.catalogue import ordered_module_rows
+from learning.courses import bookings as service
+from learning.access import agency_scope, role_required, signed_in
+from learning.exports import send_workbook
+from learning.courses import attendance_sheet
+from learning.courses import non_attendance
+from learning.extensions import db
+from learning.fields import present
+from learning.learner.forms import EmptyForm
+from learning.models import Agency, Booking, BookingStatus, Course, CourseSession, Module, Role, utcnow
+from learning.numbers import int_arg
+from learning.courses.forms import CourseForm, NonAttendanceForm, SessionForm
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 

@@ -16,7 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from ..text import clean
+from learning.text import clean
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 FONT = "Arial"

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from flask import Response, send_file
 
-from .. import audit
+from learning import audit
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -5,14 +5,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, send_file,
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit
-from ..catalogue import ordered_module_rows
-from .. import external_learning as service
-from ..access import agency_scope, can_see_user, role_required, signed_in, visible_user_or_404
-from ..courses.forms import ExternalRecordForm, ReviewForm
-from ..extensions import db
-from ..fields import present
-from ..models import ExternalRecord, Module, Role, User
+from learning import audit
+from learning.content.catalogue import ordered_module_rows
+from learning.external import records as service
+from learning.access import agency_scope, can_see_user, role_required, signed_in, visible_user_or_404
+from learning.courses.forms import ExternalRecordForm, ReviewForm
+from learning.extensions import db
+from learning.fields import present
+from learning.models import ExternalRecord, Module, Role, User
 
 bp = Blueprint("external", __name__, url_prefix="/external")
 

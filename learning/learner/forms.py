@@ -2,8 +2,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from wtforms import RadioField, SelectMultipleField
 from wtforms.validators import InputRequired
 
-from ..content import Question
-from ..forms import Form
+from learning.content import Question
+from learning.forms import Form
 
 
 class EmptyForm(Form):

@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import attempts as service
-from ..access import signed_in
-from ..catalogue import catalogue, module_content, module_rows
-from ..certificates.service import latest_by_module
-from ..content import ModuleContent, Question
-from ..stale_forms import recoverable
-from ..models import Attempt, AttemptStatus
-from ..my_learning import learning_summary
-from .forms import AnswerChoices, EmptyForm, answer_form, chosen_option_ids, kept_choice
+from learning.learner import attempts as service
+from learning.access import signed_in
+from learning.content.catalogue import catalogue, module_content, module_rows
+from learning.certificates.service import latest_by_module
+from learning.content import ModuleContent, Question
+from learning.auth.stale_forms import recoverable
+from learning.models import Attempt, AttemptStatus
+from learning.learner.my_learning import learning_summary
+from learning.learner.forms import AnswerChoices, EmptyForm, answer_form, chosen_option_ids, kept_choice
 
 bp = Blueprint("learner", __name__)
 

@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from unittest import mock
 
-from .axe import Variant, scan
+from tests.browser.axe import Variant, scan
 
 DEMO_PASSWORD = "demo-learning-2026"
 
@@ -63,7 +63,7 @@ class Site:
 
     def new_account(self, role: str = "practitioner", agency: str = "Northbrook Police") -> str:
         """A fresh account (the demo password), so each journey starts from an empty record."""
-        from learning.accounts import create_user, find_agency
+        from learning.people.accounts import create_user, find_agency
         from learning.models import Role
 
         email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"

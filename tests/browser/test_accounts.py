@@ -8,8 +8,8 @@ import time
 import pyotp
 import pytest
 
-from .conftest import VIEWPORTS
-from .pages import DEMO_PASSWORD, sign_in, sign_out
+from tests.browser.conftest import VIEWPORTS
+from tests.browser.pages import DEMO_PASSWORD, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 

@@ -3,8 +3,8 @@ compliance workbook, which the test opens with openpyxl. Every page is scanned w
 import openpyxl
 import pytest
 
-from .conftest import VIEWPORTS
-from .pages import navigate, sign_in, sign_out
+from tests.browser.conftest import VIEWPORTS
+from tests.browser.pages import navigate, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 

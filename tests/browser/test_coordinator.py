@@ -4,8 +4,8 @@ import uuid
 
 import pytest
 
-from .conftest import VIEWPORTS
-from .pages import navigate, sign_in, sign_out
+from tests.browser.conftest import VIEWPORTS
+from tests.browser.pages import navigate, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 

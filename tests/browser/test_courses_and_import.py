@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 
-from .conftest import VIEWPORTS
-from .pages import navigate, sign_in, sign_out
+from tests.browser.conftest import VIEWPORTS
+from tests.browser.pages import navigate, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 

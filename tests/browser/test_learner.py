@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from .conftest import VIEWPORTS
-from .pages import Plan, answer_questions, finish_module, sign_in, sign_out, start_module, take_module
+from tests.browser.conftest import VIEWPORTS
+from tests.browser.pages import Plan, answer_questions, finish_module, sign_in, sign_out, start_module, take_module
 
 pytestmark = pytest.mark.browser
 

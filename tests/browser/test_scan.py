@@ -2,7 +2,7 @@
 or a green run would prove nothing."""
 import pytest
 
-from .axe import Recorder, Variant, scan, watch
+from tests.browser.axe import Recorder, Variant, scan, watch
 
 pytestmark = pytest.mark.browser
 

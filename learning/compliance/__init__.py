@@ -1,0 +1,411 @@
+"""Compliance: the status of every (person, required module) pair, computed in SQL.
+
+The rules are those of learning/compliance/status.py, written once more as a SQL CASE so that the
+database does the work: a page or an export costs the same few queries for 50 staff or
+100,000. Nothing here loops over people issuing queries.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Literal, NamedTuple, TypeAlias
+
+from flask import current_app
+from sqlalchemy import DateTime, Row, Select, and_, bindparam, case, func, literal, or_, select
+
+from learning.database import run
+from learning.extensions import db
+from learning.models import WORKFORCE_ROLES, Agency, Attempt, AttemptStatus, Completion, Module, Requirement, Team, User, utcnow
+from learning.compliance.status import Status
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which staff a report covers. `agency_ids=None` means every agency."""
+
+    agency_ids: tuple[int, ...] | None = None
+    team_id: int | None = None
+    module_id: int | None = None
+    status: Status | None = None
+    search: str = ""
+
+    def describe(self, agencies: dict[int, str], teams: dict[int, str], modules: dict[int, str]) -> list[tuple[str, str]]:
+        return [
+            ("Agencies", "All" if self.agency_ids is None else ", ".join(agencies.get(a, str(a)) for a in self.agency_ids)),
+            ("Team", teams.get(self.team_id, "All") if self.team_id else "All"),
+            ("Module", modules.get(self.module_id, "All") if self.module_id else "All"),
+            ("Status", self.status.label if self.status else "All"),
+            ("Name contains", self.search or "(no search)"),
+        ]
+
+
+_STATUS = {s.value: s for s in Status}  # Status(value) without the Enum call, for many rows
+
+
+def _window() -> timedelta:
+    return timedelta(days=current_app.config["EXPIRING_WINDOW_DAYS"])
+
+
+def latest_expiry():
+    """Per (person, module) row of the outer query: when their latest completion that has
+    not been revoked runs out. A correlated subquery, so it costs one index lookup per
+    row in scope (ix_completion_user_module_expiry), not an aggregate over everyone."""
+    return (
+        select(func.max(Completion.expires_at))
+        .where(Completion.user_id == User.id, Completion.module_id == Requirement.module_id,
+               Completion.revoked_at.is_(None))
+        .correlate(User, Requirement)
+        .scalar_subquery()
+    )
+
+
+def has_open_attempt():
+    return (
+        select(Attempt.id)
+        .where(Attempt.user_id == User.id, Attempt.module_id == Requirement.module_id,
+               Attempt.status == AttemptStatus.IN_PROGRESS.value)
+        .correlate(User, Requirement)
+        .exists()
+    )
+
+
+def status_expression(expiry, opened, now, soon=None):
+    """The status CASE. `now` and `soon` (the end of the expiring window) may be datetimes
+    or bound parameters; `soon` defaults to now plus the configured window."""
+    soon = now + _window() if soon is None else soon
+    return case(
+        (expiry > soon, literal(Status.IN_DATE.value)),
+        (expiry > now, literal(Status.EXPIRING.value)),
+        (opened, literal(Status.IN_PROGRESS.value)),
+        (expiry.is_not(None), literal(Status.EXPIRED.value)),
+        else_=literal(Status.NOT_STARTED.value),
+    )
+
+
+# The statements below are built once per *shape* of scope (which filters are present), with
+# bound parameters for the values, and kept: the pairs statement (a CTE whose columns carry
+# foreign keys, correlated subqueries, the CASE) is costly to build, and a kept statement
+# keeps its SQL cache key too. Pages run them with `values(...)`.
+# One agency is `agency_id = ?` rather than an expanding IN, so those statements are not
+# re-rendered at every execution either.
+Agencies: TypeAlias = Literal["one", "many"] | None  # None: every agency, so no condition at all
+
+
+class Shape(NamedTuple):
+    """Which filters a scope has (not their values): the key the statements are kept by."""
+    agencies: Agencies
+    team: bool
+    module: bool
+    search: bool
+    users: bool  # limited to a list of people (the staff matrix's page)
+
+
+def shape_of(scope: Scope, users: bool = False) -> Shape:
+    return Shape(agencies=_agencies_shape(scope.agency_ids), team=bool(scope.team_id), module=bool(scope.module_id),
+                 search=bool(scope.search), users=users)
+
+
+def _agencies_shape(agency_ids: tuple[int, ...] | None) -> Agencies:
+    return None if agency_ids is None else ("one" if len(agency_ids) == 1 else "many")
+
+
+def _agency_values(agency_ids: tuple[int, ...] | None) -> dict:
+    if agency_ids is None:
+        return {}
+    if len(agency_ids) == 1:
+        return {"agency_id": agency_ids[0]}
+    return {"agency_ids": list(agency_ids)}
+
+
+def _in_agencies(column, agencies: Agencies) -> list:
+    """The condition `column` is one of the scope's agencies, for a statement of that shape
+    (none when the scope is every agency)."""
+    if agencies == "one":
+        return [column == bindparam("agency_id")]
+    if agencies == "many":
+        return [column.in_(bindparam("agency_ids", expanding=True))]
+    return []
+
+
+def _like_escape(text: str) -> str:
+    """What `contains(..., autoescape=True)` does to a literal, done for a bound value."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def values(scope: Scope, now: datetime | None = None, user_ids: list[int] | None = None) -> dict:
+    """The bound values for the statements of `shape_of(scope)`."""
+    now = now or utcnow()
+    result: dict = {"now": now, "soon": now + _window(), **_agency_values(scope.agency_ids)}
+    if scope.team_id:
+        result["team_id"] = scope.team_id
+    if scope.module_id:
+        result["module_id"] = scope.module_id
+    if scope.search:
+        result["search"] = _like_escape(scope.search.strip().lower())
+    if user_ids is not None:
+        result["user_ids"] = list(user_ids)
+    return result
+
+
+def workforce_conditions(shape: Shape) -> list:
+    """Who a report counts at all: active workforce accounts in active agencies, within the
+    scope's agencies (for a query that joins User and Agency)."""
+    return [User.active.is_(True), Agency.active.is_(True), or_(*(User.role == role for role in WORKFORCE_ROLES)),
+            *_in_agencies(User.agency_id, shape.agencies)]
+
+
+def filter_conditions(shape: Shape) -> list:
+    """The scope's team and name search, on top of `workforce_conditions`."""
+    conditions = []
+    if shape.team:
+        conditions.append(User.team_id == bindparam("team_id"))
+    if shape.search:
+        conditions.append(func.lower(User.name).contains(bindparam("search"), escape="/"))
+    return conditions
+
+
+def in_workforce(query: Select, shape: Shape) -> Select:
+    """Limit a query that joins User and Agency to the people a report counts: active
+    workforce accounts in active agencies, within the scope's agencies, team and search."""
+    return query.where(*workforce_conditions(shape), *filter_conditions(shape))
+
+
+@cache
+def pairs_statement(shape: Shape) -> Select:
+    """The pairs statement for a shape of scope, with bound parameters (see `values`)."""
+    inner = (
+        select(User.id.label("user_id"), User.agency_id, User.team_id, Requirement.module_id,
+               latest_expiry().label("expiry"), has_open_attempt().label("open"))
+        .select_from(User)
+        .join(Agency, Agency.id == User.agency_id)
+        .join(Requirement, Requirement.sector == Agency.sector)
+    )
+    inner = in_workforce(inner, shape)
+    if shape.users:
+        inner = inner.where(User.id.in_(bindparam("user_ids", expanding=True)))
+    if shape.module:
+        inner = inner.where(Requirement.module_id == bindparam("module_id"))
+    # MATERIALIZED: the status CASE reads `expiry` four times; without it SQLite inlines
+    # the subquery and runs the correlated lookup once per mention.
+    rows = inner.cte("per_module").prefix_with("MATERIALIZED")
+    now, soon = bindparam("now", type_=DateTime), bindparam("soon", type_=DateTime)
+    status = status_expression(rows.c.expiry, rows.c.open, now, soon).label("status")
+    return select(rows.c.user_id, rows.c.agency_id, rows.c.team_id, rows.c.module_id, status, rows.c.expiry)
+
+
+def pairs(scope: Scope, now: datetime | None = None, user_ids: list[int] | None = None) -> Select:
+    """One row per (person, required module) in scope: ids, agency, team, status, dates.
+    A statement with its values bound, to run or to use as a subquery."""
+    return pairs_statement(shape_of(scope, user_ids is not None)).params(values(scope, now, user_ids))
+
+
+@dataclass
+class ModuleFigures:
+    module_id: int
+    counts: dict[Status, int] = field(default_factory=lambda: {s: 0 for s in Status})
+
+    @property
+    def required(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def compliant(self) -> int:
+        return self.counts[Status.IN_DATE] + self.counts[Status.EXPIRING]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.compliant / self.required) if self.required else 0
+
+
+@cache
+def _figures_statement(shape: Shape, by_agency: bool) -> Select:
+    inner = pairs_statement(shape).subquery()
+    keys = [inner.c.agency_id, inner.c.module_id] if by_agency else [inner.c.module_id]
+    return select(*keys, inner.c.status, func.count()).group_by(*keys, inner.c.status)
+
+
+def figures_by(scope: Scope, by_agency: bool = False, now: datetime | None = None) -> dict:
+    """Counts per status for each module (and agency): one GROUP BY query.
+
+    Returns {module_id: ModuleFigures} or {(agency_id, module_id): ModuleFigures}."""
+    rows = run(_figures_statement(shape_of(scope), by_agency), values(scope, now)).all()
+    result: dict = {}
+    for *ids, status, count in rows:
+        module_id = ids[-1]
+        key = (ids[0], module_id) if by_agency else module_id
+        figures = result.get(key)
+        if figures is None:
+            figures = result[key] = ModuleFigures(module_id)
+        figures.counts[_STATUS[status]] = count
+    return result
+
+
+def totals_by_module(by_agency: dict) -> dict[int, ModuleFigures]:
+    """Sum per-agency figures into per-module figures, without asking the database again."""
+    totals: dict[int, ModuleFigures] = {}
+    for (_, module_id), figures in by_agency.items():
+        total = totals.setdefault(module_id, ModuleFigures(module_id))
+        for status, count in figures.counts.items():
+            total.counts[status] += count
+    return totals
+
+
+class AgencyLine(NamedTuple):
+    """One agency's line on the partnership dashboard."""
+
+    agency: Agency
+    heads: int  # staff counted
+    percent: int | None  # required modules done and in date, of all required; None if none are required
+    counts: dict[Status, int]  # required modules per status, over all the agency's staff
+
+
+class PartnershipFigures(NamedTuple):
+    agencies: list[AgencyLine]  # the active agencies, by name
+    by_module: dict[int, ModuleFigures]  # every agency's figures summed per module
+
+
+def partnership_figures(now: datetime | None = None) -> PartnershipFigures:
+    """The partnership dashboard's figures: each active agency's headcount, percentage
+    compliant and counts per status, and the totals per module. Two queries (figures per
+    agency and module, headcount per agency); the sums are made here, not asked again."""
+    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
+    by_agency = figures_by(Scope(), by_agency=True, now=now)
+    heads = headcount(Scope())
+    per_agency: dict[int, list[ModuleFigures]] = {}
+    for (agency_id, _), figures in by_agency.items():
+        per_agency.setdefault(agency_id, []).append(figures)
+    lines = []
+    for agency in agencies:
+        figures = per_agency.get(agency.id, [])
+        required = sum(f.required for f in figures)
+        compliant = sum(f.compliant for f in figures)
+        counts = {s: sum(f.counts[s] for f in figures) for s in Status}
+        lines.append(AgencyLine(agency, heads.get(agency.id, 0),
+                                round(100 * compliant / required) if required else None, counts))
+    return PartnershipFigures(lines, totals_by_module(by_agency))
+
+
+@cache
+def _headcount_statement(shape: Shape) -> Select:
+    query = select(User.agency_id, func.count(User.id)).join(Agency, Agency.id == User.agency_id)
+    return in_workforce(query, shape).group_by(User.agency_id)
+
+
+def headcount(scope: Scope) -> dict[int, int]:
+    """Staff counted per agency."""
+    return dict(run(_headcount_statement(shape_of(scope)), values(scope)).all())
+
+
+@cache
+def _people_statements(shape: Shape, by_status: bool, with_heads: bool) -> tuple[Select, Select]:
+    """One page of the staff matching the filters (limit and offset bound), each row also
+    carrying how many match (a window count: the filters, a status one above all, are
+    evaluated once, not once more to count) and, `with_heads`, how many staff are in scope
+    before the filters; and a statement for those two numbers alone, for a page with no rows."""
+    filters = filter_conditions(shape)
+    if by_status:
+        # People with at least one required module (the chosen one, if any) in that status.
+        matching = pairs_statement(shape).subquery()
+        filters.append(
+            User.id.in_(select(matching.c.user_id).where(matching.c.status == bindparam("status")).correlate(None))
+        )
+    in_scope = select(func.count()).select_from(User).join(Agency, Agency.id == User.agency_id).where(
+        *workforce_conditions(shape))
+    counts = in_scope.with_only_columns(
+        func.count().label("heads"),
+        (func.count(case((and_(*filters), 1))) if filters else func.count()).label("total"))
+    columns = [User.id, User.name, User.email, User.job_title, User.agency_id, User.team_id,
+               func.count().over().label("total")]
+    if with_heads:
+        columns.append(in_scope.correlate(None).scalar_subquery().label("heads"))
+    page = (
+        select(*columns).join(Agency, Agency.id == User.agency_id).where(*workforce_conditions(shape), *filters)
+        .order_by(User.name, User.id).limit(bindparam("limit")).offset(bindparam("offset"))
+    )
+    return counts, page
+
+
+class StaffPage(NamedTuple):
+    heads: int | None  # staff in scope before the filters, when asked for
+    total: int  # staff matching the filters
+    people: Sequence[Row]  # rows: id, name, email, job_title, agency_id, team_id (and total, heads)
+    statuses: dict[int, dict[int, Status]]  # person -> required module -> status
+
+
+def filtered_staff(scope: Scope, page: int, per_page: int, now: datetime | None = None,
+                   with_heads: bool = False) -> StaffPage:
+    """One page of staff (matching the filters), how many match, and their status per
+    required module; with `with_heads` also the number of staff in scope before the team,
+    module, status and name filters, from the same statement as the page. Two queries: the
+    page of people with the counts, then the statuses of just those people (a third, for
+    the counts, when the page is empty)."""
+    now = now or utcnow()
+    counts, page_query = _people_statements(shape_of(scope), scope.status is not None, with_heads)
+    params = values(scope, now)
+    if scope.status is not None:
+        params["status"] = scope.status.value
+    people = run(page_query, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
+    if people:
+        total, heads = people[0].total, people[0].heads if with_heads else None
+    elif page == 1 and not with_heads:
+        total, heads = 0, None
+    else:  # past the last page, or nobody matches and the page shows the headcount
+        heads, total = run(counts, params).one()
+    statuses: dict[int, dict[int, Status]] = {p.id: {} for p in people}
+    if people:
+        mine = Scope(scope.agency_ids)
+        rows = run(_statuses_statement(shape_of(mine, users=True)), values(mine, now, list(statuses))).all()
+        for user_id, module_id, status in rows:
+            statuses[user_id][module_id] = _STATUS[status]
+    return StaffPage(heads, total, people, statuses)
+
+
+@cache
+def _statuses_statement(shape: Shape) -> Select:
+    """The pairs statement without what the staff matrix does not show (agency, team, the
+    expiry date: a date parsed per cell on SQLite)."""
+    columns = pairs_statement(shape).selected_columns
+    return pairs_statement(shape).with_only_columns(columns.user_id, columns.module_id, columns.status)
+
+
+@cache
+def _required_modules_statement(agencies: Agencies) -> Select:
+    return select(Module.id, Module.slug, Module.title).join(Requirement, Requirement.module_id == Module.id).join(
+        Agency, Agency.sector == Requirement.sector
+    ).where(Agency.active.is_(True), *_in_agencies(Agency.id, agencies)).distinct()
+
+
+def required_modules(agency_ids: tuple[int, ...] | None) -> list:
+    """Modules required for at least one of the agencies in scope, in catalogue order:
+    rows of id, slug and title (what reports show; no Module entities to build)."""
+    from learning.content.catalogue import catalogue
+
+    rank = {content.slug: i for i, content in enumerate(catalogue().ordered())}
+    rows = run(_required_modules_statement(_agencies_shape(agency_ids)), _agency_values(agency_ids)).all()
+    return sorted(rows, key=lambda m: (rank.get(m.slug, len(rank)), m.id))
+
+
+def team_names(agency_ids: tuple[int, ...] | None) -> dict[int, str]:
+    """{team id: name} for the agencies in scope (all when None), ordered by name."""
+    return dict(run(_teams_statement(_agencies_shape(agency_ids)), _agency_values(agency_ids)).all())
+
+
+@cache
+def _teams_statement(agencies: Agencies) -> Select:
+    return select(Team.id, Team.name).where(*_in_agencies(Team.agency_id, agencies)).order_by(Team.name)
+
+
+class Names(NamedTuple):
+    """{id: name} for every agency and team, {id: title} for every module: what the exports
+    write in place of ids."""
+    agencies: dict[int, str]
+    teams: dict[int, str]
+    modules: dict[int, str]
+
+
+def lookups() -> Names:
+    return Names(agencies=dict(db.session.execute(select(Agency.id, Agency.name)).all()),
+                 teams=dict(db.session.execute(select(Team.id, Team.name)).all()),
+                 modules=dict(db.session.execute(select(Module.id, Module.title)).all()))

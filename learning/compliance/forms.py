@@ -1,0 +1,36 @@
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Optional
+
+from learning.date_range import EndNotBeforeStart
+from learning.fields import GovDateField
+from learning.forms import Form
+from learning.compliance.status import Status
+
+
+class StaffFilterForm(Form):
+    """Filters are read from the query string, so a filtered list is a link people can share."""
+
+    class Meta:
+        csrf = False  # GET: changes nothing
+
+    team = SelectField("Team", widget=GovSelect(), coerce=int, validators=[Optional()])
+    module = SelectField("Module", widget=GovSelect(), coerce=int, validators=[Optional()])
+    status = SelectField("Status", widget=GovSelect(), validators=[Optional()],
+                         choices=[("", "Any status")] + [(s.value, s.label) for s in Status])
+    q = StringField("Name contains", widget=GovTextInput(), validators=[Optional()])
+    submit = SubmitField("Apply filters", widget=GovSubmitInput())
+
+
+class CompletionsExportForm(EndNotBeforeStart, Form):
+    class Meta:
+        csrf = False
+
+    module = SelectField("Module", widget=GovSelect(), validators=[InputRequired(message="Select a module")])
+    # The view limits agencies to the viewer's scope, so an unlisted id is simply ignored.
+    agency = SelectField("Agency", widget=GovSelect(), coerce=int, default=0, validate_choice=False,
+                         validators=[Optional()])
+    # GOV.UK date input: three boxes (day, month, year) submitted under one name.
+    start = GovDateField("From", called="Start date")
+    end = GovDateField("To", called="End date")
+    submit = SubmitField("Download workbook", widget=GovSubmitInput())

@@ -1,0 +1,28 @@
+"""Data protection: erase a leaver, and export everything held about one person.
+
+Erasure anonymises the person but keeps their completions, attempts and bookings as
+anonymous rows, so an agency's statistics for past years do not change."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from learning.extensions import db
+from learning.external.records import evidence_path
+from learning.models import ExternalRecord, User, utcnow
+
+
+def erase(user: User) -> None:
+    for record in db.session.scalars(select(ExternalRecord).where(ExternalRecord.user_id == user.id)):
+        path = evidence_path(record)
+        if path is not None:
+            path.unlink()
+        record.evidence_file = record.evidence_filename = None
+        record.evidence_note = ""
+    user.name = f"Erased person {user.id}"
+    user.email = f"erased-{user.id}@erased.invalid"
+    user.job_title = None
+    user.password_hash = None
+    user.team_id = None
+    user.active = False
+    user.erased_at = utcnow()
+    db.session.commit()

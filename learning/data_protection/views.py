@@ -1,0 +1,43 @@
+"""Admin: erase a leaver; export one person's data (subject access)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from learning import audit
+from learning.access import role_required
+from learning.data_protection import erase
+from learning.exports import send_workbook
+from learning.data_protection import subject_access
+from learning.extensions import db
+from learning.learner.forms import EmptyForm
+from learning.models import Role, User
+
+bp = Blueprint("data_protection", __name__, url_prefix="/people")
+
+
+def _person(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.route("/<id:user_id>/data.xlsx")
+@role_required(Role.ADMIN)
+def subject_access_export(user_id: int):
+    person = _person(user_id)
+    return send_workbook(lambda out: subject_access.build(out, person, current_user.email), "export_subject_access",
+                         {"user": person.id}, f"personal-data-{person.id}.xlsx")
+
+
+@bp.route("/<id:user_id>/erase", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def erase_person(user_id: int):
+    person = _person(user_id)
+    if person.id == current_user.id:
+        abort(403)  # an admin cannot erase themselves by accident
+    form = EmptyForm()
+    if person.erased_at is None and form.validate_on_submit():
+        erase(person)
+        audit.record("erase", {"user": person.id})
+        flash("The person's details have been erased. Their learning records remain as anonymous counts.", "success")
+        return redirect(url_for("people.users"))
+    return render_template("people/erase.html", person=person, form=form)

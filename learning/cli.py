@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(export)
     app.cli.add_command(seed_scale_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(snapshot_command)
 
 
 @click.command("create-user")
@@ -346,3 +347,12 @@ def seed_scale_command(practitioners, agencies, seed):
     click.echo(f"Added {counts['users']:,} practitioners, {counts['attempts']:,} attempts, "
                f"{counts['completions']:,} completions and {counts['bookings']:,} course bookings "
                f"in {time.perf_counter() - began:.0f} s.")
+
+
+@click.command("snapshot")
+@with_appcontext
+def snapshot_command():
+    """Keep today's compliance figures for the trend charts (run it daily, from cron)."""
+    from learning.trend import take_snapshot
+
+    click.echo(f"Kept {take_snapshot()} compliance figures for today.")

@@ -25,6 +25,7 @@ from learning.exports import EXPORTERS
 from learning.exports.cells import LANDSCAPE_CHARS, MIN_SCALE, produced_on
 from learning.extensions import db
 from learning.models import BookingStatus, utcnow
+from learning.trend import demo_history
 
 from .conftest import module_row
 
@@ -66,6 +67,7 @@ def workforce(people, records):
         records.completion(person, slug, completed_at=utcnow() - timedelta(days=3 * i + 1))
         booked.append(bookings.book(session, person))
     db.session.commit()
+    demo_history()  # a year of figures for the Trend sheet's table and chart
     return session, booked, person
 
 
@@ -154,7 +156,7 @@ def test_every_workbook_prints_on_a4_with_headers_footers_and_headings_on_every_
 # Sheets too wide for one page repeat their first column on the pages to the right, so
 # that column's heading is the one on every page.
 HEADINGS = {
-    "compliance": [("Agency", "Summary"), ("Name", "Staff matrix"), ("Name", "Completions"),
+    "compliance": [("Agency", "Summary"), ("Month", "Trend"), ("Name", "Staff matrix"), ("Name", "Completions"),
                    ("Recommendation", "Coverage"), ("Question", "Misconceptions")],
     "completions": [("Name", "E-learning completions")],
     "sign-in-sheet": [("Signature", "Sign-in sheet")],

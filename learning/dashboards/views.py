@@ -24,6 +24,7 @@ from ..models import Agency, Attempt, Module, Role
 from ..my_learning import learning_summary
 from ..status import Status
 from .forms import CompletionsExportForm, StaffFilterForm
+from learning import trend
 
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard")
 PER_PAGE = 25
@@ -70,7 +71,7 @@ def home():
 def partnership():
     figures = partnership_figures()
     return render_template("dashboards/partnership.html", summary=figures.agencies, modules=required_modules(None),
-                           by_module=figures.by_module, statuses=list(Status))
+                           by_module=figures.by_module, statuses=list(Status), **trend.page_context(None))
 
 
 @bp.route("/agencies/<int:agency_id>")
@@ -85,7 +86,7 @@ def agency(agency_id: int):
     return render_template("dashboards/agency.html", agency=agency, modules=modules, figures=figures, heads=heads,
                            form=form, rows=status_rows(people, modules, statuses), total=total, page=page,
                            per_page=PER_PAGE, teams=teams, scope=scope, statuses_list=list(Status),
-                           filter_args=_filter_args(scope))
+                           filter_args=_filter_args(scope), **trend.page_context(scope.agency_ids))
 
 
 _AGENCY = select(Agency.id, Agency.name).where(Agency.id == bindparam("id"))

@@ -156,18 +156,18 @@ def print_setup(ws, title: str, widths: list[float], *, title_rows: str | None =
             ws.print_title_cols = title_columns
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.page_margins = PageMargins(left=0.6, right=0.6, top=0.9, bottom=0.9, header=0.35, footer=0.35)
+    ws.page_margins = PageMargins(left=0.6, right=0.6, top=1.0, bottom=0.8, header=0.35, footer=0.35)
     ws.print_options.horizontalCentered = False
     marking = _header_text(current_app.config.get("PROTECTIVE_MARKING", "OFFICIAL-SENSITIVE"))
     partnership = _header_text(current_app.config["PARTNERSHIP_NAME"])
+    # Two parts a line, at the sides: a third in the middle would run into the partnership's
+    # name on a portrait page.
     ws.oddHeader.left.text = partnership
-    ws.oddHeader.center.text = f"&B{marking}"
     ws.oddHeader.right.text = _header_text(title)
     ws.oddFooter.left.text = f"Produced {produced_on(produced)}"
     ws.oddFooter.center.text = f"&B{marking}"
     ws.oddFooter.right.text = "Page &P of &N"
-    for part in (ws.oddHeader.left, ws.oddHeader.center, ws.oddHeader.right,
-                 ws.oddFooter.left, ws.oddFooter.center, ws.oddFooter.right):
+    for part in (ws.oddHeader.left, ws.oddHeader.right, ws.oddFooter.left, ws.oddFooter.center, ws.oddFooter.right):
         # 11 pt like the cells: a sheet shrunk to MIN_SCALE shrinks these too (LibreOffice
         # ignores scaleWithDoc), and they must stay readable.
         part.size = 11

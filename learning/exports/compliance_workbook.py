@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import IO
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -27,6 +27,7 @@ from ..extensions import db
 from ..insight import MIN_PEOPLE, first_answer_errors
 from ..models import Agency, Completion, Module, User, utcnow
 from ..status import Status
+from learning.trend import month_label, monthly
 from learning.exports.cells import (BOLD, TITLE, WRAP, cell, chart_text, dated, heading_row, keep_together, print_setup,
                                      safe_text)
 
@@ -61,6 +62,7 @@ def build(out: IO[bytes] | str, scope: Scope, generated_by: str, window_days: in
     by_module = totals_by_module(by_agency)
 
     _summary(wb, in_scope, modules, by_agency, by_module, headcount(scope))
+    _trend(wb, scope, now)
     people = _staff_matrix(wb, scope, modules, agencies, teams, now)
     completions = _completions(wb, scope, agencies, teams, module_titles)
     _coverage(wb, scope, in_scope)
@@ -127,6 +129,40 @@ def _summary(wb, agencies, modules, by_agency, by_module, heads) -> None:
         chart.x_axis.txPr = chart.y_axis.txPr = chart_text(1100)
         chart.height, chart.width = 12, 24
         ws.add_chart(chart, f"A{last_row + 4}")
+    ws.freeze_panes = "B4"
+
+
+def _trend(wb, scope, now) -> None:
+    """Percentage compliant per module at the end of each of the last twelve months (from
+    the daily snapshots), a row per month, with a native line chart of the same cells."""
+    ws = wb.create_sheet("Trend")
+    trend = monthly(scope.agency_ids, now.date())
+    lines = trend.lines
+    print_setup(ws, "Trend", [14, *[18] * len(lines)], title_rows="3:3", landscape=True)
+    ws.append([cell(ws, "Percentage of required staff compliant at the end of each month, by module", font=TITLE)])
+    if trend.empty:
+        ws.append([cell(ws, "No daily figures have been kept yet: they start with the first daily snapshot.")])
+        return
+    ws.append([cell(ws, "From the figures kept each day; a blank is a month with none kept. The same agencies as the first sheet.")])
+    ws.append(heading_row(ws, 3, ["Month", *[line.title for line in lines]]))
+    for index, month in enumerate(trend.months):
+        percents = [line.percents[index] for line in lines]
+        ws.append([cell(ws, month_label(month)),
+                   *[cell(ws, p / 100 if p is not None else None, number_format="0%") for p in percents]])
+    last_row = 3 + len(trend.months)
+    chart = LineChart()
+    chart.title = "Staff compliant by module, end of each month"
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    chart.add_data(Reference(ws, min_col=2, max_col=1 + len(lines), min_row=3, max_row=last_row), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=last_row))
+    chart.x_axis.txPr = chart.y_axis.txPr = chart_text(1100)
+    if chart.legend is not None:
+        chart.legend.position = "b"
+        chart.legend.txPr = chart_text(1100)
+    chart.height, chart.width = 12, 24
+    ws.add_chart(chart, f"A{last_row + 3}")
     ws.freeze_panes = "B4"
 
 

@@ -18,7 +18,7 @@ def build(out: IO[bytes] | str, rows, start: date, end: date) -> dict:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Non-attendance")
     title = f"Non-attendance from {produced_on(start)} to {produced_on(end)}"
-    print_setup(ws, title, [32, 26, 32, 24, 36, 18, 30, 16], title_rows="3:3", title_columns="A:B")
+    print_setup(ws, title, [28, 24, 28, 20, 32, 16, 24, 14], title_rows="3:3", title_columns="A:B")
     ws.append([cell(ws, title, font=TITLE)])
     ws.append([])
     titles = ["Agency", "Name", "Email", "Job title", "Course", "Session", "Venue", "Recorded as"]

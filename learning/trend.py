@@ -152,7 +152,7 @@ def svg(line: Line, months: list[date], chart_id: str) -> Markup:
     def y(percent: float) -> float:
         return round(BOTTOM - (BOTTOM - TOP) * percent / 100, 1)
 
-    parts = [f'<svg class="app-trend-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+    parts = [f'<svg class="app-trend-chart" width="100%" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
              f'aria-labelledby="{chart_id}" focusable="false" xmlns="http://www.w3.org/2000/svg">',
              f'<title id="{chart_id}">{escape(summary(line, months))}</title>']
     for level in (0, 50, 100):

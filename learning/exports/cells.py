@@ -33,6 +33,7 @@ HEADER_FILL = PatternFill("solid", fgColor="1D70B8")
 DATE_FORMAT = "d mmm yyyy"
 DATE_TIME_FORMAT = "d mmm yyyy hh:mm"
 WRAP = Alignment(wrap_text=True, vertical="top")
+LEFT = Alignment(horizontal="left")
 
 
 def safe_text(value: Any) -> Any:

@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from ..catalogue import catalogue
 from ..extensions import db
 from ..models import Attempt, AuditEvent, Booking, Completion, ExternalRecord, Module, User, utcnow
-from learning.exports.cells import BOLD, TITLE, WRAP, cell, heading_row, print_setup, produced_on
+from learning.exports.cells import BOLD, LEFT, TITLE, WRAP, cell, heading_row, print_setup, produced_on
 
 
 def _sheet(wb, title: str, headers: list[str], rows, widths: list[float]) -> None:
@@ -37,7 +37,7 @@ def build(out: IO[bytes] | str, user: User, generated_by: str) -> dict:
                          ("Agency", user.agency.name if user.agency else ""), ("Team", user.team.name if user.team else ""),
                          ("Job title", user.job_title or ""), ("Account created", user.created_at),
                          ("Active", "Yes" if user.active else "No")]:
-        ws.append([cell(ws, label, font=BOLD), cell(ws, value)])
+        ws.append([cell(ws, label, font=BOLD), cell(ws, value, alignment=LEFT)])  # a date under text, not at the far edge
 
     completions = db.session.scalars(select(Completion).where(Completion.user_id == user.id).order_by(Completion.completed_at))
     _sheet(wb, "Completions", ["Module", "Completed", "Valid until", "Version", "Score (%)", "Source", "Certificate code", "Revoked"],

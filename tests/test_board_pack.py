@@ -55,3 +55,16 @@ def test_the_board_pack_for_one_agency_shows_that_agency_only(runner, history, t
     assert result.exit_code == 0, result.output
     everything = "\n".join(page.extract_text() for page in PdfReader(out).pages)
     assert "Covers: Northbrook Police." in everything and "Northbrook Health" not in everything
+
+
+def test_seed_scale_keeps_a_year_of_history_and_the_board_pack_builds_from_it(runner, ctx, tmp_path):
+    from learning.trend import monthly
+
+    result = runner.invoke(args=["seed-scale", "--practitioners", "300", "--agencies", "3", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    trend = monthly()
+    assert trend.lines and all(None not in line.percents for line in trend.lines)
+    out = tmp_path / "scale.pdf"
+    result = runner.invoke(args=["export", "board-pack", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert len(PdfReader(out).pages) == 5

@@ -8,7 +8,7 @@ PORT   ?= 5000
 
 CHROMIUM_PATH ?= /usr/bin/chromium
 
-.PHONY: setup run lint test test-pg assets serve clean chromium
+.PHONY: setup run lint test test-pg assets serve clean chromium libreoffice
 
 setup: $(VENV)/.installed learning/static/dist/app.css
 
@@ -49,6 +49,24 @@ chromium:
 	  echo "Install it with: sudo apt-get install chromium chromium-driver"; \
 	fi
 
+# The rendering test (tests/test_print.py) prints every workbook to PDF with LibreOffice
+# headless, reads it with pypdf and saves first pages as PNGs with pdftoppm; Carlito has
+# Calibri's widths (openpyxl's default font), so columns print as wide as Excel prints them.
+# Installed like Chromium: when missing and we are root; otherwise the test is skipped.
+libreoffice:
+	@if command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
+	    && fc-list | grep -q Carlito; then \
+	  :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing LibreOffice Calc, poppler-utils and Carlito for the rendering test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito >/dev/null \
+	    || echo "Could not install LibreOffice: the rendering test will be skipped."; \
+	else \
+	  echo "No LibreOffice and not root: the rendering test will be skipped."; \
+	  echo "Install it with: sudo apt-get install libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito"; \
+	fi
+
 # Lint and types, with the rules chosen in pyproject.toml: ruff over the whole tree
 # (learning, tests, bench, tools, migrations), mypy over learning/.
 lint: setup
@@ -57,12 +75,12 @@ lint: setup
 
 # Lint and types first, then the whole suite on SQLite, browser tests included; set
 # TEST_DATABASE_URL to run it on PostgreSQL instead.
-test: lint chromium
+test: lint chromium libreoffice
 	$(BIN)/pytest
 
 # The browser tests serve the app on their own SQLite database whatever TEST_DATABASE_URL
 # says, so the PostgreSQL run leaves them out rather than repeat them.
-test-pg: setup
+test-pg: setup libreoffice
 	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/pytest -m "not browser"
 
 clean:

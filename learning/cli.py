@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(export)
     app.cli.add_command(seed_scale_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(snapshot_command)
 
 
 @click.command("create-user")
@@ -283,6 +284,19 @@ def export_compliance(out, agency_name):
     click.echo(f"Wrote {out}: {counts['people']} staff, {counts['completions']} completions, {counts['agencies']} agencies.")
 
 
+@export.command("board-pack")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="The PDF to write")
+@click.option("--agency", "agency_name", help="Only this agency (default: every agency)")
+def export_board_pack(out, agency_name):
+    """The board pack: a short PDF of compliance, its trend and each agency's figures."""
+    from learning import audit
+    from learning.compliance import board_pack
+
+    counts = board_pack.build(out, _agency_ids(agency_name))
+    audit.record("export_board_pack", {"agencies": agency_name or "all", "via": "cli", **counts})
+    click.echo(f"Wrote {out}: {counts['pages']} pages.")
+
+
 @export.command("completions")
 @click.option("--module", "slug", required=True, help="Module slug, e.g. police-protection")
 @click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD")
@@ -346,3 +360,12 @@ def seed_scale_command(practitioners, agencies, seed):
     click.echo(f"Added {counts['users']:,} practitioners, {counts['attempts']:,} attempts, "
                f"{counts['completions']:,} completions and {counts['bookings']:,} course bookings "
                f"in {time.perf_counter() - began:.0f} s.")
+
+
+@click.command("snapshot")
+@with_appcontext
+def snapshot_command():
+    """Keep today's compliance figures for the trend charts (run it daily, from cron)."""
+    from learning.compliance.trend import take_snapshot
+
+    click.echo(f"Kept {take_snapshot()} compliance figures for today.")

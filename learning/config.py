@@ -59,6 +59,8 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         SECRET_KEY=_secret_key(instance),
         SQLALCHEMY_DATABASE_URI=_database_url(instance),
         PARTNERSHIP_NAME=os.environ.get("PARTNERSHIP_NAME", "Northbrook Safeguarding Children Partnership"),
+        # Printed in the header and footer of every page of every workbook.
+        PROTECTIVE_MARKING=os.environ.get("PROTECTIVE_MARKING", "OFFICIAL-SENSITIVE"),
         SERVICE_NAME="Safeguarding learning",
         CONTENT_DIR=os.environ.get("CONTENT_DIR", str(Path(app.root_path).parent / "quizzes")),
         # A completion is "expiring" when it runs out within this many days.

@@ -399,3 +399,16 @@ class ReminderSent(Model):
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     kind: Mapped[str] = mapped_column(String(20), default="practitioner")
     sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ComplianceSnapshot(Model):
+    """How many required (person, module) pairs of each agency had each status on a day:
+    the compliance figures kept daily (`flask --app app snapshot`), so that a board can see
+    whether compliance is getting better. One row per (day, agency, module, status)."""
+
+    __tablename__ = "compliance_snapshot"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    people: Mapped[int] = mapped_column(Integer)

@@ -237,6 +237,9 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
         if progress:
             progress(len(rows.users))
     _reset_sequences()
+    from learning.compliance.trend import demo_history
+
+    demo_history(now.date())  # a year of compliance figures for the trend charts and the board pack
     return counts
 
 

@@ -15,7 +15,7 @@ from tests.conftest import sign_in
 from tests.journey import answer_all, start
 
 SLUG = "police-protection"
-SHEETS = ["Summary", "Staff matrix", "Completions", "Coverage", "Misconceptions", "About"]
+SHEETS = ["Summary", "Trend", "Staff matrix", "Completions", "Coverage", "Misconceptions", "About"]
 
 
 def workbook(data: bytes):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from learning.compliance import lookups
 from learning.database import streamed
 from learning.models import Agency, Completion, Module, User, utcnow
-from learning.exports.cells import BOLD, TITLE, cell, header_row, landscape, set_widths
+from learning.exports.cells import BOLD, TITLE, cell, heading_row, print_setup, produced_on
 
 BATCH = 2000
 
@@ -21,15 +21,16 @@ def build(out: IO[bytes] | str, module: Module, agency_ids: tuple[int, ...] | No
     wb = Workbook(write_only=True)
     agencies, teams, _ = lookups()
     ws = wb.create_sheet("Completions")
-    set_widths(ws, [26, 32, 30, 20, 22, 13, 13, 10, 9, 12, 32])
-    landscape(ws)
+    print_setup(ws, f"E-learning completions: {module.title}", [26, 32, 30, 20, 22, 13, 13, 10, 9, 12, 32],
+                title_rows="4:4", title_columns="A:A")
     ws.append([cell(ws, f"E-learning completions: {module.title}", font=TITLE)])
-    period = f"{start.strftime('%-d %B %Y') if start else 'the beginning'} to {end.strftime('%-d %B %Y') if end else 'today'}"
-    ws.append([cell(ws, f"Completed from {period}. Generated {utcnow():%-d %B %Y %H:%M} by {generated_by}.")])
+    period = f"{produced_on(start) if start else 'the beginning'} to {produced_on(end) if end else 'today'}"
+    now = utcnow()
+    ws.append([cell(ws, f"Completed from {period}. Generated {produced_on(now)} {now:%H:%M} by {generated_by}.")])
     ws.append([])
     titles = ["Name", "Email", "Agency", "Team", "Job title", "Completed", "Valid until", "Content version",
               "Score (%)", "Source", "Certificate code"]
-    ws.append(header_row(ws, titles))
+    ws.append(heading_row(ws, 4, titles))
     ws.freeze_panes = "A5"
     ws.auto_filter.ref = f"A4:{get_column_letter(len(titles))}4"
     query = (

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import IO
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -27,7 +27,9 @@ from learning.extensions import db
 from learning.compliance.insight import MIN_PEOPLE, first_answer_errors
 from learning.models import Agency, Completion, Module, User, utcnow
 from learning.compliance.status import Status
-from learning.exports.cells import BOLD, TITLE, WRAP, cell, header_row, landscape, safe_text, set_widths
+from learning.compliance.trend import month_label, monthly
+from learning.exports.cells import (BOLD, TITLE, WRAP, cell, chart_text, dated, heading_row, keep_together, print_setup,
+                                     safe_text)
 
 STATUS_FILLS = {
     Status.IN_DATE: PatternFill("solid", fgColor="C6EFCE"),
@@ -60,6 +62,7 @@ def build(out: IO[bytes] | str, scope: Scope, generated_by: str, window_days: in
     by_module = totals_by_module(by_agency)
 
     _summary(wb, in_scope, modules, by_agency, by_module, headcount(scope))
+    _trend(wb, scope, now)
     people = _staff_matrix(wb, scope, modules, agencies, teams, now)
     completions = _completions(wb, scope, agencies, teams, module_titles)
     _coverage(wb, scope, in_scope)
@@ -71,13 +74,12 @@ def build(out: IO[bytes] | str, scope: Scope, generated_by: str, window_days: in
 
 def _summary(wb, agencies, modules, by_agency, by_module, heads) -> None:
     ws = wb.create_sheet("Summary")
-    set_widths(ws, [38, 8, *[20] * len(modules), 14])
-    landscape(ws)
+    print_setup(ws, "Summary", [38, 8, *[20] * len(modules), 14], title_rows="3:3", title_columns="A:A")
     ws.append([cell(ws, "Percentage of required staff compliant (in date or expiring), by agency and module",
                     font=TITLE)])
     ws.append([])
     titles = ["Agency", "Staff", *[m.title for m in modules], "All modules"]
-    ws.append(header_row(ws, titles))
+    ws.append(heading_row(ws, 3, titles))
     first_data_row = 4
     for agency in agencies:
         row = [cell(ws, agency.name), cell(ws, heads.get(agency.id, 0))]
@@ -115,8 +117,7 @@ def _summary(wb, agencies, modules, by_agency, by_module, heads) -> None:
     if modules:
         chart = BarChart()
         chart.type = "bar"
-        chart.title = "Compliance by module, all agencies in this workbook"
-        chart.y_axis.title = "Compliant"
+        chart.title = "Staff compliant by module, all agencies in this workbook"
         chart.y_axis.number_format = "0%"
         chart.y_axis.scaling.min = 0
         chart.y_axis.scaling.max = 1
@@ -124,8 +125,44 @@ def _summary(wb, agencies, modules, by_agency, by_module, heads) -> None:
                        from_rows=True, titles_from_data=False)
         chart.set_categories(Reference(ws, min_col=3, max_col=2 + len(modules), min_row=3, max_row=3))
         chart.legend = None
+        # 11 pt like the cells, so the chart stays readable on a page printed at 75%.
+        chart.x_axis.txPr = chart.y_axis.txPr = chart_text(1100)
         chart.height, chart.width = 12, 24
         ws.add_chart(chart, f"A{last_row + 4}")
+    ws.freeze_panes = "B4"
+
+
+def _trend(wb, scope, now) -> None:
+    """Percentage compliant per module at the end of each of the last twelve months (from
+    the daily snapshots), a row per month, with a native line chart of the same cells."""
+    ws = wb.create_sheet("Trend")
+    trend = monthly(scope.agency_ids, now.date())
+    lines = trend.lines
+    print_setup(ws, "Trend", [14, *[18] * len(lines)], title_rows="3:3", title_columns="A:A", landscape=True)
+    ws.append([cell(ws, "Percentage of required staff compliant at the end of each month, by module", font=TITLE)])
+    if trend.empty:
+        ws.append([cell(ws, "No daily figures have been kept yet: they start with the first daily snapshot.")])
+        return
+    ws.append([cell(ws, "From the figures kept each day; a blank is a month with none kept. The same agencies as the first sheet.")])
+    ws.append(heading_row(ws, 3, ["Month", *[line.title for line in lines]]))
+    for index, month in enumerate(trend.months):
+        percents = [line.percents[index] for line in lines]
+        ws.append([cell(ws, month_label(month)),
+                   *[cell(ws, p / 100 if p is not None else None, number_format="0%") for p in percents]])
+    last_row = 3 + len(trend.months)
+    chart = LineChart()
+    chart.title = "Staff compliant by module, end of each month"
+    chart.y_axis.number_format = "0%"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.scaling.max = 1
+    chart.add_data(Reference(ws, min_col=2, max_col=1 + len(lines), min_row=3, max_row=last_row), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=last_row))
+    chart.x_axis.txPr = chart.y_axis.txPr = chart_text(1100)
+    if chart.legend is not None:
+        chart.legend.position = "b"
+        chart.legend.txPr = chart_text(1100)
+    chart.height, chart.width = 12, 24
+    ws.add_chart(chart, f"A{last_row + 3}")
     ws.freeze_panes = "B4"
 
 
@@ -134,14 +171,13 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
     cell object for those) and colours come from conditional formatting on the status
     columns, not from a styled cell per status: 800,000 styled cells would cost minutes."""
     ws = wb.create_sheet("Staff matrix")
-    landscape(ws)
-    ws.print_title_rows = "1:1"
     fixed = ["Name", "Email", "Agency", "Team", "Job title"]
     titles = fixed + [t for m in modules for t in (f"{m.title}: status", f"{m.title}: valid until")]
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(titles))}1"
-    set_widths(ws, [26, 32, 30, 20, 22, *[16, 13] * len(modules)])
-    ws.append(header_row(ws, titles))
+    layout = print_setup(ws, "Staff matrix", [26, 32, 30, 20, 22, *[16, 13] * len(modules)],
+                         title_rows="1:1", title_columns="A:A")
+    ws.append(heading_row(ws, 1, titles))
     column = {m.id: len(fixed) + 2 * i for i, m in enumerate(modules)}
     labels = {s.value: s.label for s in Status}
     # Agency and team names made safe once each, not once per row.
@@ -171,7 +207,7 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
             at = column.get(module_id)
             if at is not None:
                 row[at] = labels[status]
-                row[at + 1] = expiry.date() if expiry else None
+                row[at + 1] = dated(ws, expiry.date() if expiry else None)
     if current is not None:
         ws.append(row)
         people += 1
@@ -182,6 +218,7 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
         for status, fill in STATUS_FILLS.items():
             ws.conditional_formatting.add(area, CellIsRule(operator="equal", formula=[f'"{status.label}"'], fill=fill))
     ws.append([])
+    keep_together(ws, layout, people + 3, 1 + len(DEFINITIONS))
     ws.append([cell(ws, "Key", font=BOLD)])
     for status, meaning in DEFINITIONS:
         ws.append([cell(ws, status.label, fill=STATUS_FILLS[status]), cell(ws, meaning)])
@@ -190,13 +227,13 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
 
 def _completions(wb, scope, agencies, teams, module_titles) -> int:
     ws = wb.create_sheet("Completions")
-    landscape(ws)
     titles = ["Name", "Email", "Agency", "Team", "Module", "Content version", "Completed", "Valid until",
               "Score (%)", "Source", "Certificate code", "Revoked"]
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(titles))}1"
-    set_widths(ws, [26, 32, 30, 20, 40, 10, 13, 13, 9, 12, 32, 12])
-    ws.append(header_row(ws, titles))
+    print_setup(ws, "Completions", [26, 32, 30, 20, 40, 10, 13, 13, 9, 12, 32, 12], title_rows="1:1",
+                title_columns="A:A")
+    ws.append(heading_row(ws, 1, titles))
     query = (
         select(User.id, User.name, User.email, User.agency_id, User.team_id, Completion.module_id,
                Completion.module_version, Completion.completed_at, Completion.expires_at, Completion.score,
@@ -222,8 +259,9 @@ def _completions(wb, scope, agencies, teams, module_titles) -> int:
                 current, name, email = user_id, safe_text(raw_name), safe_text(raw_email)
             # Plain values (see _staff_matrix); dates as dates, so Excel shows and sorts them as dates.
             ws.append([name, email, agency_names.get(agency_id, ""), team_names.get(team_id, "") if team_id else "",
-                       module_titles.get(module_id, ""), version, completed_at.date(), expires_at.date(), score,
-                       source, code, revoked_at.date() if revoked_at else None])
+                       module_titles.get(module_id, ""), version, dated(ws, completed_at.date()),
+                       dated(ws, expires_at.date()), score, source, code,
+                       dated(ws, revoked_at.date() if revoked_at else None)])
             count += 1
     return count
 
@@ -232,12 +270,11 @@ def _coverage(wb, scope, agencies) -> None:
     """Per recommendation and agency: staff holding an in-date completion of a module that
     teaches it. One query: a distinct count per recommendation over one scan of completions."""
     ws = wb.create_sheet("Coverage")
-    set_widths(ws, [60, 50, *[16] * len(agencies), 10])
-    landscape(ws)
+    print_setup(ws, "Coverage", [60, 50, *[16] * len(agencies), 10], title_rows="3:3", title_columns="A:A")
     ws.append([cell(ws, "Staff with an in-date completion of a module that teaches each review recommendation",
                     font=TITLE)])
     ws.append([])
-    ws.append(header_row(ws, ["Recommendation", "Modules that teach it", *[a.name for a in agencies], "Total"]))
+    ws.append(heading_row(ws, 3, ["Recommendation", "Modules that teach it", *[a.name for a in agencies], "Total"]))
     cat = catalogue()
     slugs_to_ids = dict(db.session.execute(select(Module.slug, Module.id)).all())
     teaching = {rec_id: [m for m in cat.ordered() if any(rec_id in q.recommendations for q in m.questions)]
@@ -266,11 +303,10 @@ def _coverage(wb, scope, agencies) -> None:
 
 def _misconceptions(wb, scope, agencies) -> None:
     ws = wb.create_sheet("Misconceptions")
-    set_widths(ws, [32, 70, *[16] * len(agencies)])
-    landscape(ws)
+    print_setup(ws, "Misconceptions", [32, 70, *[16] * len(agencies)], title_rows="3:3", title_columns="A:B")
     ws.append([cell(ws, "Share of first answers that were wrong, per agency and question", font=TITLE)])
     ws.append([cell(ws, f"Cells for fewer than {MIN_PEOPLE} people are suppressed so that no one can be identified.")])
-    ws.append(header_row(ws, ["Module", "Question", *[a.name for a in agencies]]))
+    ws.append(heading_row(ws, 3, ["Module", "Question", *[a.name for a in agencies]]))
     errors = first_answer_errors(scope.agency_ids)
     cat = catalogue()
     row_number = 3
@@ -295,7 +331,7 @@ def _misconceptions(wb, scope, agencies) -> None:
 
 def _about(wb, scope, generated_by, now, window_days, agencies, teams, modules) -> None:
     ws = wb.create_sheet("About")
-    set_widths(ws, [22, 90])
+    print_setup(ws, "About", [22, 90])
     bold = BOLD
     ws.append([cell(ws, "About this workbook", font=TITLE)])
     ws.append([cell(ws, "Generated", font=bold), cell(ws, now)])

@@ -24,10 +24,11 @@ from learning.extensions import db
 from learning.compliance.insight import MIN_PEOPLE, first_answer_errors
 from learning.models import Agency, Attempt, Module, Role
 from learning.learner.my_learning import learning_summary
+from learning.compliance.status import Status
 from learning.numbers import int_arg
 from learning.pagination import Page, requested_page
-from learning.compliance.status import Status
 from learning.compliance.forms import CompletionsExportForm, StaffFilterForm
+from learning.compliance import trend
 
 bp = Blueprint("compliance", __name__, url_prefix="/dashboard")
 PER_PAGE = 25
@@ -74,7 +75,7 @@ def home():
 def partnership():
     figures = partnership_figures()
     return render_template("compliance/partnership.html", summary=figures.agencies, modules=required_modules(None),
-                           by_module=figures.by_module, statuses=list(Status))
+                           by_module=figures.by_module, statuses=list(Status), **trend.page_context(None))
 
 
 @bp.route("/agencies/<id:agency_id>")
@@ -89,7 +90,7 @@ def agency(agency_id: int):
     return render_template("compliance/agency.html", agency=agency, modules=modules, figures=figures, heads=heads,
                            form=form, rows=status_rows(people, modules, statuses), page=Page(number, PER_PAGE, total),
                            teams=teams, scope=scope, statuses_list=list(Status),
-                           filter_args=_filter_args(scope))
+                           filter_args=_filter_args(scope), **trend.page_context(scope.agency_ids))
 
 
 _AGENCY = select(Agency.id, Agency.name).where(Agency.id == bindparam("id"))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from learning.extensions import db
 from learning.models import Agency, Booking, BookingStatus, CourseSession, User
-from learning.exports.cells import BOLD, TITLE, WRAP, cell, header_row, landscape, set_widths
+from learning.exports.cells import BOLD, TITLE, WRAP, cell, heading_row, print_setup, produced_on
 from learning.courses.non_attendance import FORMAT_SESSION_TIME
 
 THIN = Side(style="thin", color="000000")
@@ -21,10 +21,13 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 def build(out: IO[bytes] | str, session: CourseSession, register: bool) -> dict:
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Register" if register else "Sign-in sheet")
-    landscape(ws)
+    sheet_title = "Register" if register else "Sign-in sheet"
+    ws = wb.create_sheet(sheet_title)
     columns = ["No.", "Name", "Agency", "Job title", "Attendance" if register else "Signature"]
-    set_widths(ws, [6, 30, 34, 28, 22 if register else 40])
+    course = session.course
+    header_at = 7
+    print_setup(ws, f"{sheet_title}: {course.title}, {produced_on(session.starts_at)}",
+                [6, 30, 34, 28, 22 if register else 40], title_rows=f"{header_at}:{header_at}")
     statuses = [BookingStatus.ATTENDED, BookingStatus.ABSENT, BookingStatus.CANCELLED_LATE, BookingStatus.BOOKED]
     rows = db.session.execute(
         select(User.name, Agency.name, User.job_title, Booking.status)
@@ -33,26 +36,26 @@ def build(out: IO[bytes] | str, session: CourseSession, register: bool) -> dict:
         .where(Booking.session_id == session.id, Booking.status.in_([s.value for s in statuses]))
         .order_by(User.name)
     ).all()
-    course = session.course
     ws.append([cell(ws, current_app.config["PARTNERSHIP_NAME"], font=TITLE)])
     ws.append([cell(ws, course.title, font=BOLD)])
-    ws.append([cell(ws, "Date and time"), cell(ws, session.starts_at.strftime(FORMAT_SESSION_TIME) + " to "
-                                                     + session.ends_at.strftime("%H:%M"))])
-    ws.append([cell(ws, "Venue"), cell(ws, ("Online: " if session.online else "") + session.venue)])
-    ws.append([cell(ws, "Trainer"), cell(ws, session.trainer or "")])
+    # Label and value in one cell: column A is the narrow "No." column, too narrow for a label.
+    ws.append([cell(ws, "Date and time: " + session.starts_at.strftime(FORMAT_SESSION_TIME) + " to "
+                    + session.ends_at.strftime("%H:%M"))])
+    ws.append([cell(ws, "Venue: " + ("Online: " if session.online else "") + session.venue)])
+    ws.append([cell(ws, "Trainer: " + (session.trainer or ""))])
     ws.append([])
-    ws.append(header_row(ws, columns))
-    header_at = 7
+    ws.append(heading_row(ws, header_at, columns))
     for number, (name, agency, job, status) in enumerate(rows, 1):
         last = cell(ws, BookingStatus(status).label if register else "", alignment=WRAP)
         line = [cell(ws, number), cell(ws, name), cell(ws, agency or ""), cell(ws, job or ""), last]
         for c in line:
             c.border = BOX
-        ws.append(line)
+        # Before the row is written (write-only sheets write each row's height with it):
+        # room to sign on the sign-in sheet.
         ws.row_dimensions[header_at + number].height = 30 if not register else 18
+        ws.append(line)
     if not rows:
         ws.append([cell(ws, "No one is booked on this session.")])
-    ws.print_title_rows = f"{header_at}:{header_at}"
     ws.print_area = f"A1:E{header_at + max(len(rows), 1)}"
     wb.save(out)
     return {"people": len(rows)}

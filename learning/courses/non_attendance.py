@@ -9,24 +9,24 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from learning.models import BookingStatus
-from learning.exports.cells import TITLE, cell, header_row, landscape, set_widths
+from learning.exports.cells import DATE_TIME_FORMAT, TITLE, cell, heading_row, print_setup, produced_on
 
-FORMAT_SESSION_TIME = "%-d %B %Y, %H:%M"
+FORMAT_SESSION_TIME = "%-d %b %Y, %H:%M"  # d mmm yyyy, as every date in the workbooks
 
 
 def build(out: IO[bytes] | str, rows, start: date, end: date) -> dict:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Non-attendance")
-    landscape(ws)
-    set_widths(ws, [32, 26, 32, 24, 36, 22, 30, 18])
-    ws.append([cell(ws, f"Non-attendance from {start:%-d %B %Y} to {end:%-d %B %Y}", font=TITLE)])
+    title = f"Non-attendance from {produced_on(start)} to {produced_on(end)}"
+    print_setup(ws, title, [28, 24, 28, 20, 32, 16, 24, 14], title_rows="3:3", title_columns="A:B")
+    ws.append([cell(ws, title, font=TITLE)])
     ws.append([])
     titles = ["Agency", "Name", "Email", "Job title", "Course", "Session", "Venue", "Recorded as"]
-    ws.append(header_row(ws, titles))
+    ws.append(heading_row(ws, 3, titles))
     ws.freeze_panes = "A4"
     ws.auto_filter.ref = f"A3:{get_column_letter(len(titles))}3"
     for r in rows:
         ws.append([cell(ws, r.agency), cell(ws, r.name), cell(ws, r.email), cell(ws, r.job_title or ""),
-                   cell(ws, r.course), cell(ws, r.starts_at), cell(ws, r.venue), cell(ws, BookingStatus(r.status).label)])
+                   cell(ws, r.course), cell(ws, r.starts_at, number_format=DATE_TIME_FORMAT), cell(ws, r.venue), cell(ws, BookingStatus(r.status).label)])
     wb.save(out)
     return {"rows": len(rows)}

@@ -9,13 +9,13 @@ from sqlalchemy import or_, select
 from learning.content.catalogue import catalogue
 from learning.extensions import db
 from learning.models import Attempt, AuditEvent, Booking, Completion, ExternalRecord, Module, User, utcnow
-from learning.exports.cells import BOLD, TITLE, WRAP, cell, header_row, set_widths
+from learning.exports.cells import BOLD, LEFT, TITLE, WRAP, cell, heading_row, print_setup, produced_on
 
 
 def _sheet(wb, title: str, headers: list[str], rows, widths: list[float]) -> None:
     ws = wb.create_sheet(title)
-    set_widths(ws, widths)
-    ws.append(header_row(ws, headers))
+    print_setup(ws, title, widths, title_rows="1:1", title_columns="A:A")
+    ws.append(heading_row(ws, 1, headers))
     ws.freeze_panes = "A2"
     count = 0
     for row in rows:
@@ -29,14 +29,15 @@ def build(out: IO[bytes] | str, user: User, generated_by: str) -> dict:
     wb = Workbook(write_only=True)
     titles = dict(db.session.execute(select(Module.id, Module.title)).all())
     ws = wb.create_sheet("Account")
-    set_widths(ws, [24, 60])
+    print_setup(ws, "Account", [24, 60])
+    now = utcnow()
     ws.append([cell(ws, f"Information held about {user.name}", font=TITLE)])
-    ws.append([cell(ws, f"Generated {utcnow():%-d %B %Y %H:%M} by {generated_by}.")])
+    ws.append([cell(ws, f"Generated {produced_on(now)} {now:%H:%M} by {generated_by}.")])
     for label, value in [("Name", user.name), ("Email", user.email), ("Role", user.role_enum.label),
                          ("Agency", user.agency.name if user.agency else ""), ("Team", user.team.name if user.team else ""),
                          ("Job title", user.job_title or ""), ("Account created", user.created_at),
                          ("Active", "Yes" if user.active else "No")]:
-        ws.append([cell(ws, label, font=BOLD), cell(ws, value)])
+        ws.append([cell(ws, label, font=BOLD), cell(ws, value, alignment=LEFT)])  # a date under text, not at the far edge
 
     completions = db.session.scalars(select(Completion).where(Completion.user_id == user.id).order_by(Completion.completed_at))
     _sheet(wb, "Completions", ["Module", "Completed", "Valid until", "Version", "Score (%)", "Source", "Certificate code", "Revoked"],

@@ -271,6 +271,7 @@ def add_walk_in(session: CourseSession, user: User, now: datetime | None = None)
         db.session.add(booking)
     elif booking.status in (BookingStatus.CANCELLED.value, BookingStatus.WAITLISTED.value):
         booking.status, booking.seat, booking.walk_in = BookingStatus.ATTENDED.value, None, True
+    db.session.flush()  # gives a new booking its id
     take_register(session, {booking.id: BookingStatus.ATTENDED}, now)
     return booking
 
@@ -285,7 +286,7 @@ def take_register(session: CourseSession, marks: dict[int, BookingStatus], now: 
     if session.cancelled_at is not None:
         raise BookingError("This session was cancelled, so it has no register")
     db.session.flush()  # a walk-in just added is one of the session's bookings
-    db.session.refresh(session, ["bookings"])
+    db.session.expire(session, ["bookings"])
     bookings = {b.id: b for b in session.bookings if b.status not in (BookingStatus.CANCELLED.value, BookingStatus.WAITLISTED.value)}
     unknown = set(marks) - set(bookings)
     if unknown:

@@ -307,3 +307,24 @@ def test_text_from_courses_and_people_never_reaches_a_header_or_breaks_the_invit
     assert str(event["SUMMARY"]) == "Evil\nBcc: victim@example.org"
     assert str(event["LOCATION"]) == "Hall; A, B\nATTENDEE:mailto:x@example.org"
     assert str(event["ATTENDEE"]) == "mailto:pat@example.org"
+
+
+def test_the_calendar_lists_upcoming_sessions_by_week_with_filters_and_book_buttons(client, people, course):
+    other = service.create_course("Neglect", "", 24, [module_row(SLUG)])
+    year = utcnow().year + 1
+    in_person = make_session(course, starts=datetime(year, 3, 3, 9, 30))  # a Wednesday
+    online = make_session(other, starts=datetime(year, 4, 7, 9, 30), online=True, venue="https://meet.example.org/x")
+    make_session(course, starts=utcnow() - timedelta(days=1))  # past: not listed
+    service.cancel_session(make_session(course, starts=datetime(year, 3, 4, 9, 30)), "No room")
+    sign_in(client, people.user())
+    page = client.get("/courses/").get_data(as_text=True)
+    monday = datetime(year, 3, 3) - timedelta(days=datetime(year, 3, 3).weekday())
+    assert f"Week beginning {monday:%A} {monday.day} {monday:%B %Y}" in page
+    assert page.count("Child protection conference training</a>") == 1 and "Neglect</a>" in page
+    assert f'action="/courses/sessions/{in_person.id}/book"' in page and "2 of 2" in page
+    online_only = client.get("/courses/?mode=online").get_data(as_text=True)
+    assert "Neglect</a>" in online_only and "Child protection conference training</a>" not in online_only
+    march = client.get(f"/courses/?month={year}-03&course={course.id}").get_data(as_text=True)
+    assert "Child protection conference training</a>" in march and "Neglect</a>" not in march
+    client.post(f"/courses/sessions/{online.id}/book")
+    assert "govuk-tag--green" in client.get("/courses/?mode=online").get_data(as_text=True)

@@ -2,7 +2,7 @@
 and registers and download attendance sheets."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -35,18 +35,32 @@ def _session_or_404(session_id: int) -> CourseSession:
 @bp.route("/")
 @signed_in
 def index():
+    """The calendar: upcoming sessions across all courses, by week, with places left."""
     now = utcnow()
-    sessions = db.session.scalars(
+    upcoming = db.session.scalars(
         select(CourseSession).join(Course).where(CourseSession.starts_at > now, Course.active.is_(True),
                                                  CourseSession.cancelled_at.is_(None))
         .order_by(CourseSession.starts_at)
     ).all()
+    chosen = {"course": request.args.get("course", type=int), "month": request.args.get("month", ""),
+              "mode": request.args.get("mode", "")}
+    sessions = [s for s in upcoming
+                if (not chosen["course"] or s.course_id == chosen["course"])
+                and (not chosen["month"] or f"{s.starts_at:%Y-%m}" == chosen["month"])
+                and (chosen["mode"] not in ("online", "in_person") or s.online == (chosen["mode"] == "online"))]
     taken = service.places_taken([s.id for s in sessions])
     mine = db.session.scalars(
         select(Booking).join(CourseSession).where(Booking.user_id == current_user.id)
         .order_by(CourseSession.starts_at.desc())
     ).all()
-    return render_template("courses/index.html", sessions=sessions, taken=taken, mine=mine, now=now)
+    active = {b.session_id for b in mine if b.status in service.ACTIVE}
+    weeks: dict = {}
+    for s in sessions:
+        weeks.setdefault((s.starts_at - timedelta(days=s.starts_at.weekday())).date(), []).append(s)
+    courses = sorted({s.course for s in upcoming}, key=lambda c: c.title)
+    months = sorted({f"{s.starts_at:%Y-%m}": s.starts_at.strftime("%B %Y") for s in upcoming}.items())
+    return render_template("courses/index.html", weeks=weeks, sessions=sessions, taken=taken, mine=mine, now=now,
+                           active=active, courses=courses, months=months, chosen=chosen, form=EmptyForm())
 
 
 @bp.route("/sessions/<int:session_id>")

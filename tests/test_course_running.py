@@ -328,3 +328,23 @@ def test_the_calendar_lists_upcoming_sessions_by_week_with_filters_and_book_butt
     assert "Child protection conference training</a>" in march and "Neglect</a>" not in march
     client.post(f"/courses/sessions/{online.id}/book")
     assert "govuk-tag--green" in client.get("/courses/?mode=online").get_data(as_text=True)
+
+
+def test_the_register_workbook_names_walk_ins(client, people, course, coordinator):
+    import io
+
+    from openpyxl import load_workbook
+
+    session = make_session(course, starts=utcnow() - timedelta(hours=1))
+    service.add_walk_in(session, people.user("walker@example.org", name="Wendy Walker"))
+    workbook = load_workbook(io.BytesIO(client.get(f"/courses/manage/sessions/{session.id}/register.xlsx").data))
+    rows = [r for r in workbook.active.iter_rows(values_only=True) if r and r[1] == "Wendy Walker"]
+    assert [r[4] for r in rows] == ["Attended (walk-in)"]
+
+
+def test_the_session_form_says_whether_it_adds_or_changes(client, course, coordinator):
+    session = make_session(course)
+    assert "<h1 class=\"govuk-heading-l\">Add a session</h1>" in client.get(
+        f"/courses/manage/{course.id}/sessions/new").get_data(as_text=True)
+    assert "<h1 class=\"govuk-heading-l\">Change the session</h1>" in client.get(
+        f"/courses/manage/sessions/{session.id}/edit").get_data(as_text=True)

@@ -22,6 +22,7 @@ from learning.access import visible_users
 from learning.courses import notices
 from learning.courses.forms import CancelSessionForm
 from learning.models import User
+from learning.text import clean
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -299,7 +300,7 @@ def edit_course(course_id: int):
         audit.record("course_edit", {"course": course.id})
         flash("The course has been saved.", "success")
         return redirect(url_for("courses.course", course_id=course.id))
-    return render_template("courses/course_form.html", form=form, course=course)
+    return render_template("courses/course_form.html", form=form, editing=True)
 
 
 @bp.route("/manage/<int:course_id>/cancel", methods=["POST"])
@@ -362,7 +363,7 @@ def edit_session(session_id: int):
                 flash("The session has been saved." + (" Everyone booked and waiting has been emailed the new details."
                                                        if told else ""), "success")
                 return redirect(url_for("courses.manage_session", session_id=session.id))
-    return render_template("courses/session_form.html", form=form, course=session.course, session=session)
+    return render_template("courses/session_form.html", form=form, course=session.course, editing=True)
 
 
 @bp.route("/manage/sessions/<int:session_id>/cancel", methods=["GET", "POST"])
@@ -372,7 +373,7 @@ def cancel_session(session_id: int):
     form = CancelSessionForm()
     if form.validate_on_submit():
         try:
-            ended = service.cancel_session(session, present(form.reason.data))
+            ended = service.cancel_session(session, clean(present(form.reason.data)))
         except service.BookingError as exc:
             flash(str(exc))
         else:

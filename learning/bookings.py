@@ -276,15 +276,19 @@ def add_walk_in(session: CourseSession, user: User, now: datetime | None = None)
     return booking
 
 
+def _register_open(session: CourseSession, now: datetime) -> None:
+    if session.starts_at > now:
+        raise BookingError("You can take the register once the session has started")
+    if session.cancelled_at is not None:
+        raise BookingError("This session was cancelled, so it has no register")
+
+
 def take_register(session: CourseSession, marks: dict[int, BookingStatus], now: datetime | None = None) -> int:
     """Mark bookings attended, absent or cancelled late. Attendance completes every module
     the course counts for (valid for the course's validity from the session date); marking
     someone absent afterwards revokes those completions. Returns completions written."""
     now = now or utcnow()
-    if session.starts_at > now:
-        raise BookingError("You can take the register once the session has started")
-    if session.cancelled_at is not None:
-        raise BookingError("This session was cancelled, so it has no register")
+    _register_open(session, now)
     db.session.flush()  # a walk-in just added is one of the session's bookings
     db.session.expire(session, ["bookings"])
     bookings = {b.id: b for b in session.bookings if b.status not in (BookingStatus.CANCELLED.value, BookingStatus.WAITLISTED.value)}

@@ -77,6 +77,11 @@ def places_taken(session_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 
 def _free_seat(session: CourseSession) -> int | None:
+    # The places as they are now, with the session row locked (on PostgreSQL) until this
+    # booking commits, so a coordinator lowering the places at the same moment waits for it
+    # and then counts it: no seat beyond the new number is handed out.
+    capacity = db.session.scalar(
+        select(CourseSession.capacity).where(CourseSession.id == session.id).with_for_update())
     taken = set(db.session.scalars(
         select(Booking.seat).where(Booking.session_id == session.id, Booking.seat.is_not(None))
     ))
@@ -84,7 +89,7 @@ def _free_seat(session: CourseSession) -> int | None:
         Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED.value))
     if waiting:
         return None  # people already waiting go first
-    return next((n for n in range(1, session.capacity + 1) if n not in taken), None)
+    return next((n for n in range(1, (capacity or 0) + 1) if n not in taken), None)
 
 
 def book(session: CourseSession, user: User, now: datetime | None = None) -> Booking:
@@ -108,12 +113,22 @@ def book(session: CourseSession, user: User, now: datetime | None = None) -> Boo
                               created_at=now, updated_at=now)
             db.session.add(booking)
         try:
+            db.session.flush()
+            if seat and seat > _places_now(session):
+                # The places went down since they were read (SQLite takes its write lock
+                # only now): this seat no longer exists, so look again.
+                db.session.rollback()
+                continue
             db.session.commit()
             return booking
         except IntegrityError:
             # Someone took that seat (or this person booked in another tab): look again.
             db.session.rollback()
     raise BookingError("The session is very busy right now. Try again in a moment")
+
+
+def _places_now(session: CourseSession) -> int:
+    return db.session.scalar(select(CourseSession.capacity).where(CourseSession.id == session.id)) or 0
 
 
 def cancel(booking: Booking, now: datetime | None = None) -> Booking | None:

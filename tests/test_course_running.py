@@ -348,3 +348,49 @@ def test_the_session_form_says_whether_it_adds_or_changes(client, course, coordi
         f"/courses/manage/{course.id}/sessions/new").get_data(as_text=True)
     assert "<h1 class=\"govuk-heading-l\">Change the session</h1>" in client.get(
         f"/courses/manage/sessions/{session.id}/edit").get_data(as_text=True)
+
+
+def test_booking_while_the_places_are_lowered_never_exceeds_the_places(app, people, course):
+    import threading
+
+    session = make_session(course, capacity=6)
+    for n in "ab":
+        service.book(session, people.user(f"{n}@example.org"))
+    bookers = [people.user(f"u{i}@example.org").id for i in range(4)]
+    session_id, version = session.id, session.version
+    barrier = threading.Barrier(len(bookers) + 1)
+    errors = []
+
+    def run(action):
+        with app.app_context():
+            s = db.session.get(CourseSession, session_id)
+            barrier.wait()
+            try:
+                action(s)
+            except service.BookingError:
+                pass  # "needs at least N places": the edit lost the race, and said so
+            except Exception as exc:  # noqa: BLE001 - the test reports any other failure
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    def lower(s):
+        service.update_session(s, version, s.starts_at, s.ends_at, s.venue, False, 3, "")
+
+    def booker(user_id):
+        from learning.models import User
+
+        return lambda s: service.book(s, db.session.get(User, user_id))
+
+    threads = [threading.Thread(target=run, args=(lower,))]
+    threads += [threading.Thread(target=run, args=(booker(uid),)) for uid in bookers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    db.session.expire_all()
+    session = db.session.get(CourseSession, session_id)
+    seats = list(db.session.scalars(select(Booking.seat).where(Booking.status == "booked")))
+    assert len(seats) <= session.capacity and all(1 <= seat <= session.capacity for seat in seats)
+    assert len(set(seats)) == len(seats)

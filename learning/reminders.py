@@ -29,6 +29,7 @@ from sqlalchemy import and_, delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from learning.courses import notices
 from .compliance import Scope, pairs
 from .extensions import db
 from .links import absolute_url
@@ -212,8 +213,6 @@ def lead_email(message: Message):
 
 def send_reminders(now: datetime | None = None, dry_run: bool = False) -> Outcome:
     """Send what is due. With dry_run, count it without sending or recording anything."""
-    from learning.courses import notices  # the course emails need the app's templates and blueprints
-
     now = now or utcnow()
     practitioners = due_practitioner_reminders(now)
     digests = due_lead_digests(now)
@@ -238,8 +237,6 @@ def send_reminders(now: datetime | None = None, dry_run: bool = False) -> Outcom
 
 def _send_booking_reminder(send: Callable[[EmailMessage], None], booking, now: datetime, outcome: Outcome) -> None:
     """The two-day reminder of a course place, once per booking."""
-    from learning.courses import notices
-
     if not notices.claim_reminder(booking, now):
         return
     notice = notices.Notice(notices.REMINDER, booking.session, booking.user, booking)

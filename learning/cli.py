@@ -136,7 +136,8 @@ def seed_demo_command(password):
 @with_appcontext
 @click.option("--dry-run", is_flag=True, help="Count what is due without sending or recording anything")
 def send_reminders_command(dry_run):
-    """Email reminders about learning that runs out soon, and agency leads a digest.
+    """Email reminders about learning that runs out soon, and agency leads a digest; and
+    each person booked on a course session, two days before it.
 
     Meant for a daily cron job. Each expiry is reminded about once, so running it again
     sends nothing new. Exits 1 if any message could not be sent (the next run retries it)."""
@@ -148,7 +149,10 @@ def send_reminders_command(dry_run):
     except MailError as exc:
         raise click.ClickException(f"{exc}. Nothing was sent; the next run will try again.") from exc
     p, d = outcome.practitioner_reminders, outcome.lead_digests
+    b = outcome.booking_reminders
     counts = f"{p} practitioner reminder{'' if p == 1 else 's'} and {d} lead digest{'' if d == 1 else 's'}"
+    if b:
+        counts += f" (and {b} course reminder{'' if b == 1 else 's'})"
     if dry_run:
         click.echo(f"Dry run: {counts} due. Nothing was sent or recorded. Mail would go to {outcome.where}.")
         return

@@ -62,6 +62,9 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         # Printed in the header and footer of every page of every workbook.
         PROTECTIVE_MARKING=os.environ.get("PROTECTIVE_MARKING", "OFFICIAL-SENSITIVE"),
         SERVICE_NAME="Safeguarding learning",
+        # The partnership's time zone: session times are typed and shown in it, and calendar
+        # invites carry them converted to UTC.
+        TIME_ZONE=os.environ.get("TIME_ZONE", "Europe/London"),
         CONTENT_DIR=os.environ.get("CONTENT_DIR", str(Path(app.root_path).parent / "quizzes")),
         # A completion is "expiring" when it runs out within this many days.
         EXPIRING_WINDOW_DAYS=int(os.environ.get("EXPIRING_WINDOW_DAYS", "60")),

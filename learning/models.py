@@ -317,6 +317,10 @@ class CourseSession(Model):
     capacity: Mapped[int] = mapped_column(Integer)
     trainer: Mapped[str] = mapped_column(String(200), default="")
     register_taken_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Raised by every change: the edit form's version check, and the calendar invite's SEQUENCE.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     course: Mapped[Course] = relationship(back_populates="sessions")
     bookings: Mapped[list[Booking]] = relationship(back_populates="session", order_by="Booking.created_at")
@@ -351,6 +355,10 @@ class Booking(Model):
     seat: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Added on the register by a coordinator: attended without booking.
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # The two-day reminder: set when claimed, so each booking is reminded once.
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     session: Mapped[CourseSession] = relationship(back_populates="bookings")
     user: Mapped[User] = relationship()
@@ -412,3 +420,16 @@ class ComplianceSnapshot(Model):
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"), primary_key=True)
     status: Mapped[str] = mapped_column(String(20), primary_key=True)
     people: Mapped[int] = mapped_column(Integer)
+
+
+class SessionEmail(Model):
+    """Every course email: who it went to, what it was, when, about which session."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    sent_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+
+    user: Mapped[User] = relationship()

@@ -39,6 +39,7 @@ QUESTION_1 = "to /attempts/{attempt}/questions/1"
 NEW_ATTEMPT = "to /attempts/{new}/questions/1"
 THE_SESSION = "to /courses/sessions/{session}"
 THE_PERSON = "to /people/{person}"
+MANAGE_SESSION = "to /courses/manage/sessions/{session}"
 NO_CERTIFICATES = "to /certificates"
 
 TABLE = {
@@ -78,6 +79,11 @@ TABLE = {
     ("/courses/manage/sessions/<id:session_id>/<kind>.xlsx", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/courses/manage/sessions/<id:session_id>/register", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/courses/non-attendance", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
+    ("/courses/manage/<id:course_id>/edit", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
+    ("/courses/manage/sessions/<id:session_id>/edit", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
+    ("/courses/manage/sessions/<id:session_id>/cancel", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
+    # Any session may be opened by a lead; whom they may book is limited to their own staff.
+    ("/courses/sessions/<id:session_id>/book-for", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/courses/sessions/<id:session_id>", "GET"): (SIGN_IN, 200, 200, 200, 200, 200),
     ("/dashboard/", "GET"): (SIGN_IN, 403, "to /dashboard/agencies/{other_agency}", "to /dashboard/agencies/{agency}",
                              200, 200),
@@ -130,6 +136,16 @@ TABLE = {
     ("/courses/manage/new", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/courses/manage/sessions/<id:session_id>/register", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/courses/sessions/<id:session_id>/book", "POST"): (SIGN_IN, *[THE_SESSION] * 5),
+    ("/courses/manage/<id:course_id>/edit", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
+    # Refused (the course has a session to come), so back to the course.
+    ("/courses/manage/<id:course_id>/cancel", "POST"): (SIGN_IN, 403, 403, 403, *["to /courses/manage/{course}"] * 2),
+    ("/courses/manage/sessions/<id:session_id>/edit", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
+    ("/courses/manage/sessions/<id:session_id>/cancel", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
+    # Posted with no person: nobody in scope, so a 404 (as for someone outside it).
+    ("/courses/sessions/<id:session_id>/book-for", "POST"): (SIGN_IN, 403, 404, 404, 404, 404),
+    ("/courses/manage/sessions/<id:session_id>/walk-in", "POST"): (SIGN_IN, 403, 403, 403, 404, 404),
+    # The booking is a place, not a wait-list place: refused, back to the session.
+    ("/courses/manage/bookings/<id:booking_id>/move", "POST"): (SIGN_IN, 403, 403, 403, *[MANAGE_SESSION] * 2),
     ("/external/<id:record_id>/review", "POST"): (SIGN_IN, 403, 404, 200, 200, 200),
     ("/external/new", "POST"): (SIGN_IN, 200, 200, 200, 200, 200),
     ("/import-staff", "POST"): (SIGN_IN, 403, 200, 200, 200, 200),
@@ -143,6 +159,8 @@ TABLE = {
     ("/people/new", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/set-password/<token>", "POST"): (200, 200, 200, 200, 200, 200),
     ("/sign-in", "POST"): (200, "to /", "to /", "to /", "to /", "to /"),
+    # Cancels the practitioner's booking, so it comes after every other row about it.
+    ("/courses/manage/bookings/<id:booking_id>/remove", "POST"): (SIGN_IN, 403, 403, 403, *[MANAGE_SESSION] * 2),
     # Ends every session of the person, so it comes just before signing out.
     ("/account/sign-out-everywhere", "POST"): (SIGN_IN, *[SIGN_IN] * 5),
     ("/sign-out", "POST"): (SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN),

@@ -29,6 +29,7 @@ from sqlalchemy import and_, delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from learning.courses import notices
 from learning.compliance import Scope, pairs
 from learning.extensions import db
 from learning.links import absolute_url
@@ -67,6 +68,7 @@ class Message:
 class Outcome:
     practitioner_reminders: int = 0
     lead_digests: int = 0
+    booking_reminders: int = 0
     where: str = ""
     failures: list[str] = field(default_factory=list)
 
@@ -214,19 +216,38 @@ def send_reminders(now: datetime | None = None, dry_run: bool = False) -> Outcom
     now = now or utcnow()
     practitioners = due_practitioner_reminders(now)
     digests = due_lead_digests(now)
+    places = notices.due_booking_reminders(now)
     outcome = Outcome(where=destination())
     if dry_run:
         outcome.practitioner_reminders = len(practitioners)
         outcome.lead_digests = sum(len(messages) for messages in digests.values())
+        outcome.booking_reminders = len(places)
         return outcome
-    if not practitioners and not digests:
+    if not practitioners and not digests and not places:
         return outcome
     with mailer() as send:
         for message in practitioners:
             _send_reminder(send, message, outcome)
         for messages in digests.values():
             _send_digests(send, messages, outcome)
+        for booking in places:
+            _send_booking_reminder(send, booking, now, outcome)
     return outcome
+
+
+def _send_booking_reminder(send: Callable[[EmailMessage], None], booking, now: datetime, outcome: Outcome) -> None:
+    """The two-day reminder of a course place, once per booking."""
+    if not notices.claim_reminder(booking, now):
+        return
+    notice = notices.Notice(notices.REMINDER, booking.session, booking.user, booking)
+    try:
+        send(notice.message())
+    except MailError as exc:
+        notices.release_reminder(booking)
+        outcome.failures.append(str(exc))
+        return
+    notices.record(notice, now)
+    outcome.booking_reminders += 1
 
 
 def _send_reminder(send: Callable[[EmailMessage], None], message: Message, outcome: Outcome) -> None:

@@ -30,7 +30,7 @@ def build(out: IO[bytes] | str, session: CourseSession, register: bool) -> dict:
                 [6, 30, 34, 28, 22 if register else 40], title_rows=f"{header_at}:{header_at}")
     statuses = [BookingStatus.ATTENDED, BookingStatus.ABSENT, BookingStatus.CANCELLED_LATE, BookingStatus.BOOKED]
     rows = db.session.execute(
-        select(User.name, Agency.name, User.job_title, Booking.status)
+        select(User.name, Agency.name, User.job_title, Booking.status, Booking.walk_in)
         .join(User, User.id == Booking.user_id)
         .outerjoin(Agency, Agency.id == User.agency_id)
         .where(Booking.session_id == session.id, Booking.status.in_([s.value for s in statuses]))
@@ -45,8 +45,9 @@ def build(out: IO[bytes] | str, session: CourseSession, register: bool) -> dict:
     ws.append([cell(ws, "Trainer: " + (session.trainer or ""))])
     ws.append([])
     ws.append(heading_row(ws, header_at, columns))
-    for number, (name, agency, job, status) in enumerate(rows, 1):
-        last = cell(ws, BookingStatus(status).label if register else "", alignment=WRAP)
+    for number, (name, agency, job, status, walk_in) in enumerate(rows, 1):
+        label = BookingStatus(status).label + (" (walk-in)" if walk_in else "")
+        last = cell(ws, label if register else "", alignment=WRAP)
         line = [cell(ws, number), cell(ws, name), cell(ws, agency or ""), cell(ws, job or ""), last]
         for c in line:
             c.border = BOX

@@ -11,6 +11,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -50,7 +51,15 @@ class SessionForm(Form):
                             validators=[InputRequired(message="Enter the number of places"),
                                         NumberRange(min=1, max=500, message="Enter a number of places from 1 to 500")])
     trainer = StringField("Trainer", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    # The version of the session the form was opened on (edits only): see bookings.update_session.
+    version = HiddenField()
     submit = SubmitField("Add session", widget=GovSubmitInput())
+
+
+class CancelSessionForm(Form):
+    reason = TextAreaField("Why is the session cancelled?", widget=GovTextArea(),
+                           validators=[InputRequired(message="Enter why the session is cancelled"), Length(max=1000)])
+    submit = SubmitField("Cancel the session", widget=GovSubmitInput())
 
 
 class NonAttendanceForm(EndNotBeforeStart, Form):

@@ -2,11 +2,11 @@
 and registers and download attendance sheets."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from learning import audit
 from learning.content.catalogue import ordered_module_rows
@@ -19,8 +19,13 @@ from learning.extensions import db
 from learning.fields import present
 from learning.learner.forms import EmptyForm
 from learning.models import Agency, Booking, BookingStatus, Course, CourseSession, Module, Role, utcnow
-from learning.numbers import int_arg
 from learning.courses.forms import CourseForm, NonAttendanceForm, SessionForm
+from learning.access import visible_users
+from learning.courses import notices
+from learning.courses.forms import CancelSessionForm
+from learning.models import User
+from learning.text import clean
+from learning.numbers import int_arg
 
 bp = Blueprint("courses", __name__, url_prefix="/courses")
 
@@ -34,17 +39,32 @@ def _session_or_404(session_id: int) -> CourseSession:
 @bp.route("/")
 @signed_in
 def index():
+    """The calendar: upcoming sessions across all courses, by week, with places left."""
     now = utcnow()
-    sessions = db.session.scalars(
-        select(CourseSession).join(Course).where(CourseSession.starts_at > now, Course.active.is_(True))
+    upcoming = db.session.scalars(
+        select(CourseSession).join(Course).where(CourseSession.starts_at > now, Course.active.is_(True),
+                                                 CourseSession.cancelled_at.is_(None))
         .order_by(CourseSession.starts_at)
     ).all()
+    chosen = {"course": request.args.get("course", type=int), "month": request.args.get("month", ""),
+              "mode": request.args.get("mode", "")}
+    sessions = [s for s in upcoming
+                if (not chosen["course"] or s.course_id == chosen["course"])
+                and (not chosen["month"] or f"{s.starts_at:%Y-%m}" == chosen["month"])
+                and (chosen["mode"] not in ("online", "in_person") or s.online == (chosen["mode"] == "online"))]
     taken = service.places_taken([s.id for s in sessions])
     mine = db.session.scalars(
         select(Booking).join(CourseSession).where(Booking.user_id == current_user.id)
         .order_by(CourseSession.starts_at.desc())
     ).all()
-    return render_template("courses/index.html", sessions=sessions, taken=taken, mine=mine, now=now)
+    active = {b.session_id for b in mine if b.status in service.ACTIVE}
+    weeks: dict = {}
+    for s in sessions:
+        weeks.setdefault((s.starts_at - timedelta(days=s.starts_at.weekday())).date(), []).append(s)
+    courses = sorted({s.course for s in upcoming}, key=lambda c: c.title)
+    months = sorted({f"{s.starts_at:%Y-%m}": s.starts_at.strftime("%B %Y") for s in upcoming}.items())
+    return render_template("courses/index.html", weeks=weeks, sessions=sessions, taken=taken, mine=mine, now=now,
+                           active=active, courses=courses, months=months, chosen=chosen, form=EmptyForm())
 
 
 @bp.route("/sessions/<id:session_id>")
@@ -54,7 +74,7 @@ def session(session_id: int):
     booking = db.session.scalar(select(Booking).where(Booking.session_id == session.id, Booking.user_id == current_user.id))
     booked, waiting = service.places_taken([session.id])[session.id]
     return render_template("courses/session.html", session=session, booking=booking, booked=booked, waiting=waiting,
-                           form=EmptyForm(), now=utcnow())
+                           form=EmptyForm(), now=utcnow(), can_book_others=current_user.has_role(Role.AGENCY_LEAD))
 
 
 @bp.route("/sessions/<id:session_id>/book", methods=["POST"])
@@ -68,6 +88,7 @@ def book(session_id: int):
     except service.BookingError as exc:
         flash(str(exc))
         return redirect(url_for("courses.session", session_id=session.id))
+    notices.send_notices([notices.for_booking(booking)])
     if booking.status == BookingStatus.BOOKED.value:
         flash(f"You are booked on {session.course.title}.", "success")
     else:
@@ -83,11 +104,14 @@ def cancel(booking_id: int):
         abort(404)
     form = EmptyForm()
     if form.validate_on_submit():
+        was_booked = booking.status == BookingStatus.BOOKED.value
         try:
-            service.cancel(booking)
+            promoted = service.cancel(booking)
         except service.BookingError as exc:
             flash(str(exc))
         else:
+            ended = [notices.Notice(notices.BOOKING_CANCELLED, booking.session, booking.user, booking)] if was_booked else []
+            notices.send_notices(ended + notices.offered(promoted))
             flash("Your booking is cancelled.", "success")
         return redirect(url_for("courses.index"))
     return render_template("courses/cancel.html", booking=booking, form=form)
@@ -159,7 +183,8 @@ def new_session(course_id: int):
 @role_required(Role.COORDINATOR)
 def manage_session(session_id: int):
     session = _session_or_404(session_id)
-    return render_template("courses/manage_session.html", session=session, now=utcnow(),
+    return render_template("courses/manage_session.html", session=session, now=utcnow(), form=EmptyForm(),
+                           emails=notices.log(session), labels=notices.LABELS,
                            booked=[b for b in session.bookings if b.status != BookingStatus.WAITLISTED.value and b.status != BookingStatus.CANCELLED.value],
                            waiting=[b for b in session.bookings if b.status == BookingStatus.WAITLISTED.value])
 
@@ -183,16 +208,21 @@ def register(session_id: int):
             except ValueError:
                 errors[booking.id] = f"Select whether {booking.user.name} attended"
         if not errors:
+            newly_absent = [b for b in on_register
+                            if marks[b.id] is BookingStatus.ABSENT and b.status != BookingStatus.ABSENT.value]
             try:
                 written = service.take_register(session, marks)
             except service.BookingError as exc:
                 flash(str(exc))
             else:
                 audit.record("register_taken", {"session": session.id, "marks": len(marks), "completions": written})
+                notices.send_notices(_did_not_attend(session, newly_absent))
                 flash("The register has been saved. Attendance is now on each person's record.", "success")
                 return redirect(url_for("courses.manage_session", session_id=session.id))
+    query = (request.args.get("q") or "").strip()
     return render_template("courses/register.html", session=session, bookings=on_register, form=form, errors=errors,
-                           marks=service.REGISTER_MARKS, now=utcnow(), posted=request.form)
+                           marks=service.REGISTER_MARKS, now=utcnow(), posted=request.form, query=query,
+                           found=_search(query))
 
 
 @bp.route("/manage/sessions/<id:session_id>/<kind>.xlsx")
@@ -223,3 +253,221 @@ def non_attendance_export():
                              {"agencies": list(chosen) if chosen else "all", "from": start, "to": end},
                              f"non-attendance-{start}-to-{end}.xlsx")
     return render_template("courses/non_attendance.html", form=form)
+
+
+# Running courses: changes, cancellations, bookings on someone's behalf, walk-ins -------
+
+def _search(query: str) -> list[User]:
+    """Active people the viewer may see whose name or email contains `query`."""
+    if len(query) < 2:
+        return []
+    pattern = f"%{query.lower()}%"
+    return list(db.session.scalars(
+        visible_users(current_user).where(User.active.is_(True), or_(
+            User.name.ilike(pattern), User.email.ilike(pattern))).order_by(User.name).limit(20)))
+
+
+def _person_in_scope_or_404() -> User:
+    """The person posted as user_id, if the viewer may see them (an agency lead: their own
+    staff); anyone else is a 404, like an id that does not exist."""
+    user_id = request.form.get("user_id", type=int) or 0
+    return db.session.scalar(visible_users(current_user).where(User.id == user_id, User.active.is_(True))) or abort(404)
+
+
+def _did_not_attend(session: CourseSession, absent: list[Booking]) -> list[notices.Notice]:
+    out = []
+    for booking in absent:
+        out.append(notices.Notice(notices.DID_NOT_ATTEND, session, booking.user, booking))
+        if booking.user.agency_id is None:
+            continue
+        leads = db.session.scalars(select(User).where(
+            User.agency_id == booking.user.agency_id, User.role == Role.AGENCY_LEAD.value, User.active.is_(True),
+            User.id != booking.user_id))
+        out.extend(notices.Notice(notices.LEAD_DID_NOT_ATTEND, session, lead, booking, about=booking.user)
+                   for lead in leads)
+    return out
+
+
+@bp.route("/manage/<id:course_id>/edit", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def edit_course(course_id: int):
+    course = db.session.get(Course, course_id) or abort(404)
+    form = CourseForm(obj=course if request.method == "GET" else None)
+    form.modules.choices = _module_choices()
+    if request.method == "GET":
+        form.modules.data = [m.id for m in course.modules]
+    if form.validate_on_submit():
+        modules = db.session.scalars(select(Module).where(Module.id.in_(present(form.modules.data)))).all()
+        service.update_course(course, present(form.title.data), form.description.data or "",
+                              present(form.validity_months.data), list(modules))
+        audit.record("course_edit", {"course": course.id})
+        flash("The course has been saved.", "success")
+        return redirect(url_for("courses.course", course_id=course.id))
+    return render_template("courses/course_form.html", form=form, editing=True)
+
+
+@bp.route("/manage/<id:course_id>/cancel", methods=["POST"])
+@role_required(Role.COORDINATOR)
+def cancel_course(course_id: int):
+    course = db.session.get(Course, course_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        service.cancel_course(course)
+    except service.BookingError as exc:
+        flash(str(exc))
+    else:
+        audit.record("course_cancel", {"course": course.id})
+        flash(f"{course.title} is cancelled: it can no longer be booked.", "success")
+    return redirect(url_for("courses.course", course_id=course.id))
+
+
+def _fill(form: SessionForm, session: CourseSession) -> None:
+    form.day.data = session.starts_at.date()
+    form.starts.data, form.ends.data = f"{session.starts_at:%H:%M}", f"{session.ends_at:%H:%M}"
+    form.venue.data, form.online.data, form.capacity.data = session.venue, session.online, session.capacity
+    form.trainer.data, form.version.data = session.trainer, str(session.version)
+
+
+@bp.route("/manage/sessions/<id:session_id>/edit", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def edit_session(session_id: int):
+    session = _session_or_404(session_id)
+    if session.cancelled_at is not None:
+        abort(404)
+    form = SessionForm()
+    form.submit.label.text = "Save changes"
+    if request.method == "GET":
+        _fill(form, session)
+    elif form.validate_on_submit():
+        day = present(form.day.data)
+        starts = datetime.combine(day, _time(present(form.starts.data)))
+        ends = datetime.combine(day, _time(present(form.ends.data)))
+        if ends <= starts:
+            form.ends.errors = [*form.ends.errors, "The end time must be after the start time"]
+        elif starts <= utcnow():
+            form.day.errors = [*form.day.errors, "The session must be in the future"]
+        else:
+            try:
+                changed, promoted = service.update_session(
+                    session, int(form.version.data or 0), starts, ends, present(form.venue.data), form.online.data,
+                    present(form.capacity.data), form.trainer.data or "")
+            except service.StaleSession as exc:
+                db.session.refresh(session)
+                _fill(form, session)
+                form.day.errors = [str(exc)]
+            except service.BookingError as exc:
+                form.capacity.errors = [*form.capacity.errors, str(exc)]
+            else:
+                audit.record("session_edit", {"session": session.id, "version": session.version})
+                told = [notices.Notice(notices.CHANGED, session, b.user, b) for b in session.bookings
+                        if b.status in service.ACTIVE and b not in promoted] if changed else []
+                notices.send_notices(told + [n for b in promoted for n in notices.offered(b)])
+                flash("The session has been saved." + (" Everyone booked and waiting has been emailed the new details."
+                                                       if told else ""), "success")
+                return redirect(url_for("courses.manage_session", session_id=session.id))
+    return render_template("courses/session_form.html", form=form, course=session.course, editing=True)
+
+
+@bp.route("/manage/sessions/<id:session_id>/cancel", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR)
+def cancel_session(session_id: int):
+    session = _session_or_404(session_id)
+    form = CancelSessionForm()
+    if form.validate_on_submit():
+        try:
+            ended = service.cancel_session(session, clean(present(form.reason.data)))
+        except service.BookingError as exc:
+            flash(str(exc))
+        else:
+            audit.record("session_cancel", {"session": session.id, "bookings_ended": len(ended)})
+            notices.send_notices(notices.Notice(notices.CANCELLED, session, b.user, b) for b in ended)
+            flash(f"The session is cancelled. {len(ended)} booked or waiting {'person was' if len(ended) == 1 else 'people were'} emailed.",
+                  "success")
+        return redirect(url_for("courses.manage_session", session_id=session.id))
+    return render_template("courses/cancel_session.html", session=session, form=form)
+
+
+@bp.route("/sessions/<id:session_id>/book-for", methods=["GET", "POST"])
+@role_required(Role.AGENCY_LEAD)
+def book_for(session_id: int):
+    """Coordinators book anyone; agency leads their own staff. Outside that scope, a 404."""
+    session = _session_or_404(session_id)
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        person = _person_in_scope_or_404()
+        try:
+            booking = service.book(session, person)
+        except service.BookingError as exc:
+            flash(str(exc))
+        else:
+            notices.send_notices([notices.for_booking(booking)])
+            audit.record("booking_on_behalf", {"session": session.id, "user": person.id, "status": booking.status})
+            where = "a place" if booking.status == BookingStatus.BOOKED.value else "the wait list"
+            flash(f"{person.name} is on {where} and has been emailed.", "success")
+        return redirect(url_for("courses.book_for", session_id=session.id))
+    query = (request.args.get("q") or "").strip()
+    visible = {u.id for u in _scope_people(session)}
+    mine = [b for b in session.bookings if b.status in service.ACTIVE and b.user_id in visible]
+    return render_template("courses/book_for.html", session=session, form=form, query=query, found=_search(query),
+                           mine=mine, now=utcnow(), everyone=current_user.has_role(Role.COORDINATOR))
+
+
+def _scope_people(session: CourseSession) -> list[User]:
+    ids = [b.user_id for b in session.bookings]
+    return list(db.session.scalars(visible_users(current_user).where(User.id.in_(ids)))) if ids else []
+
+
+@bp.route("/manage/bookings/<id:booking_id>/move", methods=["POST"])
+@role_required(Role.COORDINATOR)
+def move_from_wait_list(booking_id: int):
+    booking = db.session.get(Booking, booking_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        service.move_from_wait_list(booking)
+    except service.BookingError as exc:
+        flash(str(exc))
+    else:
+        audit.record("booking_moved_from_wait_list", {"booking": booking.id})
+        notices.send_notices(notices.offered(booking))
+        flash(f"{booking.user.name} now has a place and has been emailed.", "success")
+    return redirect(url_for("courses.manage_session", session_id=booking.session_id))
+
+
+@bp.route("/manage/bookings/<id:booking_id>/remove", methods=["POST"])
+@role_required(Role.COORDINATOR)
+def remove_booking(booking_id: int):
+    booking = db.session.get(Booking, booking_id) or abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    was_booked = booking.status == BookingStatus.BOOKED.value
+    try:
+        promoted = service.cancel(booking)
+    except service.BookingError as exc:
+        flash(str(exc))
+    else:
+        audit.record("booking_removed", {"booking": booking.id})
+        ended = [notices.Notice(notices.BOOKING_CANCELLED, booking.session, booking.user, booking)] if was_booked else []
+        notices.send_notices(ended + notices.offered(promoted))
+        flash(f"{booking.user.name}'s booking has been removed.", "success")
+    return redirect(url_for("courses.manage_session", session_id=booking.session_id))
+
+
+@bp.route("/manage/sessions/<id:session_id>/walk-in", methods=["POST"])
+@role_required(Role.COORDINATOR)
+def walk_in(session_id: int):
+    session = _session_or_404(session_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    person = _person_in_scope_or_404()
+    try:
+        service.add_walk_in(session, person)
+    except service.BookingError as exc:
+        flash(str(exc))
+    else:
+        audit.record("register_walk_in", {"session": session.id, "user": person.id})
+        flash(f"{person.name} is on the register as attended.", "success")
+    return redirect(url_for("courses.register", session_id=session.id))

@@ -33,7 +33,28 @@ def test_sql_status_matches_the_python_rule_at_the_boundaries(people, records, n
     expiry = now + timedelta(days=days_left)
     records.completion(pat, SLUG, completed_at=now - timedelta(days=30), expires_at=expiry)
     assert status_of(pat, now) is expected
-    assert status_for(expiry, False, now, WINDOW) is expected
+    assert status_for(expiry, False, now, WINDOW, False) is expected
+
+
+@pytest.mark.parametrize("days_left, expected", [
+    (None, Status.NOT_PASSED), (WINDOW + 1, Status.IN_DATE), (1, Status.EXPIRING), (0, Status.EXPIRED),
+])
+def test_sql_and_python_agree_on_a_failed_attempt_at_the_boundaries(people, records, now, days_left, expected):
+    pat = people.user()
+    expiry = None if days_left is None else now + timedelta(days=days_left)
+    if expiry is not None:
+        records.completion(pat, SLUG, completed_at=now - timedelta(days=30), expires_at=expiry)
+    records.failed_attempt(pat, SLUG)
+    assert status_of(pat, now) is expected
+    assert status_for(expiry, False, now, WINDOW, True) is expected
+
+
+def test_a_failed_attempt_is_not_passed_until_a_retake_opens(people, records, now):
+    pat = people.user()
+    records.failed_attempt(pat, SLUG)
+    assert status_of(pat, now) is Status.NOT_PASSED
+    records.open_attempt(pat, SLUG)
+    assert status_of(pat, now) is Status.IN_PROGRESS
 
 
 def test_in_progress_and_not_started(people, records, now):

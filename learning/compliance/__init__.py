@@ -71,7 +71,18 @@ def has_open_attempt():
     )
 
 
-def status_expression(expiry, opened, now, soon=None):
+def has_failed_attempt():
+    """A submitted attempt that did not pass (the same index as `has_open_attempt`)."""
+    return (
+        select(Attempt.id)
+        .where(Attempt.user_id == User.id, Attempt.module_id == Requirement.module_id,
+               Attempt.status == AttemptStatus.SUBMITTED.value, Attempt.passed.is_(False))
+        .correlate(User, Requirement)
+        .exists()
+    )
+
+
+def status_expression(expiry, opened, failed, now, soon=None):
     """The status CASE. `now` and `soon` (the end of the expiring window) may be datetimes
     or bound parameters; `soon` defaults to now plus the configured window."""
     soon = now + _window() if soon is None else soon
@@ -80,6 +91,7 @@ def status_expression(expiry, opened, now, soon=None):
         (expiry > now, literal(Status.EXPIRING.value)),
         (opened, literal(Status.IN_PROGRESS.value)),
         (expiry.is_not(None), literal(Status.EXPIRED.value)),
+        (failed, literal(Status.NOT_PASSED.value)),
         else_=literal(Status.NOT_STARTED.value),
     )
 
@@ -177,7 +189,8 @@ def pairs_statement(shape: Shape) -> Select:
     """The pairs statement for a shape of scope, with bound parameters (see `values`)."""
     inner = (
         select(User.id.label("user_id"), User.agency_id, User.team_id, Requirement.module_id,
-               latest_expiry().label("expiry"), has_open_attempt().label("open"))
+               latest_expiry().label("expiry"), has_open_attempt().label("open"),
+               has_failed_attempt().label("failed"))
         .select_from(User)
         .join(Agency, Agency.id == User.agency_id)
         .join(Requirement, Requirement.sector == Agency.sector)
@@ -191,7 +204,7 @@ def pairs_statement(shape: Shape) -> Select:
     # the subquery and runs the correlated lookup once per mention.
     rows = inner.cte("per_module").prefix_with("MATERIALIZED")
     now, soon = bindparam("now", type_=DateTime), bindparam("soon", type_=DateTime)
-    status = status_expression(rows.c.expiry, rows.c.open, now, soon).label("status")
+    status = status_expression(rows.c.expiry, rows.c.open, rows.c.failed, now, soon).label("status")
     return select(rows.c.user_id, rows.c.agency_id, rows.c.team_id, rows.c.module_id, status, rows.c.expiry)
 
 

@@ -216,3 +216,20 @@ def test_non_attendance_lists_absences_for_the_date_range(client, people, course
                           f"&end={today.day}&end={today.month}&end={today.year}")
     rows = list(load_workbook(io.BytesIO(response.data))["Non-attendance"].iter_rows(min_row=4, values_only=True))
     assert rows and rows[0][1] == "Pat Absent" and rows[0][7] == "Did not attend"
+
+
+def test_sessions_you_can_book_leave_out_the_ones_you_have_booked_or_wait_for(client, people, course):
+    booked, waiting, open_ = make_session(course, capacity=5), make_session(course, capacity=1), make_session(course)
+    someone = people.user("other@example.org")
+    pat = people.user()
+    service.book(booked, pat)
+    service.book(waiting, someone)
+    service.book(waiting, pat)
+    sign_in(client, pat)
+    bookable = client.get("/courses/").get_data(as_text=True).split("Sessions you can book")[1]
+    assert f"/courses/sessions/{open_.id}\"" in bookable
+    assert f"/courses/sessions/{booked.id}\"" not in bookable and f"/courses/sessions/{waiting.id}\"" not in bookable
+    service.cancel(db.session.scalar(select(Booking).where(Booking.session_id == booked.id, Booking.user_id == pat.id)))
+    db.session.commit()
+    bookable = client.get("/courses/").get_data(as_text=True).split("Sessions you can book")[1]
+    assert f"/courses/sessions/{booked.id}\"" in bookable  # a cancelled place can be booked again

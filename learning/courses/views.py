@@ -37,6 +37,9 @@ def index():
     now = utcnow()
     sessions = db.session.scalars(
         select(CourseSession).join(Course).where(CourseSession.starts_at > now, Course.active.is_(True))
+        # A session the person holds a place on (or waits for) is under their bookings, not bookable again.
+        .where(~select(Booking.id).where(Booking.session_id == CourseSession.id, Booking.user_id == current_user.id,
+                                         Booking.status.in_(service.ACTIVE)).exists())
         .order_by(CourseSession.starts_at)
     ).all()
     taken = service.places_taken([s.id for s in sessions])

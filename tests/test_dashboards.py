@@ -1,4 +1,5 @@
 """Dashboards: agency leads see their own agency only, whatever is put in the URL."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -168,3 +169,17 @@ def test_the_staff_matrix_joins_markup_pieces_only():
     assert join_markup([2, 1, 2], pieces) == "<td>Due</td><td>Done</td><td>Due</td>"
     with pytest.raises(TypeError, match="Markup pieces only"):
         join_markup([1], {1: "<td>plain text</td>"})
+
+
+@pytest.mark.parametrize("role", [Role.AGENCY_LEAD, Role.COORDINATOR])
+def test_every_page_a_dashboard_links_to_opens_without_errors(client, people, records, role):
+    viewer = people.user("viewer@example.org", role=role, agency="Police A")
+    people.user("pat@example.org", agency="Police A")
+    sign_in(client, viewer)
+    dashboard = client.get("/dashboard/", follow_redirects=True).get_data(as_text=True)
+    links = {href.replace("&amp;", "&") for href in re.findall(r'href="(/[^"#]*)', dashboard)
+             if not href.endswith(".xlsx") and ".xlsx?" not in href and not href.startswith("/static")}
+    assert any(link.startswith("/dashboard/completions") for link in links)
+    for link in sorted(links):
+        page = client.get(link).get_data(as_text=True)
+        assert "There is a problem" not in page and "<title>Error" not in page, link

@@ -167,14 +167,17 @@ def compliance_export():
 @role_required(Role.AGENCY_LEAD)
 def completions_export():
     agency_ids = agency_scope(current_user, int_arg("agency"))
-    form = CompletionsExportForm(request.args if request.args else None)
+    # The form counts as sent only when its own fields are in the query: a link that carries
+    # just the agency (from an agency's dashboard) opens it clean, with no errors.
+    sent = "module" in request.args
+    form = CompletionsExportForm(request.args if sent else None)
     form.module.choices = [("", "Choose a module")] + [(m.slug, m.title) for m in catalogue().ordered()]
     agencies = select(Agency).order_by(Agency.name)
     if agency_ids is not None:
         agencies = agencies.where(Agency.id.in_(agency_ids))
     form.agency.choices = ([(0, "All agencies")] if agency_ids is None else []) + [
         (a.id, a.name) for a in db.session.scalars(agencies)]
-    if request.args and form.validate():
+    if sent and form.validate():
         module = db.session.scalar(select(Module).where(Module.slug == form.module.data)) or abort(404)
         chosen = agency_ids if agency_ids is not None else agency_scope(current_user, form.agency.data or None)
         start, end = form.start.data, form.end.data

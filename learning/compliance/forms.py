@@ -7,6 +7,8 @@ from learning.fields import GovDateField
 from learning.forms import Form
 from learning.compliance.status import Status
 
+COMPLIANT = "compliant"  # the status filter's value for people compliant with all their required learning
+
 
 class StaffFilterForm(Form):
     """Filters are read from the query string, so a filtered list is a link people can share."""
@@ -17,7 +19,8 @@ class StaffFilterForm(Form):
     team = SelectField("Team", widget=GovSelect(), coerce=int, validators=[Optional()])
     module = SelectField("Module", widget=GovSelect(), coerce=int, validators=[Optional()])
     status = SelectField("Status", widget=GovSelect(), validators=[Optional()],
-                         choices=[("", "Any status")] + [(s.value, s.label) for s in Status])
+                         choices=[("", "Any status"), (COMPLIANT, "Compliant with all required learning")]
+                         + [(s.value, s.label) for s in Status])
     q = StringField("Name contains", widget=GovTextInput(), validators=[Optional()])
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
 

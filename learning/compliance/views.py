@@ -27,7 +27,7 @@ from learning.learner.my_learning import learning_summary
 from learning.numbers import int_arg
 from learning.pagination import Page, requested_page
 from learning.compliance.status import Status
-from learning.compliance.forms import CompletionsExportForm, StaffFilterForm
+from learning.compliance.forms import COMPLIANT, CompletionsExportForm, StaffFilterForm
 
 bp = Blueprint("compliance", __name__, url_prefix="/dashboard")
 PER_PAGE = 25
@@ -58,6 +58,7 @@ def _scope_from_request(agency_id: int | None = None) -> Filters:
         team_id=form.team.data if form.team.data and not form.team.errors else None,
         module_id=form.module.data if form.module.data and not form.module.errors else None,
         status=status,
+        compliant=form.status.data == COMPLIANT,
         search=(form.q.data or "").strip()[:100],
     )
     return Filters(scope, form, modules, teams)
@@ -128,7 +129,7 @@ def join_markup(keys, pieces: dict) -> Markup:
 
 def _filter_args(scope: Scope) -> dict:
     args = {"agency": scope.agency_ids[0] if scope.agency_ids and len(scope.agency_ids) == 1 else None,
-            "team": scope.team_id, "module": scope.module_id, "status": scope.status.value if scope.status else None,
+            "team": scope.team_id, "module": scope.module_id, "status": scope.status.value if scope.status else COMPLIANT if scope.compliant else None,
             "q": scope.search or None}
     return {k: v for k, v in args.items() if v}
 

@@ -78,7 +78,7 @@ def _summary(wb, agencies, modules, by_agency, by_module, heads) -> None:
     ws.append([cell(ws, "Percentage of required staff compliant (in date or expiring), by agency and module",
                     font=TITLE)])
     ws.append([])
-    titles = ["Agency", "Staff", *[m.title for m in modules], "All modules"]
+    titles = ["Agency", "Staff", *[m.title for m in modules], "All modules (person-module pairs)"]
     ws.append(header_row(ws, titles))
     first_data_row = 4
     for agency in agencies:

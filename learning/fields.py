@@ -5,7 +5,7 @@ from datetime import date
 from typing import TypeVar
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField
+from wtforms import DateField, IntegerField, RadioField, SelectField, SelectMultipleField
 
 T = TypeVar("T")
 
@@ -52,6 +52,40 @@ class GovDateField(DateField):
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise ValueError(f"{self.called} must be a real date, with a year from {FIRST_YEAR} to {LAST_YEAR}")
         self.data = when
+
+
+class OwnMessage:
+    """A field whose every WTForms default message ("Not a valid choice.", "Not a valid
+    integer value.", "Invalid Choice: could not coerce.") is its own GOV.UK-style message,
+    `invalid`: what went wrong in the field's own words and what to do ("Select a team from
+    the list"). WTForms asks the field's `gettext` for each default message, so answering
+    there covers every one of them, including those of later WTForms versions."""
+
+    def __init__(self, *args, invalid: str, **kwargs):
+        self.invalid = invalid  # first: WTForms may ask for a message while it sets the field up
+        super().__init__(*args, **kwargs)
+
+    def gettext(self, string):
+        return self.invalid
+
+    def ngettext(self, singular, plural, n):
+        return self.invalid
+
+
+class GovSelectField(OwnMessage, SelectField):
+    """A select whose invalid choice says `invalid`."""
+
+
+class GovRadioField(OwnMessage, RadioField):
+    """Radios whose invalid choice says `invalid`."""
+
+
+class GovCheckboxesField(OwnMessage, SelectMultipleField):
+    """Checkboxes whose invalid choices say `invalid`."""
+
+
+class GovIntegerField(OwnMessage, IntegerField):
+    """A whole number whose non-number says `invalid`."""
 
 
 def present(data: T | None) -> T:

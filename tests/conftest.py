@@ -201,6 +201,17 @@ class Records:
         db.session.commit()
         return row
 
+    def failed_attempt(self, user: User, slug: str):
+        """A submitted attempt below the pass mark (no completion, as submit would make none)."""
+        from learning.models import Attempt, AttemptStatus, utcnow
+
+        module = module_row(slug)
+        row = Attempt(user_id=user.id, module_id=module.id, module_version=module.version, total=8, path=[],
+                      status=AttemptStatus.SUBMITTED.value, score=2, passed=False, submitted_at=utcnow())
+        db.session.add(row)
+        db.session.commit()
+        return row
+
 
 @pytest.fixture
 def records(ctx):

@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from learning.compliance import Scope, figures_by, filtered_staff, pairs
 from learning.extensions import db
@@ -33,7 +33,28 @@ def test_sql_status_matches_the_python_rule_at_the_boundaries(people, records, n
     expiry = now + timedelta(days=days_left)
     records.completion(pat, SLUG, completed_at=now - timedelta(days=30), expires_at=expiry)
     assert status_of(pat, now) is expected
-    assert status_for(expiry, False, now, WINDOW) is expected
+    assert status_for(expiry, False, now, WINDOW, False) is expected
+
+
+@pytest.mark.parametrize("days_left, expected", [
+    (None, Status.NOT_PASSED), (WINDOW + 1, Status.IN_DATE), (1, Status.EXPIRING), (0, Status.EXPIRED),
+])
+def test_sql_and_python_agree_on_a_failed_attempt_at_the_boundaries(people, records, now, days_left, expected):
+    pat = people.user()
+    expiry = None if days_left is None else now + timedelta(days=days_left)
+    if expiry is not None:
+        records.completion(pat, SLUG, completed_at=now - timedelta(days=30), expires_at=expiry)
+    records.failed_attempt(pat, SLUG)
+    assert status_of(pat, now) is expected
+    assert status_for(expiry, False, now, WINDOW, True) is expected
+
+
+def test_a_failed_attempt_is_not_passed_until_a_retake_opens(people, records, now):
+    pat = people.user()
+    records.failed_attempt(pat, SLUG)
+    assert status_of(pat, now) is Status.NOT_PASSED
+    records.open_attempt(pat, SLUG)
+    assert status_of(pat, now) is Status.IN_PROGRESS
 
 
 def test_in_progress_and_not_started(people, records, now):
@@ -120,9 +141,37 @@ def test_partnership_figures_sum_each_agencys_modules_and_total_each_module(peop
     lines = {line.agency.name: line for line in figures.agencies}
     assert [line.agency.name for line in figures.agencies] == ["North Health", "North Police", "Quiet Agency"]
     assert lines["North Police"].heads == 2 and lines["North Health"].heads == 1
+    # People, not person-module pairs: "done" has one module in date and the rest not started.
     assert lines["North Police"].counts[Status.IN_DATE] == 1
-    assert lines["North Police"].counts[Status.NOT_STARTED] == 2 * modules - 1
-    assert lines["North Police"].percent == round(100 / (2 * modules))
+    assert lines["North Police"].counts[Status.NOT_STARTED] == 2
+    assert lines["North Police"].compliant == 0 and lines["North Police"].percent == 0
     assert lines["Quiet Agency"].heads == 0 and lines["Quiet Agency"].percent is None
     slug_figures = figures.by_module[module_row(SLUG).id]
     assert slug_figures.required == 3 and slug_figures.compliant == 1
+    assert modules > 1
+
+
+def test_an_agency_counts_the_staff_compliant_with_all_their_required_learning(people, records):
+    from learning.compliance import partnership_figures
+
+    now = utcnow()
+    everything, half = people.user("all@example.org", agency="North Police"), people.user("half@example.org", agency="North Police")
+    failed = people.user("failed@example.org", agency="North Police")
+    required = [row.module_id for row in db.session.execute(pairs(Scope(), now, user_ids=[everything.id]))]
+    slugs = {module_row_id: slug for slug, module_row_id in _slugs().items()}
+    for module_id in required:
+        records.completion(everything, slugs[module_id], now - timedelta(days=1))
+    records.completion(half, slugs[required[0]], now - timedelta(days=1))
+    records.failed_attempt(failed, slugs[required[0]])
+    line = next(line for line in partnership_figures(now).agencies if line.agency.name == "North Police")
+    assert line.heads == 3 and line.compliant == 1 and line.percent == 33
+    assert line.counts[Status.IN_DATE] == 2 and line.counts[Status.NOT_STARTED] == 2
+    assert line.counts[Status.NOT_PASSED] == 1
+    assert filtered_staff(Scope(compliant=True), 1, 10, now).people[0].id == everything.id
+    assert filtered_staff(Scope(compliant=True), 1, 10, now).total == 1
+
+
+def _slugs() -> dict[str, int]:
+    from learning.models import Module
+
+    return dict(db.session.execute(select(Module.slug, Module.id)).all())

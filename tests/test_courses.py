@@ -216,3 +216,21 @@ def test_non_attendance_lists_absences_for_the_date_range(client, people, course
                           f"&end={today.day}&end={today.month}&end={today.year}")
     rows = list(load_workbook(io.BytesIO(response.data))["Non-attendance"].iter_rows(min_row=4, values_only=True))
     assert rows and rows[0][1] == "Pat Absent" and rows[0][7] == "Did not attend"
+
+
+def test_the_calendar_offers_no_book_button_for_a_session_you_have_booked_or_wait_for(client, people, course):
+    booked, waiting, open_ = make_session(course, capacity=5), make_session(course, capacity=1), make_session(course)
+    someone = people.user("other@example.org")
+    pat = people.user()
+    service.book(booked, pat)
+    service.book(waiting, someone)
+    service.book(waiting, pat)
+    sign_in(client, pat)
+    page = client.get("/courses/").get_data(as_text=True)
+    assert f'action="/courses/sessions/{open_.id}/book"' in page
+    assert f'action="/courses/sessions/{booked.id}/book"' not in page
+    assert f'action="/courses/sessions/{waiting.id}/book"' not in page
+    service.cancel(db.session.scalar(select(Booking).where(Booking.session_id == booked.id, Booking.user_id == pat.id)))
+    db.session.commit()
+    page = client.get("/courses/").get_data(as_text=True)
+    assert f'action="/courses/sessions/{booked.id}/book"' in page  # a cancelled place can be booked again

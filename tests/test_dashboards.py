@@ -1,9 +1,13 @@
 """Dashboards: agency leads see their own agency only, whatever is put in the URL."""
+import re
 from datetime import timedelta
 
 import pytest
 
-from learning.models import Role, utcnow
+from sqlalchemy import select
+
+from learning.extensions import db
+from learning.models import Module, Requirement, Role, utcnow
 
 from tests.conftest import module_row, sign_in
 from tests.journey import answer_all, start
@@ -168,3 +172,42 @@ def test_the_staff_matrix_joins_markup_pieces_only():
     assert join_markup([2, 1, 2], pieces) == "<td>Due</td><td>Done</td><td>Due</td>"
     with pytest.raises(TypeError, match="Markup pieces only"):
         join_markup([1], {1: "<td>plain text</td>"})
+
+
+@pytest.mark.parametrize("role", [Role.AGENCY_LEAD, Role.COORDINATOR])
+def test_every_page_a_dashboard_links_to_opens_without_errors(client, people, records, role):
+    viewer = people.user("viewer@example.org", role=role, agency="Police A")
+    people.user("pat@example.org", agency="Police A")
+    sign_in(client, viewer)
+    dashboard = client.get("/dashboard/", follow_redirects=True).get_data(as_text=True)
+    links = {href.replace("&amp;", "&") for href in re.findall(r'href="(/[^"#]*)', dashboard)
+             if not href.endswith(".xlsx") and ".xlsx?" not in href and not href.startswith("/static")}
+    assert any(link.startswith("/dashboard/completions") for link in links)
+    for link in sorted(links):
+        page = client.get(link).get_data(as_text=True)
+        assert "There is a problem" not in page and "<title>Error" not in page, link
+
+
+def test_each_partnership_figure_opens_exactly_that_many_people(client, people, records):
+    now = utcnow()
+    cora = people.user("cora@example.org", role=Role.COORDINATOR, agency="Partnership")
+    done, late, failed = (people.user(f"{n}@example.org", agency="Police A") for n in ("done", "late", "failed"))
+    people.user("new@example.org", agency="Police B")
+    records.completion(done, SLUG, completed_at=now - timedelta(days=10))
+    records.completion(late, SLUG, completed_at=now - timedelta(days=900), expires_at=now - timedelta(days=1))
+    records.completion(late, "escalation", completed_at=now - timedelta(days=10))
+    records.failed_attempt(failed, SLUG)
+    everything = people.user("all@example.org", agency="Police A")
+    for slug in db.session.scalars(select(Module.slug).join(Requirement, Requirement.module_id == Module.id)
+                                   .where(Requirement.sector == people.agency("Police A").sector)):
+        records.completion(everything, slug, completed_at=now - timedelta(days=10))
+    sign_in(client, cora)
+    dashboard = client.get("/dashboard/").get_data(as_text=True).replace("&amp;", "&")
+    figures = re.findall(r'href="(/dashboard/staff\?[^"]*)">(\d+)<span', dashboard)
+    assert (f"/dashboard/staff?agency={people.agency('Police A').id}&status=compliant", "1") in figures
+    assert any("status=not_passed" in link for link, _ in figures)
+    assert len(figures) > 8
+    for link, shown in figures:
+        listed = client.get(link).get_data(as_text=True)
+        assert re.search(r"(\d+) (?:person|people);", listed).group(1) == shown, link
+        assert listed.count('class="govuk-table__row"') - 1 == int(shown), link  # the rows under the heading

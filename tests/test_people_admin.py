@@ -282,7 +282,7 @@ def test_a_team_of_another_agency_is_not_a_valid_choice(client, people):
     other_team = _team(people.agency("Test Health", Sector.HEALTH), "Ward 4")
     sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
     page = client.post(f"/people/{pat.id}/edit", data={"name": "Pat", "team": str(other_team.id)}).get_data(as_text=True)
-    assert "Not a valid choice" in page
+    assert "Select a team from the list" in page
     assert _fresh(pat).team_id is None
 
 
@@ -314,7 +314,7 @@ def test_only_an_admin_changes_roles_and_each_change_is_audited(client, app, peo
     assert _fresh(pat).role == "agency_lead"
     assert _events("role_change") == [{"email": "pat@example.org", "new": "agency_lead", "old": "practitioner",
                                        "user_id": pat.id}]
-    assert "Not a valid choice" in admin_browser.post(f"/people/{pat.id}/role", data={"role": "emperor"}).get_data(as_text=True)
+    assert "Select a role from the list" in admin_browser.post(f"/people/{pat.id}/role", data={"role": "emperor"}).get_data(as_text=True)
 
 
 def test_an_admin_cannot_change_their_own_role(client, people):

@@ -9,21 +9,26 @@ WINDOW = 60
 
 
 @pytest.mark.parametrize(
-    "expiry, open_attempt, expected",
+    "expiry, open_attempt, failed, expected",
     [
-        (None, False, Status.NOT_STARTED),
-        (None, True, Status.IN_PROGRESS),
-        (NOW + timedelta(days=WINDOW, seconds=1), False, Status.IN_DATE),
-        (NOW + timedelta(days=WINDOW), False, Status.EXPIRING),  # the window's last moment
-        (NOW + timedelta(seconds=1), False, Status.EXPIRING),
-        (NOW, False, Status.EXPIRED),  # valid only while now < expires_at
-        (NOW - timedelta(days=1), False, Status.EXPIRED),
-        (NOW - timedelta(days=1), True, Status.IN_PROGRESS),  # retaking after expiry
-        (NOW + timedelta(days=300), True, Status.IN_DATE),  # a valid completion wins over an open retake
+        (None, False, False, Status.NOT_STARTED),
+        (None, True, False, Status.IN_PROGRESS),
+        (NOW + timedelta(days=WINDOW, seconds=1), False, False, Status.IN_DATE),
+        (NOW + timedelta(days=WINDOW), False, False, Status.EXPIRING),  # the window's last moment
+        (NOW + timedelta(seconds=1), False, False, Status.EXPIRING),
+        (NOW, False, False, Status.EXPIRED),  # valid only while now < expires_at
+        (NOW - timedelta(days=1), False, False, Status.EXPIRED),
+        (NOW - timedelta(days=1), True, False, Status.IN_PROGRESS),  # retaking after expiry
+        (NOW + timedelta(days=300), True, False, Status.IN_DATE),  # a valid completion wins over an open retake
+        (None, False, True, Status.NOT_PASSED),
+        (None, True, True, Status.IN_PROGRESS),  # trying again after failing
+        (NOW, False, True, Status.EXPIRED),  # an expired completion wins over a failed retake
+        (NOW + timedelta(seconds=1), False, True, Status.EXPIRING),  # a failed retake does not undo a pass
+        (NOW + timedelta(days=WINDOW, seconds=1), False, True, Status.IN_DATE),
     ],
 )
-def test_status_boundaries(expiry, open_attempt, expected):
-    assert status_for(expiry, open_attempt, NOW, WINDOW) is expected
+def test_status_boundaries(expiry, open_attempt, failed, expected):
+    assert status_for(expiry, open_attempt, NOW, WINDOW, failed) is expected
 
 
 def test_only_in_date_and_expiring_count_as_compliant():

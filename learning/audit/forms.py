@@ -1,8 +1,8 @@
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
-from learning.fields import GovDateField
+from learning.fields import GovDateField, GovSelectField
 from learning.forms import Form
 
 
@@ -12,7 +12,7 @@ class AuditSearchForm(Form):
     class Meta:
         csrf = False
 
-    action = SelectField("Action", widget=GovSelect(), validators=[Optional()])
+    action = GovSelectField("Action", invalid="Select an action from the list", widget=GovSelect(), validators=[Optional()])
     person = StringField("Person", widget=GovTextInput(), validators=[Optional(), Length(max=320)],
                          description="All or part of an email address: who acted, or whom it was about")
     start = GovDateField("From", called="The 'From' date", description="For example, 27 3 2026")

@@ -28,7 +28,8 @@ class Scope:
     agency_ids: tuple[int, ...] | None = None
     team_id: int | None = None
     module_id: int | None = None
-    status: Status | None = None
+    status: Status | None = None  # people with at least one required module in this status
+    compliant: bool = False  # people compliant with every required module
     search: str = ""
 
     def describe(self, agencies: dict[int, str], teams: dict[int, str], modules: dict[int, str]) -> list[tuple[str, str]]:
@@ -36,12 +37,14 @@ class Scope:
             ("Agencies", "All" if self.agency_ids is None else ", ".join(agencies.get(a, str(a)) for a in self.agency_ids)),
             ("Team", teams.get(self.team_id, "All") if self.team_id else "All"),
             ("Module", modules.get(self.module_id, "All") if self.module_id else "All"),
-            ("Status", self.status.label if self.status else "All"),
+            ("Status", self.status.label if self.status else
+             "Compliant with all required learning" if self.compliant else "All"),
             ("Name contains", self.search or "(no search)"),
         ]
 
 
 _STATUS = {s.value: s for s in Status}  # Status(value) without the Enum call, for many rows
+COMPLIANT = [s.value for s in Status if s.compliant]
 
 
 def _window() -> timedelta:
@@ -71,7 +74,18 @@ def has_open_attempt():
     )
 
 
-def status_expression(expiry, opened, now, soon=None):
+def has_failed_attempt():
+    """A submitted attempt that did not pass (the same index as `has_open_attempt`)."""
+    return (
+        select(Attempt.id)
+        .where(Attempt.user_id == User.id, Attempt.module_id == Requirement.module_id,
+               Attempt.status == AttemptStatus.SUBMITTED.value, Attempt.passed.is_(False))
+        .correlate(User, Requirement)
+        .exists()
+    )
+
+
+def status_expression(expiry, opened, failed, now, soon=None):
     """The status CASE. `now` and `soon` (the end of the expiring window) may be datetimes
     or bound parameters; `soon` defaults to now plus the configured window."""
     soon = now + _window() if soon is None else soon
@@ -80,6 +94,7 @@ def status_expression(expiry, opened, now, soon=None):
         (expiry > now, literal(Status.EXPIRING.value)),
         (opened, literal(Status.IN_PROGRESS.value)),
         (expiry.is_not(None), literal(Status.EXPIRED.value)),
+        (failed, literal(Status.NOT_PASSED.value)),
         else_=literal(Status.NOT_STARTED.value),
     )
 
@@ -177,7 +192,8 @@ def pairs_statement(shape: Shape) -> Select:
     """The pairs statement for a shape of scope, with bound parameters (see `values`)."""
     inner = (
         select(User.id.label("user_id"), User.agency_id, User.team_id, Requirement.module_id,
-               latest_expiry().label("expiry"), has_open_attempt().label("open"))
+               latest_expiry().label("expiry"), has_open_attempt().label("open"),
+               has_failed_attempt().label("failed"))
         .select_from(User)
         .join(Agency, Agency.id == User.agency_id)
         .join(Requirement, Requirement.sector == Agency.sector)
@@ -191,7 +207,7 @@ def pairs_statement(shape: Shape) -> Select:
     # the subquery and runs the correlated lookup once per mention.
     rows = inner.cte("per_module").prefix_with("MATERIALIZED")
     now, soon = bindparam("now", type_=DateTime), bindparam("soon", type_=DateTime)
-    status = status_expression(rows.c.expiry, rows.c.open, now, soon).label("status")
+    status = status_expression(rows.c.expiry, rows.c.open, rows.c.failed, now, soon).label("status")
     return select(rows.c.user_id, rows.c.agency_id, rows.c.team_id, rows.c.module_id, status, rows.c.expiry)
 
 
@@ -253,12 +269,13 @@ def totals_by_module(by_agency: dict) -> dict[int, ModuleFigures]:
 
 
 class AgencyLine(NamedTuple):
-    """One agency's line on the partnership dashboard."""
+    """One agency's line on the partnership dashboard: every figure is a number of people."""
 
     agency: Agency
     heads: int  # staff counted
-    percent: int | None  # required modules done and in date, of all required; None if none are required
-    counts: dict[Status, int]  # required modules per status, over all the agency's staff
+    compliant: int  # staff compliant with every module required of them
+    percent: int | None  # `compliant` of the staff with any required module; None if nothing is required
+    counts: dict[Status, int]  # staff with at least one required module in each status
 
 
 class PartnershipFigures(NamedTuple):
@@ -267,24 +284,36 @@ class PartnershipFigures(NamedTuple):
 
 
 def partnership_figures(now: datetime | None = None) -> PartnershipFigures:
-    """The partnership dashboard's figures: each active agency's headcount, percentage
-    compliant and counts per status, and the totals per module. Two queries (figures per
-    agency and module, headcount per agency); the sums are made here, not asked again."""
+    """The partnership dashboard's figures: each active agency's headcount, how many of its
+    staff are compliant with all their required learning and how many have a module in each
+    status (people, not person-module pairs), and the totals per module. Three aggregate
+    queries (people per agency, figures per agency and module, headcount per agency)."""
     agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
+    people = {row[0]: row[1:] for row in run(_people_figures_statement(shape_of(Scope())), values(Scope(), now)).all()}
     by_agency = figures_by(Scope(), by_agency=True, now=now)
     heads = headcount(Scope())
-    per_agency: dict[int, list[ModuleFigures]] = {}
-    for (agency_id, _), figures in by_agency.items():
-        per_agency.setdefault(agency_id, []).append(figures)
     lines = []
     for agency in agencies:
-        figures = per_agency.get(agency.id, [])
-        required = sum(f.required for f in figures)
-        compliant = sum(f.compliant for f in figures)
-        counts = {s: sum(f.counts[s] for f in figures) for s in Status}
-        lines.append(AgencyLine(agency, heads.get(agency.id, 0),
-                                round(100 * compliant / required) if required else None, counts))
+        assessed, compliant, *per_status = people.get(agency.id) or (0, 0, *(0 for _ in Status))
+        lines.append(AgencyLine(agency, heads.get(agency.id, 0), int(compliant or 0),
+                                round(100 * (compliant or 0) / assessed) if assessed else None,
+                                {s: int(n or 0) for s, n in zip(Status, per_status, strict=True)}))
     return PartnershipFigures(lines, totals_by_module(by_agency))
+
+
+@cache
+def _people_figures_statement(shape: Shape) -> Select:
+    """Per agency: staff with any required module, staff compliant with all of theirs, and
+    staff with at least one module in each status. Pairs are folded per person first (a
+    GROUP BY person), then people are counted per agency: one statement, no loop."""
+    pairs = pairs_statement(shape).subquery()
+    is_compliant = case((pairs.c.status.in_(COMPLIANT), 1), else_=0)
+    per_person = select(
+        pairs.c.agency_id, func.min(is_compliant).label("compliant"),
+        *(func.max(case((pairs.c.status == s.value, 1), else_=0)).label(s.value) for s in Status),
+    ).group_by(pairs.c.agency_id, pairs.c.user_id).subquery()
+    return select(per_person.c.agency_id, func.count(), func.sum(per_person.c.compliant),
+                  *(func.sum(per_person.c[s.value]) for s in Status)).group_by(per_person.c.agency_id)
 
 
 @cache
@@ -299,7 +328,8 @@ def headcount(scope: Scope) -> dict[int, int]:
 
 
 @cache
-def _people_statements(shape: Shape, by_status: bool, with_heads: bool) -> tuple[Select, Select]:
+def _people_statements(shape: Shape, by_status: bool, with_heads: bool,
+                       compliant: bool = False) -> tuple[Select, Select]:
     """One page of the staff matching the filters (limit and offset bound), each row also
     carrying how many match (a window count: the filters, a status one above all, are
     evaluated once, not once more to count) and, `with_heads`, how many staff are in scope
@@ -311,6 +341,12 @@ def _people_statements(shape: Shape, by_status: bool, with_heads: bool) -> tuple
         filters.append(
             User.id.in_(select(matching.c.user_id).where(matching.c.status == bindparam("status")).correlate(None))
         )
+    if compliant:
+        # People every one of whose required modules (the chosen one, if any) is compliant.
+        matching = pairs_statement(shape).subquery()
+        filters.append(User.id.in_(
+            select(matching.c.user_id).group_by(matching.c.user_id)
+            .having(func.min(case((matching.c.status.in_(COMPLIANT), 1), else_=0)) == 1).correlate(None)))
     in_scope = select(func.count()).select_from(User).join(Agency, Agency.id == User.agency_id).where(
         *workforce_conditions(shape))
     counts = in_scope.with_only_columns(
@@ -342,7 +378,7 @@ def filtered_staff(scope: Scope, page: int, per_page: int, now: datetime | None 
     page of people with the counts, then the statuses of just those people (a third, for
     the counts, when the page is empty)."""
     now = now or utcnow()
-    counts, page_query = _people_statements(shape_of(scope), scope.status is not None, with_heads)
+    counts, page_query = _people_statements(shape_of(scope), scope.status is not None, with_heads, scope.compliant)
     params = values(scope, now)
     if scope.status is not None:
         params["status"] = scope.status.value

@@ -36,6 +36,7 @@ STATUS_FILLS = {
     Status.EXPIRING: PatternFill("solid", fgColor="FFEB9C"),
     Status.IN_PROGRESS: PatternFill("solid", fgColor="BDD7EE"),
     Status.EXPIRED: PatternFill("solid", fgColor="FFC7CE"),
+    Status.NOT_PASSED: PatternFill("solid", fgColor="F8CBAD"),
     Status.NOT_STARTED: PatternFill("solid", fgColor="E7E6E6"),
 }
 GOOD, FAIR, POOR = (PatternFill("solid", fgColor=c) for c in ("C6EFCE", "FFEB9C", "FFC7CE"))
@@ -46,7 +47,8 @@ DEFINITIONS = [
     (Status.EXPIRING, "Completed and still valid, but it runs out within the expiring window. Counts as compliant."),
     (Status.IN_PROGRESS, "No valid completion; an attempt has been started and not submitted."),
     (Status.EXPIRED, "Completed before, but the completion has run out, and no attempt is open."),
-    (Status.NOT_STARTED, "Never completed and no attempt open."),
+    (Status.NOT_PASSED, "Attempted and did not reach the pass mark; never completed, and no attempt is open."),
+    (Status.NOT_STARTED, "No completion, no attempt open and no attempt that failed."),
 ]
 
 
@@ -78,7 +80,7 @@ def _summary(wb, agencies, modules, by_agency, by_module, heads) -> None:
     ws.append([cell(ws, "Percentage of required staff compliant (in date or expiring), by agency and module",
                     font=TITLE)])
     ws.append([])
-    titles = ["Agency", "Staff", *[m.title for m in modules], "All modules"]
+    titles = ["Agency", "Staff", *[m.title for m in modules], "All modules (person-module pairs)"]
     ws.append(heading_row(ws, 3, titles))
     first_data_row = 4
     for agency in agencies:

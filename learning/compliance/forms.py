@@ -1,11 +1,13 @@
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import InputRequired, Optional
 
 from learning.date_range import EndNotBeforeStart
-from learning.fields import GovDateField
+from learning.fields import GovDateField, GovSelectField
 from learning.forms import Form
 from learning.compliance.status import Status
+
+COMPLIANT = "compliant"  # the status filter's value for people compliant with all their required learning
 
 
 class StaffFilterForm(Form):
@@ -14,10 +16,11 @@ class StaffFilterForm(Form):
     class Meta:
         csrf = False  # GET: changes nothing
 
-    team = SelectField("Team", widget=GovSelect(), coerce=int, validators=[Optional()])
-    module = SelectField("Module", widget=GovSelect(), coerce=int, validators=[Optional()])
-    status = SelectField("Status", widget=GovSelect(), validators=[Optional()],
-                         choices=[("", "Any status")] + [(s.value, s.label) for s in Status])
+    team = GovSelectField("Team", invalid="Select a team from the list", widget=GovSelect(), coerce=int, validators=[Optional()])
+    module = GovSelectField("Module", invalid="Select a module from the list", widget=GovSelect(), coerce=int, validators=[Optional()])
+    status = GovSelectField("Status", invalid="Select a status from the list", widget=GovSelect(), validators=[Optional()],
+                         choices=[("", "Any status"), (COMPLIANT, "Compliant with all required learning")]
+                         + [(s.value, s.label) for s in Status])
     q = StringField("Name contains", widget=GovTextInput(), validators=[Optional()])
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
 
@@ -26,9 +29,9 @@ class CompletionsExportForm(EndNotBeforeStart, Form):
     class Meta:
         csrf = False
 
-    module = SelectField("Module", widget=GovSelect(), validators=[InputRequired(message="Select a module")])
+    module = GovSelectField("Module", invalid="Select a module from the list", widget=GovSelect(), validators=[InputRequired(message="Select a module")])
     # The view limits agencies to the viewer's scope, so an unlisted id is simply ignored.
-    agency = SelectField("Agency", widget=GovSelect(), coerce=int, default=0, validate_choice=False,
+    agency = GovSelectField("Agency", invalid="Select an agency from the list", widget=GovSelect(), coerce=int, default=0, validate_choice=False,
                          validators=[Optional()])
     # GOV.UK date input: three boxes (day, month, year) submitted under one name.
     start = GovDateField("From", called="Start date")

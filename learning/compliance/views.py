@@ -27,7 +27,7 @@ from learning.learner.my_learning import learning_summary
 from learning.compliance.status import Status
 from learning.numbers import int_arg
 from learning.pagination import Page, requested_page
-from learning.compliance.forms import CompletionsExportForm, StaffFilterForm
+from learning.compliance.forms import COMPLIANT, CompletionsExportForm, StaffFilterForm
 from learning.compliance import trend
 
 bp = Blueprint("compliance", __name__, url_prefix="/dashboard")
@@ -59,6 +59,7 @@ def _scope_from_request(agency_id: int | None = None) -> Filters:
         team_id=form.team.data if form.team.data and not form.team.errors else None,
         module_id=form.module.data if form.module.data and not form.module.errors else None,
         status=status,
+        compliant=form.status.data == COMPLIANT,
         search=(form.q.data or "").strip()[:100],
     )
     return Filters(scope, form, modules, teams)
@@ -129,7 +130,7 @@ def join_markup(keys, pieces: dict) -> Markup:
 
 def _filter_args(scope: Scope) -> dict:
     args = {"agency": scope.agency_ids[0] if scope.agency_ids and len(scope.agency_ids) == 1 else None,
-            "team": scope.team_id, "module": scope.module_id, "status": scope.status.value if scope.status else None,
+            "team": scope.team_id, "module": scope.module_id, "status": scope.status.value if scope.status else COMPLIANT if scope.compliant else None,
             "q": scope.search or None}
     return {k: v for k, v in args.items() if v}
 
@@ -168,14 +169,17 @@ def compliance_export():
 @role_required(Role.AGENCY_LEAD)
 def completions_export():
     agency_ids = agency_scope(current_user, int_arg("agency"))
-    form = CompletionsExportForm(request.args if request.args else None)
+    # The form counts as sent only when its own fields are in the query: a link that carries
+    # just the agency (from an agency's dashboard) opens it clean, with no errors.
+    sent = "module" in request.args
+    form = CompletionsExportForm(request.args if sent else None)
     form.module.choices = [("", "Choose a module")] + [(m.slug, m.title) for m in catalogue().ordered()]
     agencies = select(Agency).order_by(Agency.name)
     if agency_ids is not None:
         agencies = agencies.where(Agency.id.in_(agency_ids))
     form.agency.choices = ([(0, "All agencies")] if agency_ids is None else []) + [
         (a.id, a.name) for a in db.session.scalars(agencies)]
-    if request.args and form.validate():
+    if sent and form.validate():
         module = db.session.scalar(select(Module).where(Module.slug == form.module.data)) or abort(404)
         chosen = agency_ids if agency_ids is not None else agency_scope(current_user, form.agency.data or None)
         start, end = form.start.data, form.end.data

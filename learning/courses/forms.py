@@ -12,10 +12,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
-    RadioField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -23,7 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from learning.date_range import EndNotBeforeStart
-from learning.fields import GovDateField
+from learning.fields import GovCheckboxesField, GovDateField, GovIntegerField, GovRadioField, GovSelectField
 from learning.forms import Form
 
 TIME = Regexp(r"^([01]?\d|2[0-3])[:.][0-5]\d$", message="Enter a time in the 24-hour clock, like 09:30")
@@ -32,9 +28,11 @@ TIME = Regexp(r"^([01]?\d|2[0-3])[:.][0-5]\d$", message="Enter a time in the 24-
 class CourseForm(Form):
     title = StringField("Course title", widget=GovTextInput(), validators=[InputRequired(message="Enter a course title"), Length(max=200)])
     description = TextAreaField("Description", widget=GovTextArea(), validators=[Optional(), Length(max=4000)])
-    modules = SelectMultipleField("Modules it counts for", widget=GovCheckboxesInput(), coerce=int,
+    modules = GovCheckboxesField("Modules it counts for", invalid="Select the modules the course counts for from the list",
+                                 widget=GovCheckboxesInput(), coerce=int,
                                   validators=[InputRequired(message="Select at least one module the course counts for")])
-    validity_months = IntegerField("Valid for (months)", widget=GovTextInput(), default=24,
+    validity_months = GovIntegerField("Valid for (months)", widget=GovTextInput(), default=24,
+                                      invalid="Enter how many months the course is valid for as a whole number, like 24",
                                    validators=[InputRequired(message="Enter how many months the course is valid for"),
                                                NumberRange(min=1, max=120, message="Enter a number of months from 1 to 120")])
     submit = SubmitField("Save course", widget=GovSubmitInput())
@@ -47,7 +45,7 @@ class SessionForm(Form):
     venue = StringField("Venue or joining details", widget=GovTextInput(),
                         validators=[InputRequired(message="Enter the venue"), Length(max=300)])
     online = BooleanField("This session is online", widget=GovCheckboxInput())
-    capacity = IntegerField("Places", widget=GovTextInput(),
+    capacity = GovIntegerField("Places", invalid="Enter the number of places as a whole number, like 20", widget=GovTextInput(),
                             validators=[InputRequired(message="Enter the number of places"),
                                         NumberRange(min=1, max=500, message="Enter a number of places from 1 to 500")])
     trainer = StringField("Trainer", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
@@ -66,7 +64,8 @@ class NonAttendanceForm(EndNotBeforeStart, Form):
     class Meta:
         csrf = False
 
-    agency = SelectField("Agency", widget=GovSelect(), coerce=int, default=0, validate_choice=False, validators=[Optional()])
+    agency = GovSelectField("Agency", invalid="Select an agency from the list", widget=GovSelect(), coerce=int, default=0,
+                            validate_choice=False, validators=[Optional()])
     start = GovDateField("From", called="Start date", validators=[InputRequired(message="Enter the start date")])
     end = GovDateField("To", called="End date", validators=[InputRequired(message="Enter the end date")])
     submit = SubmitField("Download workbook", widget=GovSubmitInput())
@@ -85,9 +84,10 @@ class ExternalRecordForm(Form):
 
 
 class ReviewForm(Form):
-    decision = RadioField("Decision", widget=GovRadioInput(), choices=[("approve", "Approve"), ("reject", "Reject")],
+    decision = GovRadioField("Decision", invalid="Choose approve or reject", widget=GovRadioInput(), choices=[("approve", "Approve"), ("reject", "Reject")],
                           validators=[InputRequired(message="Choose approve or reject")])
-    modules = SelectMultipleField("Modules it counts for", widget=GovCheckboxesInput(), coerce=int)
+    modules = GovCheckboxesField("Modules it counts for", invalid="Select the modules this training counts for from the list",
+                                 widget=GovCheckboxesInput(), coerce=int)
     note = TextAreaField("Note to the practitioner", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Save decision", widget=GovSubmitInput())
 

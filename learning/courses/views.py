@@ -240,12 +240,14 @@ def attendance_export(session_id: int, kind: str):
 @role_required(Role.AGENCY_LEAD)
 def non_attendance_export():
     agency_ids = agency_scope(current_user, int_arg("agency"))
-    form = NonAttendanceForm(request.args if request.args else None)
+    # Sent only when its own fields are in the query (a link may carry just the agency).
+    sent = "start" in request.args
+    form = NonAttendanceForm(request.args if sent else None)
     agencies = select(Agency).order_by(Agency.name)
     if agency_ids is not None:
         agencies = agencies.where(Agency.id.in_(agency_ids))
     form.agency.choices = ([(0, "All agencies")] if agency_ids is None else []) + [(a.id, a.name) for a in db.session.scalars(agencies)]
-    if request.args and form.validate():
+    if sent and form.validate():
         chosen = agency_ids if agency_ids is not None else agency_scope(current_user, form.agency.data or None)
         start, end = present(form.start.data), present(form.end.data)
         rows = service.non_attendance(chosen, start, end)

@@ -1,8 +1,8 @@
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
-from wtforms import RadioField, SelectMultipleField
 from wtforms.validators import InputRequired
 
 from learning.content import Question
+from learning.fields import GovCheckboxesField, GovRadioField
 from learning.forms import Form
 
 
@@ -19,11 +19,11 @@ class _AnswerForm(Form):
 
 
 class OneAnswerForm(_AnswerForm):
-    answer = RadioField(widget=GovRadioInput(), validators=[InputRequired(message="Select an answer")])
+    answer = GovRadioField(invalid="Select one of the answers shown", widget=GovRadioInput(), validators=[InputRequired(message="Select an answer")])
 
 
 class SeveralAnswersForm(_AnswerForm):
-    answer = SelectMultipleField(widget=GovCheckboxesInput(),
+    answer = GovCheckboxesField(invalid="Select answers from those shown", widget=GovCheckboxesInput(),
                                  validators=[InputRequired(message="Select at least one answer")])
 
 

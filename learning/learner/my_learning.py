@@ -39,9 +39,10 @@ def learning_summary(user: User, now: datetime | None = None) -> list[ModuleLine
         module_id = rows[content.slug].id
         attempts = [a for a in history if a.module_id == module_id]
         open_attempt = next((a for a in attempts if a.status == AttemptStatus.IN_PROGRESS.value), None)
+        failed = any(a.status == AttemptStatus.SUBMITTED.value and a.passed is False for a in attempts)
         expiry = expiries.get(module_id)
         lines.append(ModuleLine(
-            content=content, status=status_for(expiry, open_attempt is not None, now, window),
+            content=content, status=status_for(expiry, open_attempt is not None, now, window, failed),
             expires_at=expiry, attempts=attempts,
         ))
     return lines

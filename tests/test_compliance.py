@@ -4,7 +4,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select
 
-from learning.compliance import Scope, figures_by, filtered_staff, pairs
+from learning.compliance import Scope, figures_by, pairs
+from learning.compliance.staff import filtered_staff
 from learning.extensions import db
 from learning.models import Requirement, Role, Sector, utcnow
 from learning.compliance.status import Status, status_for

@@ -6,14 +6,13 @@ database does the work: a page or an export costs the same few queries for 50 st
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Literal, NamedTuple, TypeAlias
 
 from flask import current_app
-from sqlalchemy import DateTime, Row, Select, and_, bindparam, case, func, literal, or_, select
+from sqlalchemy import DateTime, Select, bindparam, case, func, literal, or_, select
 
 from learning.database import run
 from learning.extensions import db
@@ -43,7 +42,7 @@ class Scope:
         ]
 
 
-_STATUS = {s.value: s for s in Status}  # Status(value) without the Enum call, for many rows
+STATUS_OF = {s.value: s for s in Status}  # Status(value) without the Enum call, for many rows
 COMPLIANT = [s.value for s in Status if s.compliant]
 
 
@@ -254,7 +253,7 @@ def figures_by(scope: Scope, by_agency: bool = False, now: datetime | None = Non
         figures = result.get(key)
         if figures is None:
             figures = result[key] = ModuleFigures(module_id)
-        figures.counts[_STATUS[status]] = count
+        figures.counts[STATUS_OF[status]] = count
     return result
 
 
@@ -325,85 +324,6 @@ def _headcount_statement(shape: Shape) -> Select:
 def headcount(scope: Scope) -> dict[int, int]:
     """Staff counted per agency."""
     return dict(run(_headcount_statement(shape_of(scope)), values(scope)).all())
-
-
-@cache
-def _people_statements(shape: Shape, by_status: bool, with_heads: bool,
-                       compliant: bool = False) -> tuple[Select, Select]:
-    """One page of the staff matching the filters (limit and offset bound), each row also
-    carrying how many match (a window count: the filters, a status one above all, are
-    evaluated once, not once more to count) and, `with_heads`, how many staff are in scope
-    before the filters; and a statement for those two numbers alone, for a page with no rows."""
-    filters = filter_conditions(shape)
-    if by_status:
-        # People with at least one required module (the chosen one, if any) in that status.
-        matching = pairs_statement(shape).subquery()
-        filters.append(
-            User.id.in_(select(matching.c.user_id).where(matching.c.status == bindparam("status")).correlate(None))
-        )
-    if compliant:
-        # People every one of whose required modules (the chosen one, if any) is compliant.
-        matching = pairs_statement(shape).subquery()
-        filters.append(User.id.in_(
-            select(matching.c.user_id).group_by(matching.c.user_id)
-            .having(func.min(case((matching.c.status.in_(COMPLIANT), 1), else_=0)) == 1).correlate(None)))
-    in_scope = select(func.count()).select_from(User).join(Agency, Agency.id == User.agency_id).where(
-        *workforce_conditions(shape))
-    counts = in_scope.with_only_columns(
-        func.count().label("heads"),
-        (func.count(case((and_(*filters), 1))) if filters else func.count()).label("total"))
-    columns = [User.id, User.name, User.email, User.job_title, User.agency_id, User.team_id,
-               func.count().over().label("total")]
-    if with_heads:
-        columns.append(in_scope.correlate(None).scalar_subquery().label("heads"))
-    page = (
-        select(*columns).join(Agency, Agency.id == User.agency_id).where(*workforce_conditions(shape), *filters)
-        .order_by(User.name, User.id).limit(bindparam("limit")).offset(bindparam("offset"))
-    )
-    return counts, page
-
-
-class StaffPage(NamedTuple):
-    heads: int | None  # staff in scope before the filters, when asked for
-    total: int  # staff matching the filters
-    people: Sequence[Row]  # rows: id, name, email, job_title, agency_id, team_id (and total, heads)
-    statuses: dict[int, dict[int, Status]]  # person -> required module -> status
-
-
-def filtered_staff(scope: Scope, page: int, per_page: int, now: datetime | None = None,
-                   with_heads: bool = False) -> StaffPage:
-    """One page of staff (matching the filters), how many match, and their status per
-    required module; with `with_heads` also the number of staff in scope before the team,
-    module, status and name filters, from the same statement as the page. Two queries: the
-    page of people with the counts, then the statuses of just those people (a third, for
-    the counts, when the page is empty)."""
-    now = now or utcnow()
-    counts, page_query = _people_statements(shape_of(scope), scope.status is not None, with_heads, scope.compliant)
-    params = values(scope, now)
-    if scope.status is not None:
-        params["status"] = scope.status.value
-    people = run(page_query, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
-    if people:
-        total, heads = people[0].total, people[0].heads if with_heads else None
-    elif page == 1 and not with_heads:
-        total, heads = 0, None
-    else:  # past the last page, or nobody matches and the page shows the headcount
-        heads, total = run(counts, params).one()
-    statuses: dict[int, dict[int, Status]] = {p.id: {} for p in people}
-    if people:
-        mine = Scope(scope.agency_ids)
-        rows = run(_statuses_statement(shape_of(mine, users=True)), values(mine, now, list(statuses))).all()
-        for user_id, module_id, status in rows:
-            statuses[user_id][module_id] = _STATUS[status]
-    return StaffPage(heads, total, people, statuses)
-
-
-@cache
-def _statuses_statement(shape: Shape) -> Select:
-    """The pairs statement without what the staff matrix does not show (agency, team, the
-    expiry date: a date parsed per cell on SQLite)."""
-    columns = pairs_statement(shape).selected_columns
-    return pairs_statement(shape).with_only_columns(columns.user_id, columns.module_id, columns.status)
 
 
 @cache

@@ -15,7 +15,8 @@ from sqlalchemy import bindparam, select
 from learning.access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
 from learning.content.catalogue import catalogue
 from learning.certificates.service import all_certificates, certificates_for
-from learning.compliance import Scope, figures_by, filtered_staff, partnership_figures, required_modules, team_names
+from learning.compliance import Scope, figures_by, partnership_figures, required_modules, team_names
+from learning.compliance.staff import filtered_staff
 from learning.database import run
 from learning.exports import send_workbook
 from learning.compliance import completions_workbook

@@ -9,13 +9,13 @@ from ..stale_forms import recoverable
 from ..extensions import db, login_manager
 from ..fields import present
 from ..invitations import PASSWORD_RESET, LinkProblem, user_for, user_for_token
-from ..models import User
 from ..passwords import password_problem
 from ..throttle import failure_limits, note_failure, request_limits, sign_in_limits
 from . import second_step, two_factor
 from .forms import CodeForm, ForgottenPasswordForm, SetPasswordForm, SignInForm
 from .redirects import safe_next
-from .signed_in import load as signed_in_person
+from learning.auth.signed_in import SignedIn
+from learning.auth.signed_in import load as signed_in_person
 from .signin import authenticate
 
 bp = Blueprint("auth", __name__)
@@ -31,7 +31,7 @@ login_manager.session_protection = None
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(user_id: str) -> SignedIn | None:
     return signed_in_person(user_id)
 
 

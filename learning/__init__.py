@@ -4,7 +4,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import govuk_frontend_jinja
 from flask import Flask, render_template
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
@@ -118,12 +117,22 @@ class _GovukMacro:
         return self.macro(*args, **kwargs)
 
 
+# The GOV.UK Frontend components the pages call, by folder name. Only these become globals:
+# every import in a template checks the render's globals against the imported template's,
+# so each global costs a little on every page that imports a macro of its own.
+# tests/test_templates.py fails when a page calls a component missing here.
+GOVUK_COMPONENTS = (
+    "back-link", "button", "checkboxes", "details", "error-message", "error-summary", "inset-text",
+    "notification-banner", "pagination", "panel", "radios", "summary-list", "table", "tag", "warning-text",
+)
+
+
 def _add_govuk_macros(app: Flask) -> None:
-    """Every GOV.UK Frontend component's macro (govukButton, govukTable, ...) as a global."""
-    components = Path(govuk_frontend_jinja.__file__).parent / "templates" / "components"
-    for folder in sorted(p for p in components.iterdir() if (p / "macro.html").exists()):
-        name = "govuk" + "".join(part.capitalize() for part in folder.name.split("-"))
-        app.jinja_env.globals[name] = _GovukMacro(app.jinja_env, folder.name, name)
+    """The GOV.UK Frontend components' macros the pages call (govukButton, govukTable, ...),
+    as globals."""
+    for component in GOVUK_COMPONENTS:
+        name = "govuk" + "".join(part.capitalize() for part in component.split("-"))
+        app.jinja_env.globals[name] = _GovukMacro(app.jinja_env, component, name)
 
 
 def _register_errors(app: Flask) -> None:

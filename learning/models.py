@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -84,7 +85,22 @@ class Team(Model):
     agency: Mapped[Agency] = relationship(back_populates="teams")
 
 
-class User(UserMixin, Model):
+class HasRole:
+    """The role checks, in one place: shared by the `User` model and the signed-in person
+    (learning/auth/signed_in.py), on a `role` attribute holding a Role value."""
+
+    if TYPE_CHECKING:
+        role: str
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    def has_role(self, minimum: Role) -> bool:
+        return self.role_enum.rank >= minimum.rank
+
+
+class User(HasRole, UserMixin, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so uniqueness and sign-in are case-insensitive on every database.
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -130,14 +146,6 @@ class User(UserMixin, Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
-
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
-    def has_role(self, minimum: Role) -> bool:
-        return self.role_enum.rank >= minimum.rank
-
 
 class RecoveryCode(Model):
     """A single-use code that signs a person in when their authenticator app is lost. Only a

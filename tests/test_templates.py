@@ -49,3 +49,9 @@ def test_govuk_macros_need_no_import(app):
     with app.test_request_context("/"):
         html = app.jinja_env.from_string("{{ govukTag({'text': 'In date', 'classes': 'govuk-tag--green'}) }}").render()
     assert '<strong class="govuk-tag govuk-tag--green">' in html and "In date" in html
+
+
+def test_every_govuk_macro_a_page_calls_is_registered(app):
+    called = {name for path in TEMPLATES.rglob("*.html")
+              for name in re.findall(r"\b(govuk[A-Z][A-Za-z]+)\(", path.read_text())}
+    assert called and called <= set(app.jinja_env.globals)

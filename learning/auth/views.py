@@ -10,12 +10,12 @@ from learning.auth.stale_forms import recoverable
 from learning.extensions import db, login_manager
 from learning.fields import present
 from learning.people.invitations import PASSWORD_RESET, LinkProblem, user_for, user_for_token
-from learning.models import User
 from learning.auth.passwords import password_problem
 from learning.auth.throttle import failure_limits, note_failure, request_limits, sign_in_limits
 from learning.auth import second_step, two_factor
 from learning.auth.forms import CodeForm, ForgottenPasswordForm, SetPasswordForm, SignInForm
 from learning.auth.redirects import safe_next
+from learning.auth.signed_in import SignedIn
 from learning.auth.signed_in import load as signed_in_person
 from learning.auth.signin import authenticate
 
@@ -32,7 +32,7 @@ login_manager.session_protection = None
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
+def load_user(user_id: str) -> SignedIn | None:
     return signed_in_person(user_id)
 
 

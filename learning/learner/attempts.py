@@ -10,11 +10,12 @@ import base64
 import random
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import NamedTuple, cast
 
 from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from learning.content import ModuleContent, Question
 from learning.database import run
@@ -102,37 +103,110 @@ def start_or_resume(user: User, module: Module, content: ModuleContent,
 
 
 def _resumed(attempt: Attempt) -> Started:
-    pending = next_unanswered(attempt.questions)
+    pending = next((q for q in attempt.questions if q.answered_at is None), None)
     return Started(attempt.id, pending.position if pending else None)
 
 
-# Every page of an attempt needs the attempt, its module and its questions: one query.
-# One statement object for every request, so SQLAlchemy works out its cache key once.
-_ATTEMPT_WITH_QUESTIONS = (
-    select(Attempt).where(Attempt.id == bindparam("attempt_id"))
-    .options(joinedload(Attempt.module), joinedload(Attempt.questions))
+@dataclass(frozen=True, slots=True)
+class DrawnQuestion:
+    """A question drawn into an attempt (an AttemptQuestion row), as the learner's pages
+    read it: its shuffled options and the first answer given."""
+
+    id: int
+    position: int
+    question_id: str
+    option_order: list[str]
+    answer: list[str] | None
+    is_correct: bool | None
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LearnerAttempt:
+    """An attempt (an Attempt row, its module's slug and its drawn questions in order), as
+    every page of the learner's attempt reads it: question, answer, feedback, check,
+    submit, result and review. Values, not ORM objects: the pages only read them, and
+    loading the ORM's objects for an attempt and its fifteen or so questions cost more
+    than the rest of a question page's Python. Changes go through the conditional UPDATEs
+    below, never through this."""
+
+    id: int
+    user_id: int
+    module_id: int
+    module_slug: str
+    module_version: int
+    status: str
+    started_at: datetime
+    submitted_at: datetime | None
+    score: int | None
+    total: int
+    passed: bool | None
+    path: list[str]
+    questions: tuple[DrawnQuestion, ...]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * (self.score or 0) / self.total) if self.total else 0
+
+
+# One row per drawn question, the attempt's columns repeated on each. One statement object
+# for every request, so SQLAlchemy works out its cache key once.
+_LEARNER_ATTEMPT = (
+    select(Attempt.user_id, Attempt.module_id, Module.slug.label("module_slug"), Attempt.module_version,
+           Attempt.status, Attempt.started_at, Attempt.submitted_at, Attempt.score, Attempt.total,
+           Attempt.passed, Attempt.path,
+           AttemptQuestion.id, AttemptQuestion.position, AttemptQuestion.question_id,
+           AttemptQuestion.option_order, AttemptQuestion.answer, AttemptQuestion.is_correct,
+           AttemptQuestion.answered_at)
+    .join(Module, Module.id == Attempt.module_id)
+    .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
+    .where(Attempt.id == bindparam("attempt_id"))
+    .order_by(AttemptQuestion.position)
 )
 
 
-def attempt_with_questions(attempt_id: int) -> Attempt | None:
-    """The attempt, its module and its drawn questions (in order), or None if there is no
-    such attempt."""
-    return db.session.scalars(_ATTEMPT_WITH_QUESTIONS, {"attempt_id": attempt_id}).unique().first()
+def learner_attempt(attempt_id: int) -> LearnerAttempt | None:
+    """The attempt, its module's slug and its drawn questions in order, or None if there is
+    no such attempt."""
+    rows = run(_LEARNER_ATTEMPT, {"attempt_id": attempt_id}).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return LearnerAttempt(
+        id=attempt_id, user_id=first.user_id, module_id=first.module_id, module_slug=first.module_slug,
+        module_version=first.module_version, status=first.status, started_at=first.started_at,
+        submitted_at=first.submitted_at, score=first.score, total=first.total, passed=first.passed,
+        path=first.path,
+        questions=tuple(
+            DrawnQuestion(id=row.id, position=row.position, question_id=row.question_id,
+                          option_order=row.option_order, answer=row.answer, is_correct=row.is_correct,
+                          answered_at=row.answered_at)
+            for row in rows),
+    )
 
 
-def next_unanswered(questions: Sequence[AttemptQuestion]) -> AttemptQuestion | None:
+def next_unanswered(questions: Sequence[DrawnQuestion]) -> DrawnQuestion | None:
     """The first question not answered yet."""
     return next((q for q in questions if q.answered_at is None), None)
 
 
-def question_at(questions: Sequence[AttemptQuestion], position: int) -> AttemptQuestion:
+def question_at(questions: Sequence[DrawnQuestion], position: int) -> DrawnQuestion:
     for aq in questions:
         if aq.position == position:
             return aq
     raise AttemptError("That question is not part of this attempt.")
 
 
-def answer(attempt: Attempt, aq: AttemptQuestion, content: ModuleContent, chosen: list[str]) -> None:
+# Only the first answer counts, even when two arrive at once (a double click, two tabs):
+# the UPDATE applies only while the question is still unanswered.
+_FIRST_ANSWER = (
+    update(AttemptQuestion)
+    .where(AttemptQuestion.id == bindparam("question_row_id"), AttemptQuestion.answered_at.is_(None))
+    .values(answer=bindparam("given"), is_correct=bindparam("right"), answered_at=bindparam("at"))
+)
+
+
+def answer(attempt: LearnerAttempt, aq: DrawnQuestion, content: ModuleContent, chosen: list[str]) -> None:
     """Record the first answer to `aq`, one of `attempt`'s questions. A repeat (double
     click, back button) is ignored."""
     if attempt.status != AttemptStatus.IN_PROGRESS.value:
@@ -149,15 +223,8 @@ def answer(attempt: Attempt, aq: AttemptQuestion, content: ModuleContent, chosen
         raise AttemptError("Choose one answer.")
     ordered = [o for o in aq.option_order if o in chosen_set]
     correct = question.is_right(chosen_set)
-    # Only the first answer counts, even when two arrive at once (a double click, two tabs):
-    # the UPDATE applies only while the question is still unanswered.
-    # A Core UPDATE (database.run), not the ORM's: the ORM would also look for the answered
-    # question among the loaded objects to update it there, and the commit below discards
-    # them anyway.
     result = cast(CursorResult, run(
-        update(AttemptQuestion).where(AttemptQuestion.id == aq.id, AttemptQuestion.answered_at.is_(None))
-        .values(answer=ordered, is_correct=correct, answered_at=utcnow())
-    ))
+        _FIRST_ANSWER, {"question_row_id": aq.id, "given": ordered, "right": correct, "at": utcnow()}))
     if result.rowcount == 1 and (branch := consequence_of(question, ordered)):
         path = db.session.scalar(select(Attempt.path).where(Attempt.id == attempt.id)) or []
         if branch not in path:
@@ -183,7 +250,7 @@ def passes(score: int, total: int, pass_mark: int) -> bool:
     return total > 0 and score * 100 >= pass_mark * total
 
 
-def submit(attempt: Attempt, content: ModuleContent) -> None:
+def submit(attempt: LearnerAttempt, content: ModuleContent) -> None:
     """Score from the stored answers and, on a pass, write the one completion.
 
     Nothing is read back after the commit: the learner is sent to the result page, which
@@ -211,5 +278,5 @@ def submit(attempt: Attempt, content: ModuleContent) -> None:
         db.session.rollback()
 
 
-def completion_for(attempt: Attempt) -> Completion | None:
+def completion_for(attempt: LearnerAttempt) -> Completion | None:
     return db.session.scalar(select(Completion).where(Completion.attempt_id == attempt.id))

@@ -6,12 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from learning.learner import attempts as service
+from learning.learner.attempts import DrawnQuestion, LearnerAttempt
 from learning.access import signed_in
 from learning.content.catalogue import catalogue, module_content, module_rows
 from learning.certificates.service import latest_by_module
 from learning.content import ModuleContent, Question
 from learning.auth.stale_forms import recoverable
-from learning.models import Attempt, AttemptStatus
+from learning.models import AttemptStatus
 from learning.learner.my_learning import learning_summary
 from learning.learner.forms import AnswerChoices, EmptyForm, answer_form, chosen_option_ids, kept_choice
 
@@ -57,30 +58,30 @@ def start(slug: str):
     return redirect(url_for("learner.question", attempt_id=started.attempt_id, number=started.next_position))
 
 
-def _own_attempt(attempt_id: int) -> Attempt:
-    """The signed-in person's own attempt, with its module and questions, else 404 (we do
-    not say whose it is)."""
-    attempt = service.attempt_with_questions(attempt_id)
+def _own_attempt(attempt_id: int) -> LearnerAttempt:
+    """The signed-in person's own attempt, with its drawn questions, else 404 (we do not
+    say whose it is)."""
+    attempt = service.learner_attempt(attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
 
 
-def _content_for(attempt: Attempt) -> ModuleContent:
-    return module_content(attempt.module.slug)
+def _content_for(attempt: LearnerAttempt) -> ModuleContent:
+    return module_content(attempt.module_slug)
 
 
-def _question_of(attempt: Attempt, content: ModuleContent, aq) -> Question:
+def _question_of(attempt: LearnerAttempt, content: ModuleContent, aq: DrawnQuestion) -> Question:
     """The content of one drawn question. A question missing from the content means the
     module has a new version since this attempt was drawn: the module page starts the
     learner again on the new version (the open attempt is closed unscored)."""
     question = content.question(aq.question_id)
     if question is None:
-        abort(redirect(url_for("learner.module", slug=attempt.module.slug)))
+        abort(redirect(url_for("learner.module", slug=attempt.module_slug)))
     return question
 
 
-def _where_to_go(attempt: Attempt) -> str:
+def _where_to_go(attempt: LearnerAttempt) -> str:
     if attempt.status != AttemptStatus.IN_PROGRESS.value:
         return url_for("learner.result", attempt_id=attempt.id)
     pending = service.next_unanswered(attempt.questions)

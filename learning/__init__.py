@@ -122,8 +122,8 @@ class _GovukMacro:
 # so each global costs a little on every page that imports a macro of its own.
 # tests/test_templates.py fails when a page calls a component missing here.
 GOVUK_COMPONENTS = (
-    "back-link", "button", "checkboxes", "details", "error-message", "error-summary", "inset-text",
-    "notification-banner", "pagination", "panel", "radios", "summary-list", "table", "tag", "warning-text",
+    "back-link", "button", "checkboxes", "details", "error-message", "error-summary", "input", "inset-text",
+    "notification-banner", "pagination", "panel", "radios", "select", "summary-list", "table", "tag", "warning-text",
 )
 
 

@@ -1,9 +1,10 @@
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
-from wtforms import RadioField, SelectMultipleField
-from wtforms.validators import InputRequired
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovRadioInput, GovTextArea
+from wtforms import BooleanField, RadioField, SelectMultipleField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 from learning.content import Question
 from learning.forms import Form
+from learning.learner.reflection import MAX_LENGTH as REFLECTION_LENGTH
 
 
 class EmptyForm(Form):
@@ -78,3 +79,11 @@ def kept_choice(choices: AnswerChoices, values: list[str]) -> list[str] | str | 
     if not kept:
         return None
     return kept if choices.multiple else kept[0]
+
+
+class ReflectionForm(Form):
+    reflection = TextAreaField(
+        "What will you do differently?", widget=GovTextArea(),
+        validators=[Optional(), Length(max=REFLECTION_LENGTH,
+                                       message=f"Your reflection must be {REFLECTION_LENGTH} characters or fewer")])
+    shared = BooleanField("Let my agency's safeguarding lead read this", widget=GovCheckboxInput())

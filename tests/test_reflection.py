@@ -120,7 +120,7 @@ def test_the_subject_access_workbook_holds_the_reflection(app, client, people):
     sign_in(client, people.user("adi@example.org", role=Role.ADMIN))
     sheet = load_workbook(io.BytesIO(client.get(f"/people/{pat.id}/data.xlsx").data))["Completions"]
     header = [c.value for c in sheet[1]]
-    row = dict(zip(header, [c.value for c in sheet[2]]))
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     assert row["What you will do differently"] == WORDS and row["Shared with your agency lead"] == "Yes"
 
 

@@ -73,6 +73,11 @@ class Question(Content):
         found.raise_any("Question", self.id)
         return self
 
+    def __hash__(self) -> int:
+        # Frozen models hash every field, and sector_notes is a dict: hash what the
+        # question asks instead (equal questions still hash equal).
+        return hash((self.id, self.stage, self.prompt, self.options))
+
     @property
     def kind(self) -> QuestionKind:
         return REGISTRY[self.type]

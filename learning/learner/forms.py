@@ -86,4 +86,4 @@ class ReflectionForm(Form):
         "What will you do differently?", widget=GovTextArea(),
         validators=[Optional(), Length(max=REFLECTION_LENGTH,
                                        message=f"Your reflection must be {REFLECTION_LENGTH} characters or fewer")])
-    shared = BooleanField("Let my agency's safeguarding lead read this", widget=GovCheckboxInput())
+    shared = BooleanField("Let my agency lead read this", widget=GovCheckboxInput())

@@ -277,6 +277,10 @@ class Completion(Model):
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
     external_record_id: Mapped[int | None] = mapped_column(ForeignKey("external_record.id"))
+    # "What will you do differently?": the person's own words, optional. Their agency lead
+    # sees it only when reflection_shared is set (learning/learner/reflection.py).
+    reflection: Mapped[str | None] = mapped_column(Text)
+    reflection_shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     user: Mapped[User] = relationship()
     module: Mapped[Module] = relationship()

@@ -130,6 +130,7 @@ TABLE = {
     ("/agencies/new", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/attempts/<id:attempt_id>/questions/<id:number>", "POST"): (SIGN_IN, 200, 404, 404, 404, 404),
     ("/attempts/<id:attempt_id>/submit", "POST"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
+    ("/attempts/<id:attempt_id>/reflection", "POST"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
     ("/certificates/<id:completion_id>/revoke", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/courses/bookings/<id:booking_id>/cancel", "POST"): (SIGN_IN, "to /courses/", 404, 404, 404, 404),
     ("/courses/manage/<id:course_id>/sessions/new", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),

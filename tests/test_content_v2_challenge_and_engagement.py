@@ -38,7 +38,7 @@ def _wrong(question) -> list[str]:
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_each_module_is_a_new_version(slug):
-    assert _module(slug).version == 2
+    assert _module(slug).version >= 2  # 2 for curriculum version 2, 3 with its local links and sector notes
 
 
 @pytest.mark.parametrize("slug", SLUGS)

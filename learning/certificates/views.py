@@ -19,6 +19,7 @@ from learning.links import absolute_url
 from learning.models import Completion, Role, utcnow
 from learning.certificates import service
 from learning.certificates.forms import RevokeForm, VerifyForm
+from learning.learner import reflection as reflections
 
 bp = Blueprint("certificates", __name__)
 
@@ -81,7 +82,8 @@ def certificate(completion_id: int):
     back = (url_for("certificates.mine"), "My certificates") if own else (
         url_for("compliance.person", user_id=completion.user_id), completion.user.name)
     return render_template("certificates/certificate.html", cert=cert, completion=completion, back=back,
-                           can_revoke=current_user.has_role(Role.COORDINATOR))
+                           can_revoke=current_user.has_role(Role.COORDINATOR),
+                           reflection=reflections.visible_to(completion, current_user))
 
 
 @bp.route("/certificates/<id:completion_id>/revoke", methods=["GET", "POST"])

@@ -26,6 +26,7 @@ from learning.compliance.insight import MIN_PEOPLE, first_answer_errors
 from learning.models import Agency, Attempt, Module, Role
 from learning.learner.my_learning import learning_summary
 from learning.compliance.status import Status
+from learning.learner import reflection as reflections
 from learning.numbers import int_arg
 from learning.pagination import Page, requested_page
 from learning.compliance.forms import COMPLIANT, CompletionsExportForm, StaffFilterForm
@@ -140,8 +141,10 @@ def _filter_args(scope: Scope) -> dict:
 @role_required(Role.AGENCY_LEAD)
 def person(user_id: int):
     person = user_in_scope_or_404(current_user, user_id)
+    completions = all_certificates(person)
+    shared = [(c, text) for c in completions if (text := reflections.visible_to(c, current_user))]
     return render_template("compliance/person.html", person=person, summary=learning_summary(person),
-                           certificates=certificates_for(all_certificates(person)))
+                           certificates=certificates_for(completions), reflections=shared)
 
 
 @bp.route("/attempts/<id:attempt_id>")

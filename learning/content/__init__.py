@@ -9,9 +9,9 @@ create_app), and `flask content check` lists them all.
 """
 from learning.content.errors import ContentError, InvalidContent
 from learning.content.loading import Catalogue, coverage, load_catalogue, load_module, load_review
-from learning.content.schema import Learning, ModuleContent, Option, Question, Stage, Theme
+from learning.content.schema import Learning, ModuleContent, Option, Procedure, Question, Stage, Theme
 
 __all__ = [
-    "Catalogue", "ContentError", "InvalidContent", "Learning", "ModuleContent", "Option", "Question", "Stage",
+    "Catalogue", "ContentError", "InvalidContent", "Learning", "ModuleContent", "Option", "Procedure", "Question", "Stage",
     "Theme", "coverage", "load_catalogue", "load_module", "load_review",
 ]

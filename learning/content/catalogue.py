@@ -5,7 +5,7 @@ from flask import Flask, abort, current_app
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from learning.content import Catalogue, InvalidContent, ModuleContent, load_catalogue
+from learning.content import Catalogue, InvalidContent, ModuleContent, Procedure, load_catalogue
 from learning.extensions import db
 from learning.models import Module, Requirement, Sector
 
@@ -14,6 +14,8 @@ def init_catalogue(app: Flask, strict: bool = True) -> None:
     catalogue, errors = load_catalogue(app.config["CONTENT_DIR"])
     app.extensions["catalogue"] = catalogue
     app.extensions["content_errors"] = errors
+    # Templates turn a question's local keys into links (feedback, review) with this.
+    app.jinja_env.globals["local_procedures"] = _local_procedures
     if errors and strict:
         # Refuse to start: a wrong answer key in safeguarding training does harm.
         raise InvalidContent(errors)
@@ -22,6 +24,11 @@ def init_catalogue(app: Flask, strict: bool = True) -> None:
         # before the tables exist.
         if set(db.metadata.tables) <= set(inspect(db.engine).get_table_names()):
             sync_modules(catalogue)
+
+
+def _local_procedures(keys: tuple[str, ...]) -> list[Procedure]:
+    procedures = catalogue().procedures
+    return [procedures[key] for key in keys if key in procedures]
 
 
 def catalogue() -> Catalogue:

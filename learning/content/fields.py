@@ -70,6 +70,31 @@ def _fact(value: str) -> str:
     return value
 
 
+def _known_procedure(value: str, info: ValidationInfo) -> str:
+    catalogue: Catalogue | None = _context(info).get("catalogue")
+    if catalogue is not None and value not in catalogue.procedures:
+        known = ", ".join(sorted(catalogue.procedures)) or "none"
+        raise problem(f"unknown local procedure '{value}' (partnership.toml names: {known})")
+    return value
+
+
+def _known_sectors(notes: dict[str, str]) -> dict[str, str]:
+    # The sectors an agency can belong to: a note under any other key would reach nobody.
+    from learning.models import Sector
+
+    known = [s.value for s in Sector]
+    unknown = [key for key in notes if key not in known]
+    if unknown:
+        raise problem(f"unknown sector '{unknown[0]}' in sector_notes (known: {', '.join(known)})")
+    return notes
+
+
+def _web_address(value: str) -> str:
+    if not re.match(r"^https?://[^\s/]+\.[^\s]+$", value):
+        raise problem(f"'{value}' should be a web address starting https://")
+    return value
+
+
 def _question_type(value: str) -> str:
     if value not in REGISTRY:
         raise problem(f"unknown type '{value}' (known: {', '.join(sorted(REGISTRY))})")
@@ -115,6 +140,11 @@ QuestionTypeName = Annotated[str, Strict(), AfterValidator(_question_type)]
 ThemeId = Annotated[str, Strict(), AfterValidator(_known_theme)]
 RecommendationId = Annotated[str, Strict(), AfterValidator(_known_recommendation)]
 Flag = Annotated[bool, Strict()]
+# A key of partnership.toml's [procedures]: the local procedure a question links to.
+LocalKey = Annotated[str, Strict(), AfterValidator(_known_procedure)]
+# What a question means for the staff of each sector, keyed by learning.models.Sector values.
+SectorNotes = Annotated[dict[Annotated[str, Strict()], Text], AfterValidator(_known_sectors)]
+WebAddress = Annotated[str, Strict(), AfterValidator(str.strip), AfterValidator(_web_address)]
 Strings = tuple[Annotated[str, Strict()], ...]
 
 # Whole numbers, not bools nor strings of digits.

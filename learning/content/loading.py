@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from learning.content.errors import ContentError, from_validation
-from learning.content.schema import ModuleContent, Review, Theme
+from learning.content.schema import ModuleContent, Partnership, Procedure, Review, Theme
 
 
 @dataclass
@@ -20,6 +20,8 @@ class Catalogue:
     review_title: str = ""
     review_summary: str = ""
     order: list[str] = field(default_factory=list)
+    # partnership.toml: the local procedures questions link to, by key.
+    procedures: dict[str, Procedure] = field(default_factory=dict)
 
     def ordered(self) -> list[ModuleContent]:
         """Modules in curriculum order (review.toml), any others after them by name."""
@@ -61,6 +63,20 @@ def _salvage(data: dict[str, Any]) -> Catalogue:
     return Catalogue(themes=ids("themes"), recommendations=ids("recommendations"))
 
 
+def load_partnership(path: Path) -> tuple[dict[str, Procedure], list[ContentError]]:
+    """The local procedures by key. Without the file there are none, and any module that
+    refers to one is told so."""
+    if not path.exists():
+        return {}, []
+    data, errors = _read(path, path.name)
+    if data is None:
+        return {}, errors
+    try:
+        return dict(Partnership.model_validate(data).procedures), []
+    except ValidationError as exc:
+        return {}, from_validation(path.name, "partnership", exc, data)
+
+
 def load_module(path: Path, catalogue: Catalogue) -> tuple[ModuleContent | None, list[ContentError]]:
     file = f"modules/{path.name}"
     data, errors = _read(path, file)
@@ -76,6 +92,8 @@ def load_catalogue(content_dir: str | Path) -> tuple[Catalogue, list[ContentErro
     """Load everything; return the catalogue of valid modules and every error found."""
     root = Path(content_dir)
     catalogue, errors = load_review(root / "review.toml")
+    catalogue.procedures, partnership_errors = load_partnership(root / "partnership.toml")
+    errors.extend(partnership_errors)
     files = sorted((root / "modules").glob("*.toml"))
     if not files:
         errors.append(ContentError("modules/", "directory", "has no module files"))

@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from learning.content.question_types import REGISTRY, QuestionType
 from learning.content import checks
 from learning.content.fields import (
-    Count, FactRef, Flag, Positive, Problems, QuestionTypeName, RecommendationId, Slug, Strings,
-    Stripped, Text, ThemeId, file_stem, needs, problem,
+    Count, FactRef, Flag, LocalKey, Positive, Problems, QuestionTypeName, RecommendationId, SectorNotes, Slug,
+    Strings, Stripped, Text, ThemeId, WebAddress, file_stem, needs, problem,
 )
 
 # Question has a field named "type", so inside it the builtin needs another name.
@@ -55,6 +55,10 @@ class Question(Content):
     recommendations: tuple[RecommendationId, ...] = ()
     options: Annotated[tuple[Option, ...], needs("needs [[questions.options]]")]
     decision: Flag = False
+    # Keys of partnership.toml's [procedures], shown as links with the feedback and review.
+    local: tuple[LocalKey, ...] = ()
+    # An optional note per sector, shown in the feedback to that sector's staff.
+    sector_notes: SectorNotes = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _options_suit_the_question(self) -> Self:
@@ -69,12 +73,20 @@ class Question(Content):
         found.raise_any("Question", self.id)
         return self
 
+    def __hash__(self) -> int:
+        # Frozen models hash every field, and sector_notes is a dict: hash what the
+        # question asks instead (equal questions still hash equal).
+        return hash((self.id, self.stage, self.prompt, self.options))
+
     @property
     def kind(self) -> QuestionKind:
         return REGISTRY[self.type]
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
+
+    def sector_note(self, sector: str | None) -> str | None:
+        return self.sector_notes.get(sector) if sector else None
 
     def correct_ids(self) -> list[str]:
         return [o.id for o in self.options if o.correct]
@@ -159,6 +171,20 @@ class ModuleContent(Content):
     @cached_property
     def questions_by_id(self) -> dict[str, Question]:
         return {q.id: q for q in self.questions}
+
+
+class Procedure(Content):
+    """One local procedure in partnership.toml: what it is called and where to read it."""
+
+    title: Text
+    url: WebAddress
+
+
+class Partnership(Content):
+    """quizzes/partnership.toml: the local procedures the modules link to, by key. A
+    partnership using the service for another area edits this file only."""
+
+    procedures: dict[Slug, Procedure] = Field(default_factory=dict)
 
 
 class Theme(Content):

@@ -4,11 +4,11 @@ Erasure anonymises the person but keeps their completions, attempts and bookings
 anonymous rows, so an agency's statistics for past years do not change."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from learning.extensions import db
 from learning.external.records import evidence_path
-from learning.models import ExternalRecord, User, utcnow
+from learning.models import Completion, ExternalRecord, User, utcnow
 
 
 def erase(user: User) -> None:
@@ -18,6 +18,9 @@ def erase(user: User) -> None:
             path.unlink()
         record.evidence_file = record.evidence_filename = None
         record.evidence_note = ""
+    # A reflection is the person's own words: it goes; the completion stays, anonymous.
+    db.session.execute(update(Completion).where(Completion.user_id == user.id)
+                       .values(reflection=None, reflection_shared=False))
     user.name = f"Erased person {user.id}"
     user.email = f"erased-{user.id}@erased.invalid"
     user.job_title = None

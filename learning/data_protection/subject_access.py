@@ -40,9 +40,11 @@ def build(out: IO[bytes] | str, user: User, generated_by: str) -> dict:
         ws.append([cell(ws, label, font=BOLD), cell(ws, value, alignment=LEFT)])  # a date under text, not at the far edge
 
     completions = db.session.scalars(select(Completion).where(Completion.user_id == user.id).order_by(Completion.completed_at))
-    _sheet(wb, "Completions", ["Module", "Completed", "Valid until", "Version", "Score (%)", "Source", "Certificate code", "Revoked"],
+    _sheet(wb, "Completions", ["Module", "Completed", "Valid until", "Version", "Score (%)", "Source", "Certificate code",
+                               "Revoked", "What you will do differently", "Shared with your agency lead"],
            ([titles.get(c.module_id), c.completed_at, c.expires_at, c.module_version, c.score, c.source, c.certificate_code,
-             c.revoked_at] for c in completions), [40, 14, 14, 9, 9, 12, 32, 14])
+             c.revoked_at, c.reflection or "", ("Yes" if c.reflection_shared else "No") if c.reflection else ""]
+            for c in completions), [40, 14, 14, 9, 9, 12, 32, 14, 60, 14])
 
     attempts = db.session.scalars(select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.started_at))
     cat = catalogue()

@@ -1,9 +1,13 @@
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from wtforms.validators import InputRequired
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextArea
+from wtforms import BooleanField, TextAreaField
+from wtforms.validators import Length, Optional
 
 from learning.content import Question
 from learning.fields import GovCheckboxesField, GovRadioField
 from learning.forms import Form
+from learning.learner.reflection import MAX_LENGTH as REFLECTION_LENGTH
 
 
 class EmptyForm(Form):
@@ -78,3 +82,11 @@ def kept_choice(choices: AnswerChoices, values: list[str]) -> list[str] | str | 
     if not kept:
         return None
     return kept if choices.multiple else kept[0]
+
+
+class ReflectionForm(Form):
+    reflection = TextAreaField(
+        "What will you do differently?", widget=GovTextArea(),
+        validators=[Optional(), Length(max=REFLECTION_LENGTH,
+                                       message=f"Your reflection must be {REFLECTION_LENGTH} characters or fewer")])
+    shared = BooleanField("Let my agency lead read this", widget=GovCheckboxInput())

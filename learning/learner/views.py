@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from learning.learner import attempts as service
 from learning.learner.attempts import DrawnQuestion, LearnerAttempt
@@ -12,9 +13,13 @@ from learning.content.catalogue import catalogue, module_content, module_rows
 from learning.certificates.service import latest_by_module
 from learning.content import ModuleContent, Question
 from learning.auth.stale_forms import recoverable
-from learning.models import AttemptStatus
+from learning.extensions import db
+from learning.models import Agency, AttemptStatus
 from learning.learner.my_learning import learning_summary
-from learning.learner.forms import AnswerChoices, EmptyForm, answer_form, chosen_option_ids, kept_choice
+from learning.learner.forms import (
+    AnswerChoices, EmptyForm, ReflectionForm, answer_form, chosen_option_ids, kept_choice,
+)
+from learning.learner import reflection as reflections
 
 bp = Blueprint("learner", __name__)
 
@@ -188,9 +193,13 @@ def feedback(attempt_id: int, number: int):
     branch_id = service.consequence_of(question, aq.answer or [])
     branch = content.stage(branch_id) if branch_id else None
     is_last = number == attempt.total
+    # The agency is read only for a question that has notes for some sector.
+    # The agency's sector is read only for a question that has notes for sectors.
+    sector = (db.session.scalar(select(Agency.sector).where(Agency.id == current_user.agency_id))
+              if question.sector_notes and current_user.agency_id else None)
     return render_template(
         "learner/feedback.html", attempt=attempt, content=content, question=question, aq=aq, number=number,
-        branch=branch, is_last=is_last, form=EmptyForm(),
+        branch=branch, is_last=is_last, form=EmptyForm(), sector_note=question.sector_note(sector),
     )
 
 
@@ -226,10 +235,33 @@ def result(attempt_id: int):
     attempt = _own_attempt(attempt_id)
     if attempt.status == AttemptStatus.IN_PROGRESS.value:
         return redirect(_where_to_go(attempt))
-    content = _content_for(attempt)
     completion = service.completion_for(attempt)
-    return render_template("learner/result.html", attempt=attempt, content=content, completion=completion,
-                           form=EmptyForm())
+    reflection = ReflectionForm(data={"reflection": completion.reflection, "shared": completion.reflection_shared}
+                                if completion else None)
+    return _result_page(attempt, completion, reflection)
+
+
+def _result_page(attempt: LearnerAttempt, completion, reflection: ReflectionForm):
+    return render_template("learner/result.html", attempt=attempt, content=_content_for(attempt),
+                           completion=completion, form=EmptyForm(), reflection=reflection)
+
+
+@bp.route("/attempts/<id:attempt_id>/reflection", methods=["POST"])
+@signed_in
+def reflect(attempt_id: int):
+    """Save "What will you do differently?" with the completion this attempt earned."""
+    attempt = _own_attempt(attempt_id)
+    if attempt.status == AttemptStatus.IN_PROGRESS.value:
+        return redirect(_where_to_go(attempt))
+    completion = service.completion_for(attempt)
+    if completion is None:  # not passed: there is nothing to reflect on the record with
+        return redirect(url_for("learner.result", attempt_id=attempt.id))
+    form = ReflectionForm()
+    if not form.validate():
+        return _result_page(attempt, completion, form)
+    reflections.save(completion, form.reflection.data, bool(form.shared.data))
+    flash("Your reflection has been saved.", "success")
+    return redirect(url_for("learner.result", attempt_id=attempt.id))
 
 
 @bp.route("/attempts/<id:attempt_id>/review")

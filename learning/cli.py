@@ -190,7 +190,7 @@ def content():
 
 @content.command("check")
 def content_check():
-    """Validate every module file; exit 1 and list every error if any."""
+    """Validate every module file and lint its options; exit 1 and list every error if any."""
     errors = current_app.extensions["content_errors"]
     if errors:
         for error in errors:
@@ -201,7 +201,13 @@ def content_check():
     for module in cat.ordered():
         click.echo(f"ok  {module.slug} v{module.version}: {len(module.questions)} questions, "
                    f"{module.questions_per_attempt} per attempt, pass mark {module.pass_mark}%")
-    click.echo(f"{len(cat.modules)} modules, no errors.")
+    problems = [problem for figures in lint_options(cat.ordered())[0] for problem in figures.problems()]
+    for problem in problems:
+        click.echo(f"LINT {problem}", err=True)
+    if problems:
+        click.echo("The options give answers away: see `flask --app app content lint`.", err=True)
+        sys.exit(1)
+    click.echo(f"{len(cat.modules)} modules, no errors, options pass the lint.")
 
 
 @content.command("lint")

@@ -48,3 +48,14 @@ def test_the_shipped_modules_pass_the_lint_and_the_cli_lists_each(runner):
     result = runner.invoke(args=["content", "lint"])
     assert "police-protection" in result.output and "all modules" in result.output
     assert "FAIL" not in result.output and result.exit_code == 0
+
+
+def test_content_check_fails_when_a_module_gives_its_answers_away(runner, monkeypatch):
+    from learning.content.lint import OptionFigures
+
+    giveaway = OptionFigures(name="police-protection", questions=4, wrong_options=8, wrong_absolute=8,
+                             right_options=4, right_absolute=0, longest_right=0, longest_right_by_chance=1.0,
+                             longest_right_ids=())
+    monkeypatch.setattr("learning.cli.lint_options", lambda modules: ([giveaway], giveaway))
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 1 and "absolute words" in result.output

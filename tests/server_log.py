@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 
+from flask import current_app, has_app_context
+
 # Flask logs an unhandled exception in a view on the app's logger; the development server
 # logs one that escapes the app (middleware, a broken response) on "werkzeug".
 LOGGERS = ("werkzeug",)
@@ -16,8 +18,13 @@ class TracebackCatcher(logging.Handler):
     def __init__(self):
         super().__init__(level=logging.ERROR)
         self.records: list[logging.LogRecord] = []
+        self.app = None
 
     def emit(self, record: logging.LogRecord) -> None:
+        # Every app of the process logs on the same "learning" logger: keep only what the
+        # served app logs (another app's deliberate failure in a test is not the server's).
+        if self.app is not None and has_app_context() and current_app._get_current_object() is not self.app:
+            return
         self.records.append(record)
 
     def take(self) -> list[str]:
@@ -27,6 +34,7 @@ class TracebackCatcher(logging.Handler):
         return [formatter.format(record) for record in caught]
 
     def attach(self, app) -> TracebackCatcher:
+        self.app = app
         for logger in (app.logger, *(logging.getLogger(name) for name in LOGGERS)):
             logger.addHandler(self)
         return self

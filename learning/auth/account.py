@@ -12,10 +12,10 @@ from learning.fields import present
 from learning.people.accounts import set_new_password
 from learning.extensions import db
 from learning.models import User
-from learning.auth.passwords import password_problem
 from learning.auth.throttle import account_key_for, failure_limits, note_failure
 from learning.auth import second_step, two_factor
 from learning.auth.forms import ButtonForm, ChangePasswordForm, TwoFactorManageForm, TwoFactorSetupForm
+from learning.auth.forms import chosen_password
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 bp.before_app_request(second_step._enrol_first)
@@ -57,16 +57,11 @@ def change_password():
     me = _me()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        password = present(form.password.data)
         if not me.check_password(form.current.data or ""):
             note_failure()
             audit.record(audit.SIGN_IN_FAILED, {"email": me.email, "reason": "wrong current password"})
             form.current.errors = [*form.current.errors, "Your current password is not right"]
-        elif problem := password_problem(password, name=me.name, email=me.email):
-            form.password.errors = [*form.password.errors, problem]
-        elif form.confirm.data != password:
-            form.confirm.errors = [*form.confirm.errors, "The passwords do not match"]
-        else:
+        elif password := chosen_password(form, me.name, me.email):
             set_new_password(me, password, how="changed when signed in")
             sessions.keep_this_session(me)
             flash("Your password is changed. You are signed out on every other device.", "success")

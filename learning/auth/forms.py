@@ -2,6 +2,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from learning.auth.passwords import password_problem
+from learning.fields import present
 from learning.forms import Form
 
 class SignInForm(Form):
@@ -63,3 +65,16 @@ class TwoFactorManageForm(Form):
 
 class ButtonForm(Form):
     """A button that POSTs, with the CSRF token."""
+
+
+def chosen_password(form: SetPasswordForm | ChangePasswordForm, name: str, email: str) -> str | None:
+    """The new password in a validated form when it meets the policy for the person (their
+    name and email) and both boxes match; otherwise None, with the field's error set."""
+    password = present(form.password.data)
+    if problem := password_problem(password, name=name, email=email):
+        form.password.errors = [*form.password.errors, problem]
+    elif form.confirm.data != password:
+        form.confirm.errors = [*form.confirm.errors, "The passwords do not match"]
+    else:
+        return password
+    return None

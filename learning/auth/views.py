@@ -10,10 +10,9 @@ from learning.auth.stale_forms import recoverable
 from learning.extensions import db, login_manager
 from learning.fields import present
 from learning.people.invitations import PASSWORD_RESET, LinkProblem, user_for, user_for_token
-from learning.auth.passwords import password_problem
 from learning.auth.throttle import failure_limits, note_failure, request_limits, sign_in_limits
 from learning.auth import second_step, two_factor
-from learning.auth.forms import CodeForm, ForgottenPasswordForm, SetPasswordForm, SignInForm
+from learning.auth.forms import CodeForm, ForgottenPasswordForm, SetPasswordForm, SignInForm, chosen_password
 from learning.auth.redirects import safe_next
 from learning.auth.signed_in import SignedIn
 from learning.auth.signed_in import load as signed_in_person
@@ -135,21 +134,15 @@ def set_password(token: str):
         status = 404 if problem is LinkProblem.INVALID else 410
         return _no_store(render_template("auth/set_password_problem.html", problem=problem.value), status)
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        password = present(form.password.data)
-        if problem_text := password_problem(password, name=user.name, email=user.email):
-            form.password.errors = [*form.password.errors, problem_text]
-        elif form.confirm.data != password:
-            form.confirm.errors = [*form.confirm.errors, "The passwords do not match"]
-        else:
-            user.set_password(password)
-            record("password_set", {"user_id": user.id, "how": "invitation link"}, actor=user, commit=False)
-            db.session.commit()
-            if current_user.is_authenticated:
-                logout_user()
-            session.clear()
-            flash("Your password is set. Sign in with your email address and new password.", "success")
-            return redirect(url_for("auth.sign_in"))
+    if form.validate_on_submit() and (password := chosen_password(form, user.name, user.email)):
+        user.set_password(password)
+        record("password_set", {"user_id": user.id, "how": "invitation link"}, actor=user, commit=False)
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash("Your password is set. Sign in with your email address and new password.", "success")
+        return redirect(url_for("auth.sign_in"))
     return _no_store(render_template("auth/set_password.html", form=form, user=user))
 
 
@@ -176,17 +169,11 @@ def reset_password(token: str):
     if user is None or problem is not None:
         return _no_store(render_template("auth/reset_link_problem.html"), 410)
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        password = present(form.password.data)
-        if problem_text := password_problem(password, name=user.name, email=user.email):
-            form.password.errors = [*form.password.errors, problem_text]
-        elif form.confirm.data != password:
-            form.confirm.errors = [*form.confirm.errors, "The passwords do not match"]
-        else:
-            set_new_password(user, password, how="reset link")
-            sessions.end()
-            flash("Your password is changed. Sign in with your email address and new password.", "success")
-            return redirect(url_for("auth.sign_in"))
+    if form.validate_on_submit() and (password := chosen_password(form, user.name, user.email)):
+        set_new_password(user, password, how="reset link")
+        sessions.end()
+        flash("Your password is changed. Sign in with your email address and new password.", "success")
+        return redirect(url_for("auth.sign_in"))
     return _no_store(render_template("auth/reset_password.html", form=form, user=user))
 
 

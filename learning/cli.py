@@ -341,6 +341,7 @@ def export_attendance(session_id, register, out):
     """A session's printable sign-in sheet, or its register after the session."""
     from learning import audit
     from learning.courses import attendance_sheet
+    from learning.courses.times import local
     from learning.extensions import db
     from learning.models import CourseSession
 
@@ -350,7 +351,7 @@ def export_attendance(session_id, register, out):
     counts = attendance_sheet.build(out, session, register=register)
     audit.record("export_attendance", {"session": session_id, "kind": "register" if register else "sign-in-sheet",
                                        "via": "cli", **counts})
-    click.echo(f"Wrote {out}: {counts['people']} people, {session.course.title} on {session.starts_at:%-d %B %Y}.")
+    click.echo(f"Wrote {out}: {counts['people']} people, {session.course.title} on {local(session.starts_at):%-d %B %Y}.")
 
 
 @click.command("seed-scale")

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from learning.courses import bookings
+from learning.courses.times import from_local
 from learning.learner.attempts import certificate_code, draw_questions
 from learning.content.catalogue import catalogue, sync_modules
 from learning.content import ModuleContent
@@ -156,7 +157,8 @@ def _courses(now, users: Sequence[User]) -> None:
         "Child protection conference training",
         "What a conference decides, what each agency brings, and how to record dissent.",
         24, [modules[s] for s in ("core-groups", "escalation") if s in modules])
-    past_start = (now - timedelta(days=14)).replace(hour=9, minute=30, second=0, microsecond=0)
+    # Wall-clock times in the partnership's time zone, stored in UTC (learning/courses/times.py).
+    past_start = from_local((now - timedelta(days=14)).replace(hour=9, minute=30, second=0, microsecond=0))
     past = bookings.create_session(course, past_start + timedelta(days=30), past_start + timedelta(days=30, hours=3),
                                    "Council Chamber, Civic Centre", False, 12, "Ann Trainer")
     for user in users[:6]:
@@ -165,16 +167,19 @@ def _courses(now, users: Sequence[User]) -> None:
     db.session.commit()
     marks = [BookingStatus.ATTENDED] * 4 + [BookingStatus.ABSENT, BookingStatus.CANCELLED_LATE]
     bookings.take_register(past, {b.id: m for b, m in zip(past.bookings, marks, strict=True)})
-    upcoming_start = (now + timedelta(days=21)).replace(hour=13, minute=0, second=0, microsecond=0)
+    upcoming_start = from_local((now + timedelta(days=21)).replace(hour=13, minute=0, second=0, microsecond=0))
     upcoming = bookings.create_session(course, upcoming_start, upcoming_start + timedelta(hours=3),
                                        "Training Room 2, Northbrook Hospital", False, 4, "Dev Patel")
     for user in users[6:11]:
         bookings.book(upcoming, user)
     family = bookings.create_course("Whole family approach", "Working with the whole family, including fathers "
                                     "and male carers.", 36, [modules[s] for s in ("lived-experience",) if s in modules])
-    online = (now + timedelta(days=35)).replace(hour=10, minute=0, second=0, microsecond=0)
-    bookings.create_session(family, online, online + timedelta(hours=2), "Microsoft Teams (link sent on booking)",
-                            True, 30, "Kerry Fox")
+    online_start = from_local((now + timedelta(days=35)).replace(hour=10, minute=0, second=0, microsecond=0))
+    # Online: the venue is the joining link, which the booking confirmation and reminder give.
+    online = bookings.create_session(family, online_start, online_start + timedelta(hours=2),
+                                     "https://teams.example.org/meet/whole-family-approach", True, 30, "Kerry Fox")
+    for user in users[11:14]:
+        bookings.book(online, user)
 
 
 def seed_demo(password: str = DEFAULT_PASSWORD) -> list[str]:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from learning.courses import bookings as service
 from learning.courses import notices
+from learning.courses.times import from_local, local
 from learning.extensions import db
 from learning.models import Booking, Completion, Course, CourseSession, Role, SessionEmail, utcnow
 from learning.compliance.reminders import send_reminders
@@ -33,7 +34,7 @@ def coordinator(client, people):
 
 
 def make_session(course, capacity=2, starts=None, online=False, venue="Room 1, Civic Centre"):
-    starts = starts or datetime(utcnow().year + 1, 7, 14, 9, 30)  # summer: London is UTC+1
+    starts = starts or from_local(datetime(utcnow().year + 1, 7, 14, 9, 30))  # summer: London is UTC+1
     return service.create_session(course, starts, starts + timedelta(hours=3), venue, online, capacity, "Ann Trainer")
 
 
@@ -65,7 +66,7 @@ def test_booking_emails_a_confirmation_with_a_calendar_invite_in_utc(client, peo
     assert method == "REQUEST"
     start = event.decoded("DTSTART")
     assert start.tzinfo is not None and start.utcoffset() == timedelta(0)
-    assert start == session.starts_at.replace(tzinfo=LONDON).astimezone(UTC) and start.hour == 8
+    assert start == session.starts_at.replace(tzinfo=UTC) and start.astimezone(LONDON).hour == 9 and start.hour == 8
     assert str(event["UID"]).startswith(f"course-session-{session.id}@") and int(event["SEQUENCE"]) == 1
     assert str(event["ATTENDEE"]) == "mailto:pat@example.org"
     assert str(event["LOCATION"]) == "Room 1, Civic Centre"
@@ -106,9 +107,9 @@ def test_the_wait_list_email_has_no_invite_and_a_freed_place_is_offered_with_one
 
 
 def _edit(client, session, version, **changes):
-    day = changes.pop("day", session.starts_at.date())
-    data = {"day": [day.day, day.month, day.year], "starts": f"{session.starts_at:%H:%M}",
-            "ends": f"{session.ends_at:%H:%M}", "venue": session.venue, "capacity": session.capacity,
+    day = changes.pop("day", local(session.starts_at).date())
+    data = {"day": [day.day, day.month, day.year], "starts": f"{local(session.starts_at):%H:%M}",
+            "ends": f"{local(session.ends_at):%H:%M}", "venue": session.venue, "capacity": session.capacity,
             "trainer": session.trainer, "version": version, **changes}
     return client.post(f"/courses/manage/sessions/{session.id}/edit", data=data)
 
@@ -122,7 +123,7 @@ def test_changing_the_time_emails_everyone_an_updated_invite_with_the_same_uid(c
     assert response.status_code == 302
     db.session.expire_all()
     session = db.session.get(CourseSession, session.id)
-    assert session.starts_at.hour == 13 and session.version == 2
+    assert local(session.starts_at).hour == 13 and session.starts_at.hour == 12 and session.version == 2
     [booked] = mailbox.messages("a@example.org")
     assert booked["Subject"] == "A safeguarding course you are booked on has changed"
     method, event = only_invite(booked)

@@ -8,6 +8,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from learning.courses import bookings as service
+from learning.courses.times import local
 from learning.compliance import Scope, figures_by
 from learning.extensions import db
 from learning.models import Booking, BookingStatus, Completion, Course, CourseSession, Role, utcnow
@@ -197,7 +198,10 @@ def test_the_sign_in_sheet_is_ready_to_print(client, people, course, runner, tmp
     assert {"Sam Reid", "'=cmd|' /C calc'!A0"} <= {r[1] for r in rows[7:]}
     assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$7:$7"
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
-    assert ws.print_area.endswith("$A$1:$E$9")
+    # Two booked, a labelled row, then ten blank numbered rows for walk-ins, tall enough to sign.
+    assert rows[9][1].startswith("Not booked") and [r[0] for r in rows[10:20]] == list(range(3, 13))
+    assert all(r[1] is None for r in rows[10:20]) and ws.row_dimensions[20].height >= 30
+    assert ws.print_area.endswith("$A$1:$E$20")
     out = tmp_path / "sheet.xlsx"
     result = runner.invoke(args=["export", "attendance", "--session", str(session.id), "--out", str(out)])
     assert result.exit_code == 0 and "2 people" in result.output
@@ -211,7 +215,7 @@ def test_non_attendance_lists_absences_for_the_date_range(client, people, course
     service.take_register(session, {booking.id: BookingStatus.ABSENT})
     sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
     # From the session's day (yesterday, in the hour after midnight) to today.
-    start, today = session.starts_at.date(), utcnow().date()
+    start, today = local(session.starts_at).date(), utcnow().date()
     response = client.get(f"/courses/non-attendance?start={start.day}&start={start.month}&start={start.year}"
                           f"&end={today.day}&end={today.month}&end={today.year}")
     rows = list(load_workbook(io.BytesIO(response.data))["Non-attendance"].iter_rows(min_row=4, values_only=True))

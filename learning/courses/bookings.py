@@ -16,10 +16,16 @@ from learning.learner.attempts import certificate_code
 from learning.extensions import db
 from learning.models import Agency, Booking, BookingStatus, Completion, CompletionSource, Course, CourseSession, Module, User, utcnow
 from learning.compliance.status import add_months
+from learning.courses.times import from_local
 
 ACTIVE = (BookingStatus.BOOKED.value, BookingStatus.WAITLISTED.value)
 REGISTER_MARKS = (BookingStatus.ATTENDED, BookingStatus.ABSENT, BookingStatus.CANCELLED_LATE)
 RETRIES = 5
+# A place given up less than this before the session starts is a late cancellation: the
+# booking is recorded as "cancelled late" (not just "cancelled"), so it shows on the register
+# and in the non-attendance report, where partnerships count (and some charge for) them.
+# A wait-list place given up is never late; nor is a place ended by cancelling the session.
+LATE_CANCELLATION = timedelta(days=2)
 
 
 class BookingError(ValueError):
@@ -121,8 +127,8 @@ def _places_now(session: CourseSession) -> int:
 
 
 def cancel(booking: Booking, now: datetime | None = None) -> Booking | None:
-    """Cancel up to the start; the freed place goes to the first person waiting.
-    Returns the promoted booking, if any."""
+    """Cancel up to the start (late, within LATE_CANCELLATION of it, for a place); the
+    freed place goes to the first person waiting. Returns the promoted booking, if any."""
     now = now or utcnow()
     if booking.status not in ACTIVE:
         raise BookingError("This booking is not active")
@@ -130,7 +136,9 @@ def cancel(booking: Booking, now: datetime | None = None) -> Booking | None:
     if session.starts_at <= now:
         raise BookingError("The session has started. Ask the course coordinator to record a late cancellation")
     freed = booking.seat
-    booking.status, booking.seat, booking.updated_at = BookingStatus.CANCELLED.value, None, now
+    late = booking.status == BookingStatus.BOOKED.value and session.starts_at - now < LATE_CANCELLATION
+    status = BookingStatus.CANCELLED_LATE if late else BookingStatus.CANCELLED
+    booking.status, booking.seat, booking.updated_at = status.value, None, now
     db.session.commit()
     return promote(session, freed, now) if freed else None
 
@@ -331,7 +339,8 @@ def take_register(session: CourseSession, marks: dict[int, BookingStatus], now: 
 
 
 def non_attendance(agency_ids: tuple[int, ...] | None, start: date, end: date):
-    """Bookings marked did-not-attend or cancelled-late for sessions in the date range."""
+    """Bookings marked did-not-attend or cancelled-late for sessions in the date range (days
+    in the partnership's local time)."""
     query = (
         select(Agency.name.label("agency"), User.name, User.email, User.job_title, Course.title.label("course"),
                CourseSession.starts_at, CourseSession.venue, Booking.status)
@@ -340,8 +349,8 @@ def non_attendance(agency_ids: tuple[int, ...] | None, start: date, end: date):
         .join(CourseSession, CourseSession.id == Booking.session_id)
         .join(Course, Course.id == CourseSession.course_id)
         .where(Booking.status.in_([BookingStatus.ABSENT.value, BookingStatus.CANCELLED_LATE.value]),
-               CourseSession.starts_at >= datetime.combine(start, time.min),
-               CourseSession.starts_at < datetime.combine(end + timedelta(days=1), time.min))
+               CourseSession.starts_at >= from_local(datetime.combine(start, time.min)),
+               CourseSession.starts_at < from_local(datetime.combine(end + timedelta(days=1), time.min)))
         .order_by(Agency.name, CourseSession.starts_at, User.name)
     )
     if agency_ids is not None:

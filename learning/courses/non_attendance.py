@@ -8,6 +8,7 @@ from typing import IO
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from learning.courses.times import local
 from learning.models import BookingStatus
 from learning.exports.cells import DATE_TIME_FORMAT, TITLE, cell, heading_row, print_setup, produced_on
 
@@ -27,6 +28,7 @@ def build(out: IO[bytes] | str, rows, start: date, end: date) -> dict:
     ws.auto_filter.ref = f"A3:{get_column_letter(len(titles))}3"
     for r in rows:
         ws.append([cell(ws, r.agency), cell(ws, r.name), cell(ws, r.email), cell(ws, r.job_title or ""),
-                   cell(ws, r.course), cell(ws, r.starts_at, number_format=DATE_TIME_FORMAT), cell(ws, r.venue), cell(ws, BookingStatus(r.status).label)])
+                   cell(ws, r.course), cell(ws, local(r.starts_at), number_format=DATE_TIME_FORMAT),
+                   cell(ws, r.venue), cell(ws, BookingStatus(r.status).label)])
     wb.save(out)
     return {"rows": len(rows)}

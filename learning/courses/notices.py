@@ -8,8 +8,8 @@ appear in the body and in the .ics, which the icalendar library writes (it escap
 semicolons and line breaks, so a venue cannot add a property). Every email sent is logged
 in SessionEmail and listed on the coordinator's session page.
 
-Session times are the partnership's local time (TIME_ZONE, Europe/London by default), as
-the coordinator typed them; the invite carries them converted to UTC. The invite's UID is
+Session times are stored in UTC (learning/courses/times.py); the email says them in the
+partnership's local time (TIME_ZONE, Europe/London by default) and the invite carries them in UTC. The invite's UID is
 the session's, and its SEQUENCE the session's version, so calendars replace the old event
 when a session changes and remove it when it is cancelled.
 """
@@ -21,13 +21,13 @@ from datetime import UTC, datetime, timedelta
 from typing import cast
 from email.message import EmailMessage
 from email.utils import parseaddr
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import CursorResult, select, update
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from learning.auth.emails import compose
+from learning.courses.times import aware, local
 from learning.extensions import db
 from learning.links import absolute_url
 from learning.mail import send
@@ -51,14 +51,9 @@ LABELS = {
 }
 
 
-def to_utc(moment: datetime) -> datetime:
-    """A session time (the partnership's local time, naive) as an aware UTC time."""
-    zone = ZoneInfo(current_app.config["TIME_ZONE"])
-    return moment.replace(tzinfo=zone).astimezone(UTC)
-
-
 def when(session: CourseSession) -> str:
-    return f"{session.starts_at:%A %-d %B %Y}, {session.starts_at:%H:%M} to {session.ends_at:%H:%M}"
+    starts, ends = local(session.starts_at), local(session.ends_at)
+    return f"{starts:%A %-d %B %Y}, {starts:%H:%M} to {ends:%H:%M}"
 
 
 def where(session: CourseSession) -> str:
@@ -80,8 +75,8 @@ def invite(session: CourseSession, user: User, cancel: bool = False, now: dateti
     event.add("uid", _uid(session))
     event.add("sequence", session.version)
     event.add("dtstamp", (now or utcnow()).replace(tzinfo=UTC))
-    event.add("dtstart", to_utc(session.starts_at))
-    event.add("dtend", to_utc(session.ends_at))
+    event.add("dtstart", aware(session.starts_at))
+    event.add("dtend", aware(session.ends_at))
     event.add("summary", session.course.title)
     event.add("location", where(session))
     event.add("description", f"{session.course.description}\n\nTrainer: {session.trainer or 'to be confirmed'}".strip())

@@ -2,11 +2,12 @@
 and registers and download attendance sheets."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from learning import audit
 from learning.content.catalogue import ordered_module_rows
@@ -20,14 +21,17 @@ from learning.fields import present
 from learning.learner.forms import EmptyForm
 from learning.models import Agency, Booking, BookingStatus, Course, CourseSession, Module, Role, utcnow
 from learning.courses.forms import CourseForm, NonAttendanceForm, SessionForm
-from learning.access import visible_users
-from learning.courses import notices
+from learning.courses import actions, notices
+from learning.courses.times import local
 from learning.courses.forms import CancelSessionForm
-from learning.models import User
 from learning.text import clean
 from learning.numbers import int_arg
 
+T = TypeVar("T")
+
 bp = Blueprint("courses", __name__, url_prefix="/courses")
+# Session times are stored in UTC; pages show them in the partnership's local time.
+bp.add_app_template_filter(local, "local")
 
 
 def _session_or_404(session_id: int) -> CourseSession:
@@ -50,7 +54,7 @@ def index():
               "mode": request.args.get("mode", "")}
     sessions = [s for s in upcoming
                 if (not chosen["course"] or s.course_id == chosen["course"])
-                and (not chosen["month"] or f"{s.starts_at:%Y-%m}" == chosen["month"])
+                and (not chosen["month"] or f"{local(s.starts_at):%Y-%m}" == chosen["month"])
                 and (chosen["mode"] not in ("online", "in_person") or s.online == (chosen["mode"] == "online"))]
     taken = service.places_taken([s.id for s in sessions])
     mine = db.session.scalars(
@@ -60,9 +64,10 @@ def index():
     active = {b.session_id for b in mine if b.status in service.ACTIVE}
     weeks: dict = {}
     for s in sessions:
-        weeks.setdefault((s.starts_at - timedelta(days=s.starts_at.weekday())).date(), []).append(s)
+        day = local(s.starts_at)
+        weeks.setdefault((day - timedelta(days=day.weekday())).date(), []).append(s)
     courses = sorted({s.course for s in upcoming}, key=lambda c: c.title)
-    months = sorted({f"{s.starts_at:%Y-%m}": s.starts_at.strftime("%B %Y") for s in upcoming}.items())
+    months = sorted({f"{local(s.starts_at):%Y-%m}": local(s.starts_at).strftime("%B %Y") for s in upcoming}.items())
     return render_template("courses/index.html", weeks=weeks, sessions=sessions, taken=taken, mine=mine, now=now,
                            active=active, courses=courses, months=months, chosen=chosen, form=EmptyForm())
 
@@ -73,27 +78,22 @@ def session(session_id: int):
     session = _session_or_404(session_id)
     booking = db.session.scalar(select(Booking).where(Booking.session_id == session.id, Booking.user_id == current_user.id))
     booked, waiting = service.places_taken([session.id])[session.id]
+    # An agency lead sees their own staff on the session (coordinators see everyone on the
+    # session's manage page); other agencies' people are not shown.
+    lead = current_user.has_role(Role.AGENCY_LEAD) and not current_user.has_role(Role.COORDINATOR)
+    staff = sorted((b for b in actions.scope_bookings(session) if b.status != BookingStatus.CANCELLED.value),
+                   key=lambda b: (b.status == BookingStatus.WAITLISTED.value, b.user.name)) if lead else []
     return render_template("courses/session.html", session=session, booking=booking, booked=booked, waiting=waiting,
-                           form=EmptyForm(), now=utcnow(), can_book_others=current_user.has_role(Role.AGENCY_LEAD))
+                           form=EmptyForm(), now=utcnow(), can_book_others=current_user.has_role(Role.AGENCY_LEAD),
+                           lead=lead, staff=staff, coordinator=current_user.has_role(Role.COORDINATOR))
 
 
 @bp.route("/sessions/<id:session_id>/book", methods=["POST"])
 @signed_in
 def book(session_id: int):
     session = _session_or_404(session_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        booking = service.book(session, current_user)
-    except service.BookingError as exc:
-        flash(str(exc))
-        return redirect(url_for("courses.session", session_id=session.id))
-    notices.send_notices([notices.for_booking(booking)])
-    if booking.status == BookingStatus.BOOKED.value:
-        flash(f"You are booked on {session.course.title}.", "success")
-    else:
-        flash("The session is full, so you are on the wait list. We will give you a place if someone cancels.", "success")
-    return redirect(url_for("courses.session", session_id=session.id))
+    return actions.button(lambda: service.book(session, current_user), lambda booking: actions.booked(booking, "You"),
+                   url_for("courses.session", session_id=session.id))
 
 
 @bp.route("/bookings/<id:booking_id>/cancel", methods=["GET", "POST"])
@@ -112,7 +112,10 @@ def cancel(booking_id: int):
         else:
             ended = [notices.Notice(notices.BOOKING_CANCELLED, booking.session, booking.user, booking)] if was_booked else []
             notices.send_notices(ended + notices.offered(promoted))
-            flash("Your booking is cancelled.", "success")
+            late = booking.status == BookingStatus.CANCELLED_LATE.value
+            flash("Your booking is cancelled." + (f" It was less than {service.LATE_CANCELLATION.days} days before the "
+                                                  "session, so it is recorded as a late cancellation." if late else ""),
+                  "success")
         return redirect(url_for("courses.index"))
     return render_template("courses/cancel.html", booking=booking, form=form)
 
@@ -153,29 +156,18 @@ def course(course_id: int):
     return render_template("courses/course.html", course=course, taken=taken, now=utcnow())
 
 
-def _time(text: str):
-    return datetime.strptime(text.replace(".", ":"), "%H:%M").time()
-
-
 @bp.route("/manage/<id:course_id>/sessions/new", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def new_session(course_id: int):
     course = db.session.get(Course, course_id) or abort(404)
     form = SessionForm()
-    if form.validate_on_submit():
-        day = present(form.day.data)
-        starts = datetime.combine(day, _time(present(form.starts.data)))
-        ends = datetime.combine(day, _time(present(form.ends.data)))
-        if ends <= starts:
-            form.ends.errors = [*form.ends.errors, "The end time must be after the start time"]
-        elif starts <= utcnow():
-            form.day.errors = [*form.day.errors, "The session must be in the future"]
-        else:
-            session = service.create_session(course, starts, ends, present(form.venue.data), form.online.data,
-                                             present(form.capacity.data), form.trainer.data or "")
-            audit.record("session_create", {"course": course.id, "session": session.id})
-            flash("The session has been added and can now be booked.", "success")
-            return redirect(url_for("courses.manage_session", session_id=session.id))
+    if form.validate_on_submit() and (times := actions.read_times(form)):
+        starts, ends = times
+        session = service.create_session(course, starts, ends, present(form.venue.data), form.online.data,
+                                         present(form.capacity.data), form.trainer.data or "")
+        audit.record("session_create", {"course": course.id, "session": session.id})
+        flash("The session has been added and can now be booked.", "success")
+        return redirect(url_for("courses.manage_session", session_id=session.id))
     return render_template("courses/session_form.html", form=form, course=course)
 
 
@@ -216,13 +208,13 @@ def register(session_id: int):
                 flash(str(exc))
             else:
                 audit.record("register_taken", {"session": session.id, "marks": len(marks), "completions": written})
-                notices.send_notices(_did_not_attend(session, newly_absent))
+                notices.send_notices(actions.did_not_attend(session, newly_absent))
                 flash("The register has been saved. Attendance is now on each person's record.", "success")
                 return redirect(url_for("courses.manage_session", session_id=session.id))
     query = (request.args.get("q") or "").strip()
     return render_template("courses/register.html", session=session, bookings=on_register, form=form, errors=errors,
                            marks=service.REGISTER_MARKS, now=utcnow(), posted=request.form, query=query,
-                           found=_search(query))
+                           found=actions.search(query))
 
 
 @bp.route("/manage/sessions/<id:session_id>/<kind>.xlsx")
@@ -233,7 +225,7 @@ def attendance_export(session_id: int, kind: str):
     session = _session_or_404(session_id)
     return send_workbook(lambda out: attendance_sheet.build(out, session, register=kind == "register"),
                          "export_attendance", {"session": session.id, "kind": kind},
-                         f"{kind}-{session.starts_at:%Y-%m-%d}-session-{session.id}.xlsx")
+                         f"{kind}-{local(session.starts_at):%Y-%m-%d}-session-{session.id}.xlsx")
 
 
 @bp.route("/non-attendance")
@@ -259,37 +251,6 @@ def non_attendance_export():
 
 # Running courses: changes, cancellations, bookings on someone's behalf, walk-ins -------
 
-def _search(query: str) -> list[User]:
-    """Active people the viewer may see whose name or email contains `query`."""
-    if len(query) < 2:
-        return []
-    pattern = f"%{query.lower()}%"
-    return list(db.session.scalars(
-        visible_users(current_user).where(User.active.is_(True), or_(
-            User.name.ilike(pattern), User.email.ilike(pattern))).order_by(User.name).limit(20)))
-
-
-def _person_in_scope_or_404() -> User:
-    """The person posted as user_id, if the viewer may see them (an agency lead: their own
-    staff); anyone else is a 404, like an id that does not exist."""
-    user_id = request.form.get("user_id", type=int) or 0
-    return db.session.scalar(visible_users(current_user).where(User.id == user_id, User.active.is_(True))) or abort(404)
-
-
-def _did_not_attend(session: CourseSession, absent: list[Booking]) -> list[notices.Notice]:
-    out = []
-    for booking in absent:
-        out.append(notices.Notice(notices.DID_NOT_ATTEND, session, booking.user, booking))
-        if booking.user.agency_id is None:
-            continue
-        leads = db.session.scalars(select(User).where(
-            User.agency_id == booking.user.agency_id, User.role == Role.AGENCY_LEAD.value, User.active.is_(True),
-            User.id != booking.user_id))
-        out.extend(notices.Notice(notices.LEAD_DID_NOT_ATTEND, session, lead, booking, about=booking.user)
-                   for lead in leads)
-    return out
-
-
 @bp.route("/manage/<id:course_id>/edit", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR)
 def edit_course(course_id: int):
@@ -312,23 +273,11 @@ def edit_course(course_id: int):
 @role_required(Role.COORDINATOR)
 def cancel_course(course_id: int):
     course = db.session.get(Course, course_id) or abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        service.cancel_course(course)
-    except service.BookingError as exc:
-        flash(str(exc))
-    else:
+
+    def done(_: None) -> str:
         audit.record("course_cancel", {"course": course.id})
-        flash(f"{course.title} is cancelled: it can no longer be booked.", "success")
-    return redirect(url_for("courses.course", course_id=course.id))
-
-
-def _fill(form: SessionForm, session: CourseSession) -> None:
-    form.day.data = session.starts_at.date()
-    form.starts.data, form.ends.data = f"{session.starts_at:%H:%M}", f"{session.ends_at:%H:%M}"
-    form.venue.data, form.online.data, form.capacity.data = session.venue, session.online, session.capacity
-    form.trainer.data, form.version.data = session.trainer, str(session.version)
+        return f"{course.title} is cancelled: it can no longer be booked."
+    return actions.button(lambda: service.cancel_course(course), done, url_for("courses.course", course_id=course.id))
 
 
 @bp.route("/manage/sessions/<id:session_id>/edit", methods=["GET", "POST"])
@@ -340,34 +289,27 @@ def edit_session(session_id: int):
     form = SessionForm()
     form.submit.label.text = "Save changes"
     if request.method == "GET":
-        _fill(form, session)
-    elif form.validate_on_submit():
-        day = present(form.day.data)
-        starts = datetime.combine(day, _time(present(form.starts.data)))
-        ends = datetime.combine(day, _time(present(form.ends.data)))
-        if ends <= starts:
-            form.ends.errors = [*form.ends.errors, "The end time must be after the start time"]
-        elif starts <= utcnow():
-            form.day.errors = [*form.day.errors, "The session must be in the future"]
+        actions.fill(form, session)
+    elif form.validate_on_submit() and (times := actions.read_times(form)):
+        starts, ends = times
+        try:
+            changed, promoted = service.update_session(
+                session, int(form.version.data or 0), starts, ends, present(form.venue.data), form.online.data,
+                present(form.capacity.data), form.trainer.data or "")
+        except service.StaleSession as exc:
+            db.session.refresh(session)
+            actions.fill(form, session)
+            form.day.errors = [str(exc)]
+        except service.BookingError as exc:
+            form.capacity.errors = [*form.capacity.errors, str(exc)]
         else:
-            try:
-                changed, promoted = service.update_session(
-                    session, int(form.version.data or 0), starts, ends, present(form.venue.data), form.online.data,
-                    present(form.capacity.data), form.trainer.data or "")
-            except service.StaleSession as exc:
-                db.session.refresh(session)
-                _fill(form, session)
-                form.day.errors = [str(exc)]
-            except service.BookingError as exc:
-                form.capacity.errors = [*form.capacity.errors, str(exc)]
-            else:
-                audit.record("session_edit", {"session": session.id, "version": session.version})
-                told = [notices.Notice(notices.CHANGED, session, b.user, b) for b in session.bookings
-                        if b.status in service.ACTIVE and b not in promoted] if changed else []
-                notices.send_notices(told + [n for b in promoted for n in notices.offered(b)])
-                flash("The session has been saved." + (" Everyone booked and waiting has been emailed the new details."
-                                                       if told else ""), "success")
-                return redirect(url_for("courses.manage_session", session_id=session.id))
+            audit.record("session_edit", {"session": session.id, "version": session.version})
+            told = [notices.Notice(notices.CHANGED, session, b.user, b) for b in session.bookings
+                    if b.status in service.ACTIVE and b not in promoted] if changed else []
+            notices.send_notices(told + [n for b in promoted for n in notices.offered(b)])
+            flash("The session has been saved." + (" Everyone booked and waiting has been emailed the new details."
+                                                   if told else ""), "success")
+            return redirect(url_for("courses.manage_session", session_id=session.id))
     return render_template("courses/session_form.html", form=form, course=session.course, editing=True)
 
 
@@ -397,79 +339,50 @@ def book_for(session_id: int):
     session = _session_or_404(session_id)
     form = EmptyForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        person = _person_in_scope_or_404()
-        try:
-            booking = service.book(session, person)
-        except service.BookingError as exc:
-            flash(str(exc))
-        else:
-            notices.send_notices([notices.for_booking(booking)])
-            audit.record("booking_on_behalf", {"session": session.id, "user": person.id, "status": booking.status})
-            where = "a place" if booking.status == BookingStatus.BOOKED.value else "the wait list"
-            flash(f"{person.name} is on {where} and has been emailed.", "success")
-        return redirect(url_for("courses.book_for", session_id=session.id))
+        return actions.button(lambda: service.book(session, actions.person_in_scope_or_404()),
+                       lambda booking: actions.booked(booking, booking.user.name),
+                       url_for("courses.book_for", session_id=session.id))
     query = (request.args.get("q") or "").strip()
-    visible = {u.id for u in _scope_people(session)}
-    mine = [b for b in session.bookings if b.status in service.ACTIVE and b.user_id in visible]
-    return render_template("courses/book_for.html", session=session, form=form, query=query, found=_search(query),
+    mine = [b for b in actions.scope_bookings(session) if b.status in service.ACTIVE]
+    return render_template("courses/book_for.html", session=session, form=form, query=query, found=actions.search(query),
                            mine=mine, now=utcnow(), everyone=current_user.has_role(Role.COORDINATOR))
-
-
-def _scope_people(session: CourseSession) -> list[User]:
-    ids = [b.user_id for b in session.bookings]
-    return list(db.session.scalars(visible_users(current_user).where(User.id.in_(ids)))) if ids else []
 
 
 @bp.route("/manage/bookings/<id:booking_id>/move", methods=["POST"])
 @role_required(Role.COORDINATOR)
 def move_from_wait_list(booking_id: int):
     booking = db.session.get(Booking, booking_id) or abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        service.move_from_wait_list(booking)
-    except service.BookingError as exc:
-        flash(str(exc))
-    else:
-        audit.record("booking_moved_from_wait_list", {"booking": booking.id})
-        notices.send_notices(notices.offered(booking))
-        flash(f"{booking.user.name} now has a place and has been emailed.", "success")
-    return redirect(url_for("courses.manage_session", session_id=booking.session_id))
+
+    def done(moved: Booking) -> str:
+        audit.record("booking_moved_from_wait_list", {"booking": moved.id})
+        notices.send_notices(notices.offered(moved))
+        return f"{moved.user.name} now has a place and has been emailed."
+    return actions.button(lambda: service.move_from_wait_list(booking), done,
+                   url_for("courses.manage_session", session_id=booking.session_id))
 
 
 @bp.route("/manage/bookings/<id:booking_id>/remove", methods=["POST"])
 @role_required(Role.COORDINATOR)
 def remove_booking(booking_id: int):
     booking = db.session.get(Booking, booking_id) or abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
     was_booked = booking.status == BookingStatus.BOOKED.value
-    try:
-        promoted = service.cancel(booking)
-    except service.BookingError as exc:
-        flash(str(exc))
-    else:
+
+    def done(promoted: Booking | None) -> str:
         audit.record("booking_removed", {"booking": booking.id})
         ended = [notices.Notice(notices.BOOKING_CANCELLED, booking.session, booking.user, booking)] if was_booked else []
         notices.send_notices(ended + notices.offered(promoted))
-        flash(f"{booking.user.name}'s booking has been removed.", "success")
-    return redirect(url_for("courses.manage_session", session_id=booking.session_id))
+        return f"{booking.user.name}'s booking has been removed."
+    return actions.button(lambda: service.cancel(booking), done,
+                   url_for("courses.manage_session", session_id=booking.session_id))
 
 
 @bp.route("/manage/sessions/<id:session_id>/walk-in", methods=["POST"])
 @role_required(Role.COORDINATOR)
 def walk_in(session_id: int):
     session = _session_or_404(session_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    person = _person_in_scope_or_404()
-    try:
-        service.add_walk_in(session, person)
-    except service.BookingError as exc:
-        flash(str(exc))
-    else:
-        audit.record("register_walk_in", {"session": session.id, "user": person.id})
-        flash(f"{person.name} is on the register as attended.", "success")
-    return redirect(url_for("courses.register", session_id=session.id))
+
+    def done(booking: Booking) -> str:
+        audit.record("register_walk_in", {"session": session.id, "user": booking.user_id})
+        return f"{booking.user.name} is on the register as attended."
+    return actions.button(lambda: service.add_walk_in(session, actions.person_in_scope_or_404()), done,
+                   url_for("courses.register", session_id=session.id))

@@ -1,14 +1,16 @@
 """Data protection: erase a leaver, and export everything held about one person.
 
 Erasure anonymises the person but keeps their completions, attempts and bookings as
-anonymous rows, so an agency's statistics for past years do not change."""
+anonymous rows, so an agency's statistics for past years do not change. The log of course
+emails sent to them (session_email) goes: it only showed coordinators who was told what,
+and counts nothing."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from learning.extensions import db
 from learning.external.records import evidence_path
-from learning.models import Completion, ExternalRecord, User, utcnow
+from learning.models import Completion, ExternalRecord, SessionEmail, User, utcnow
 
 
 def erase(user: User) -> None:
@@ -21,6 +23,7 @@ def erase(user: User) -> None:
     # A reflection is the person's own words: it goes; the completion stays, anonymous.
     db.session.execute(update(Completion).where(Completion.user_id == user.id)
                        .values(reflection=None, reflection_shared=False))
+    db.session.execute(delete(SessionEmail).where(SessionEmail.user_id == user.id))
     user.name = f"Erased person {user.id}"
     user.email = f"erased-{user.id}@erased.invalid"
     user.job_title = None

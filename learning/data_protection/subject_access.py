@@ -8,7 +8,9 @@ from sqlalchemy import or_, select
 
 from learning.content.catalogue import catalogue
 from learning.extensions import db
-from learning.models import Attempt, AuditEvent, Booking, Completion, ExternalRecord, Module, User, utcnow
+from learning.courses.notices import LABELS
+from learning.courses.times import local
+from learning.models import Attempt, AuditEvent, Booking, Completion, Course, CourseSession, ExternalRecord, Module, SessionEmail, User, utcnow
 from learning.exports.cells import BOLD, LEFT, TITLE, WRAP, cell, heading_row, print_setup, produced_on
 
 
@@ -64,8 +66,17 @@ def build(out: IO[bytes] | str, user: User, generated_by: str) -> dict:
 
     bookings = db.session.scalars(select(Booking).where(Booking.user_id == user.id).order_by(Booking.created_at))
     _sheet(wb, "Bookings", ["Course", "Session", "Venue", "Status", "Booked"],
-           ([b.session.course.title, b.session.starts_at, b.session.venue, b.status_enum.label, b.created_at] for b in bookings),
+           ([b.session.course.title, local(b.session.starts_at), b.session.venue, b.status_enum.label, b.created_at] for b in bookings),
            [40, 16, 40, 16, 16])
+
+    emails = db.session.execute(
+        select(Course.title, CourseSession.starts_at, SessionEmail.kind, SessionEmail.sent_at, SessionEmail.delivered)
+        .join(CourseSession, CourseSession.id == SessionEmail.session_id).join(Course, Course.id == CourseSession.course_id)
+        .where(SessionEmail.user_id == user.id).order_by(SessionEmail.sent_at, SessionEmail.id))
+    _sheet(wb, "Course emails", ["Course", "Session", "Email", "Sent", "Delivered"],
+           ([title, local(starts), LABELS.get(kind, kind), sent, "Yes" if delivered else "No, the mail server refused it"]
+            for title, starts, kind, sent, delivered in emails),
+           [40, 16, 36, 16, 20])
 
     records = db.session.scalars(select(ExternalRecord).where(ExternalRecord.user_id == user.id))
     _sheet(wb, "External learning", ["Title", "Provider", "Completed", "Evidence note", "Evidence file", "Status", "Reviewer's note"],

@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from learning.courses import bookings
 from learning.compliance import Scope
 from learning.exports import EXPORTERS
 from learning.exports.cells import LANDSCAPE_CHARS, MIN_SCALE, produced_on
 from learning.extensions import db
-from learning.models import BookingStatus, utcnow
+from learning.models import BookingStatus, User, utcnow
 from learning.compliance.trend import demo_history
 
 from tests.conftest import module_row
@@ -66,6 +67,8 @@ def workforce(people, records):
         person.job_title = "Safeguarding officer"
         records.completion(person, slug, completed_at=utcnow() - timedelta(days=3 * i + 1))
         booked.append(bookings.book(session, person))
+    for i in range(3):  # the session is full: these wait (the sign-in sheet's second sheet)
+        bookings.book(session, people.user(f"waiting{i}@example.org", name=f"Waiting {i} Person"))
     db.session.commit()
     demo_history()  # a year of figures for the Trend sheet's table and chart
     return session, booked, person
@@ -119,8 +122,9 @@ def test_every_workbook_prints_on_a4_with_headers_footers_and_headings_on_every_
     session, booked, person = workforce
     session.starts_at = utcnow() - timedelta(hours=4)  # the register is taken after the session
     db.session.commit()
-    bookings.take_register(session, {b.id: BookingStatus.ABSENT if i % 3 else BookingStatus.ATTENDED
-                                     for i, b in enumerate(booked)})
+    marks = [BookingStatus.ATTENDED, BookingStatus.ABSENT, BookingStatus.ABSENT, BookingStatus.CANCELLED_LATE]
+    bookings.take_register(session, {b.id: marks[i % 4] for i, b in enumerate(booked)})
+    bookings.add_walk_in(session, db.session.scalar(select(User).where(User.email == "waiting0@example.org")))
     pdfs = to_pdf(soffice, build(session, booked, person, tmp_path), tmp_path)
     SCREENSHOTS.mkdir(exist_ok=True)
     partnership = app.config["PARTNERSHIP_NAME"]
@@ -159,7 +163,7 @@ HEADINGS = {
     "compliance": [("Agency", "Summary"), ("Month", "Trend"), ("Name", "Staff matrix"), ("Name", "Completions"),
                    ("Recommendation", "Coverage"), ("Question", "Misconceptions")],
     "completions": [("Name", "E-learning completions")],
-    "sign-in-sheet": [("Signature", "Sign-in sheet")],
+    "sign-in-sheet": [("Signature", "Sign-in sheet"), ("Joined the wait list", "Wait list")],
     "register": [("Attendance", "Register")],
     "non-attendance": [("Agency", "Non-attendance")],
     "subject-access": [("Module", "Completions"), ("When", "Activity")],

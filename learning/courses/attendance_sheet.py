@@ -14,12 +14,13 @@ from typing import IO, Any
 from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Border, Side
+from openpyxl.worksheet.pagebreak import Break
 from sqlalchemy import select
 
 from learning.courses.bookings import LATE_CANCELLATION
 from learning.courses.non_attendance import FORMAT_SESSION_TIME
 from learning.courses.times import local
-from learning.exports.cells import BOLD, TITLE, WRAP, cell, heading_row, print_setup, produced_on
+from learning.exports.cells import BOLD, TITLE, WRAP, Layout, cell, heading_row, print_setup, produced_on
 from learning.extensions import db
 from learning.models import Agency, Booking, BookingStatus, CourseSession, User
 
@@ -29,6 +30,8 @@ WALK_IN_ROWS = 10
 SIGN_HEIGHT = 30  # points: room for a signature
 ROW_HEIGHT = 18
 HEADER_AT = 7  # the column headings' row, below the session's details
+HEADING_POINTS = 15  # the column headings repeated at the top of each later page
+GROUP_POINTS = ROW_HEIGHT + 6  # a group's label row
 
 
 def _people(session: CourseSession, statuses: list[BookingStatus]) -> list[Any]:
@@ -63,13 +66,13 @@ def _row(ws, row_number: int, values: list[Any], height: float) -> None:
 
 
 def _group(ws, row_number: int, label: str) -> None:
-    ws.row_dimensions[row_number].height = ROW_HEIGHT + 6
+    ws.row_dimensions[row_number].height = GROUP_POINTS
     ws.append([None, cell(ws, label, font=BOLD)])
 
 
 def _sign_in(wb: Workbook, session: CourseSession) -> int:
     ws = wb.create_sheet("Sign-in sheet")
-    print_setup(ws, f"Sign-in sheet: {session.course.title}, {produced_on(local(session.starts_at))}",
+    layout = print_setup(ws, f"Sign-in sheet: {session.course.title}, {produced_on(local(session.starts_at))}",
                 [6, 30, 34, 28, 40], title_rows=f"{HEADER_AT}:{HEADER_AT}")
     rows = _people(session, [BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.ABSENT])
     _details(ws, session)
@@ -79,6 +82,8 @@ def _sign_in(wb: Workbook, session: CourseSession) -> int:
         at += 1
         _row(ws, at, [number, name, agency or "", job or "", ""], SIGN_HEIGHT)
     at += 1
+    if _walk_ins_split(layout, len(rows)):
+        ws.row_breaks.append(Break(id=at - 1))
     _group(ws, at, "Not booked: write your name, agency and job title, then sign")
     for number in range(len(rows) + 1, len(rows) + WALK_IN_ROWS + 1):
         at += 1
@@ -86,6 +91,26 @@ def _sign_in(wb: Workbook, session: CourseSession) -> int:
     ws.print_area = f"A1:E{at}"
     _wait_list(wb, session)
     return len(rows)
+
+
+# What fits down a page, in points at 100%: A4 less print_setup's top and bottom margins.
+PAGE_POINTS = {True: 595 - 130, False: 842 - 130}
+DETAILS_POINTS = 110  # the session's details and the headings on the first page
+WALK_INS_TOGETHER = 4  # the walk-in heading starts a new page unless this many rows follow it
+
+
+def _walk_ins_split(layout: Layout, booked: int) -> bool:
+    """Whether the walk-in rows' heading would fall so near the foot of a page that fewer
+    than WALK_INS_TOGETHER rows follow it there. An estimate from the rows' fixed heights
+    (write-only sheets cannot ask where a page ends); it errs towards the break."""
+    page = PAGE_POINTS[layout.landscape] / layout.scale
+    first = int((page - DETAILS_POINTS) // SIGN_HEIGHT)
+    later = int((page - HEADING_POINTS) // SIGN_HEIGHT)
+    used = booked if booked <= first else (booked - first) % later
+    room = (page - (DETAILS_POINTS if booked <= first else HEADING_POINTS)) - used * SIGN_HEIGHT
+    if booked > first and used == 0:
+        return False  # the page before is full: the heading starts a page anyway
+    return room < GROUP_POINTS + WALK_INS_TOGETHER * SIGN_HEIGHT
 
 
 def _wait_list(wb: Workbook, session: CourseSession) -> None:
@@ -138,9 +163,9 @@ def _register(wb: Workbook, session: CourseSession) -> int:
     at += 2
     ws.append([])
     days = LATE_CANCELLATION.days
-    ws.row_dimensions[at].height = 32  # the note wraps onto two lines
+    # Not wrapped: the note runs on across the empty cells to its right.
     ws.append([None, cell(ws, f"Cancelled late: cancelled less than {days} days before the session, or marked so "
-                              "on the register.", alignment=WRAP)])
+                              "on the register.")])
     ws.print_area = f"A1:E{at}"
     return len(rows)
 

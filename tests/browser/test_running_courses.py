@@ -1,7 +1,7 @@
 """A coordinator runs a course in a real browser (issue 18): creates a session, books
 someone on their behalf, changes the time (the person gets an updated calendar invite),
-takes the register of a past session with a walk-in, and cancels another session. Every
-page on the way is scanned with axe.
+takes the register of a past session with a walk-in, and cancels another session; then the
+person's agency lead sees them on the session's page. Every page on the way is scanned with axe.
 
 The journey uses a course of its own, so the demo course other journeys count is untouched."""
 import uuid
@@ -132,4 +132,12 @@ def test_a_coordinator_runs_a_course(visit, variant):
     assert "The session is cancelled" in tab.page.locator(".govuk-notification-banner").inner_text()
     assert "The room is closed for repairs" in tab.text()
     tab.scan("manage-session", "cancelled")
+    sign_out(tab)
+
+    # Pat's agency lead sees their own staff on the session Pat was booked on.
+    sign_in(tab, "lead@example.org", scan_as=None)
+    tab.go(f"/courses/sessions/{session_page.rstrip('/').rsplit('/', 1)[-1]}")
+    staff = tab.page.get_by_role("table", name="Your staff on this session").inner_text()
+    assert "Pat Fielding" in staff and "Booked" in staff
+    tab.scan("session", "lead-staff")
     sign_out(tab)

@@ -11,7 +11,7 @@ listed in ADDED_DEFAULTS.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -200,3 +200,29 @@ def test_the_text_migration_cleans_stored_names_titles_and_venues(scratch_app):
     # "North Police" was taken: the first agency keeps a visible mark instead of merging into it.
     assert names == ["North\ufffd\ufffd\ufffd Police", "North Police"]
     assert all(clean(n) == n for n in names)
+
+
+def test_the_migration_moves_stored_local_times_to_utc_and_back(scratch_app):
+    upgrade(revision="c3a7e1f0d2b4")
+    meta = MetaData()
+    meta.reflect(bind=db.engine)
+    course, sessions = meta.tables["course"], meta.tables["course_session"]
+    summer, winter = datetime(2026, 7, 14, 9, 30), datetime(2026, 1, 5, 9, 30)
+    with db.engine.begin() as conn:
+        conn.execute(course.insert(), [{"id": 1, "title": "Neglect", "description": "", "validity_months": 24,
+                                        "created_at": winter, "active": True}])
+        conn.execute(sessions.insert(), [
+            {"id": n, "course_id": 1, "starts_at": moment, "ends_at": moment + timedelta(hours=3), "venue": "Hall",
+             "online": False, "capacity": 5, "trainer": "", "version": 1, "cancel_reason": ""}
+            for n, moment in ((1, summer), (2, winter))])
+
+    def stored():
+        with db.engine.connect() as conn:
+            return conn.execute(select(sessions.c.starts_at, sessions.c.ends_at).order_by(sessions.c.id)).all()
+
+    upgrade(revision="b7d2e9a41c63")
+    assert stored() == [(datetime(2026, 7, 14, 8, 30), datetime(2026, 7, 14, 11, 30)),
+                        (winter, winter + timedelta(hours=3))]
+    downgrade(revision="c3a7e1f0d2b4")
+    assert stored() == [(summer, summer + timedelta(hours=3)), (winter, winter + timedelta(hours=3))]
+    upgrade()

@@ -1,23 +1,20 @@
 """Session times are stored in UTC and typed and shown in the partnership's time (Europe/
 London): booking closes at the start in British Summer Time and in winter alike, around both
 changeovers (the last Sundays of March and October), and the calendar invite says the right
-moment. Also the migration that moved stored local times to UTC."""
+moment. (The migration that moved stored local times to UTC: tests/test_migrations.py.)"""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask_migrate import downgrade, upgrade
 from icalendar import Calendar
-from sqlalchemy import MetaData, select
+from sqlalchemy import select
 
-from learning import create_app
 from learning.courses import bookings as service
 from learning.courses import notices
 from learning.extensions import db
 from learning.models import Booking, CourseSession, Role
 from tests.conftest import module_row, sign_in
-from tests.scratch import scratch_database
 
 # (the day and time typed, in London; the same moment in UTC)
 CHANGEOVERS = [
@@ -92,41 +89,6 @@ def test_the_calendar_groups_by_the_london_day(client, people):
     assert "Room 2" not in client.get("/courses/?month=2027-08").get_data(as_text=True)
     page = client.get("/courses/?month=2027-09").get_data(as_text=True)
     assert "Room 2" in page and "Wed 1 September, 00:30 to 02:00" in page
-
-
-@pytest.fixture
-def scratch_app(tmp_path):
-    with scratch_database(tmp_path) as url:
-        app = create_app(testing=True, test_config={"SQLALCHEMY_DATABASE_URI": url})
-        with app.app_context():
-            yield app
-            db.session.remove()
-
-
-def test_the_migration_moves_stored_local_times_to_utc_and_back(scratch_app):
-    upgrade(revision="c3a7e1f0d2b4")
-    meta = MetaData()
-    meta.reflect(bind=db.engine)
-    course, sessions = meta.tables["course"], meta.tables["course_session"]
-    summer, winter = datetime(2026, 7, 14, 9, 30), datetime(2026, 1, 5, 9, 30)
-    with db.engine.begin() as conn:
-        conn.execute(course.insert(), [{"id": 1, "title": "Neglect", "description": "", "validity_months": 24,
-                                        "created_at": winter, "active": True}])
-        conn.execute(sessions.insert(), [
-            {"id": n, "course_id": 1, "starts_at": moment, "ends_at": moment + timedelta(hours=3), "venue": "Hall",
-             "online": False, "capacity": 5, "trainer": "", "version": 1, "cancel_reason": ""}
-            for n, moment in ((1, summer), (2, winter))])
-
-    def stored():
-        with db.engine.connect() as conn:
-            return conn.execute(select(sessions.c.starts_at, sessions.c.ends_at).order_by(sessions.c.id)).all()
-
-    upgrade(revision="b7d2e9a41c63")
-    assert stored() == [(datetime(2026, 7, 14, 8, 30), datetime(2026, 7, 14, 11, 30)),
-                        (winter, winter + timedelta(hours=3))]
-    downgrade(revision="c3a7e1f0d2b4")
-    assert stored() == [(summer, summer + timedelta(hours=3)), (winter, winter + timedelta(hours=3))]
-    upgrade()
 
 
 def test_the_invite_is_the_stored_utc_time(app, ctx):

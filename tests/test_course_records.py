@@ -146,3 +146,18 @@ def test_the_walk_in_rows_start_a_new_page_rather_than_begin_at_its_foot(ctx):
     assert _walk_ins_split(layout, 11), "a heading at the foot of the first page moves to the next"
     assert not _walk_ins_split(layout, 12 + 15), "a full page before: the heading starts a page anyway"
     assert _walk_ins_split(layout, 12 + 15 + 13)
+
+
+def test_a_leads_view_of_a_session_costs_the_same_queries_for_2_or_8_staff(client, people, course, count_queries):
+    session = make_session(course, capacity=20)
+    lead = people.user("lead@example.org", role=Role.AGENCY_LEAD)
+    sign_in(client, lead)
+    costs = []
+    for n in range(8):
+        service.book(session, people.user(f"staff{n}@example.org"))
+        if n in (1, 7):
+            db.session.expire_all()
+            with count_queries() as queries:
+                assert client.get(f"/courses/sessions/{session.id}").status_code == 200
+            costs.append(queries())
+    assert costs[0] == costs[1], costs

@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from learning import audit
 from learning.access import visible_users
@@ -40,17 +41,17 @@ def button(action: Callable[[], T], done: Callable[[T], str], back: str) -> Resp
     return redirect(back)
 
 
-def booked(booking: Booking, whose: str) -> str:
-    """Emails the person just booked or wait-listed; the message to show ("You" for a
-    person booking themselves, else the name of the person booked on their behalf)."""
+def booked(booking: Booking, on_behalf: bool = False) -> str:
+    """Emails the person just booked or wait-listed; the message to show (to them, or to
+    whoever booked them on their behalf, which is audited)."""
     notices.send_notices([notices.for_booking(booking)])
-    if whose == "You":
+    if not on_behalf:
         if booking.status == BookingStatus.BOOKED.value:
             return f"You are booked on {booking.session.course.title}."
         return "The session is full, so you are on the wait list. We will give you a place if someone cancels."
     audit.record("booking_on_behalf", {"session": booking.session_id, "user": booking.user_id, "status": booking.status})
     where = "a place" if booking.status == BookingStatus.BOOKED.value else "the wait list"
-    return f"{whose} is on {where} and has been emailed."
+    return f"{booking.user.name} is on {where} and has been emailed."
 
 
 def search(query: str) -> list[User]:
@@ -71,10 +72,13 @@ def person_in_scope_or_404() -> User:
 
 
 def scope_bookings(session: CourseSession) -> list[Booking]:
-    """The session's bookings of people the viewer may see (an agency lead: their own staff)."""
-    ids = [b.user_id for b in session.bookings]
-    visible = set(db.session.scalars(visible_users(current_user).with_only_columns(User.id).where(User.id.in_(ids)))) if ids else set()
-    return [b for b in session.bookings if b.user_id in visible]
+    """The session's bookings of people the viewer may see (an agency lead: their own
+    staff), with each person, in one query."""
+    return list(db.session.scalars(
+        select(Booking).options(joinedload(Booking.user))
+        .where(Booking.session_id == session.id,
+               Booking.user_id.in_(visible_users(current_user).with_only_columns(User.id)))
+        .order_by(Booking.created_at, Booking.id)))
 
 
 def did_not_attend(session: CourseSession, absent: list[Booking]) -> list[notices.Notice]:

@@ -92,8 +92,8 @@ def session(session_id: int):
 @signed_in
 def book(session_id: int):
     session = _session_or_404(session_id)
-    return actions.button(lambda: service.book(session, current_user), lambda booking: actions.booked(booking, "You"),
-                   url_for("courses.session", session_id=session.id))
+    return actions.button(lambda: service.book(session, current_user), actions.booked,
+                          url_for("courses.session", session_id=session.id))
 
 
 @bp.route("/bookings/<id:booking_id>/cancel", methods=["GET", "POST"])
@@ -340,8 +340,8 @@ def book_for(session_id: int):
     form = EmptyForm()
     if request.method == "POST":
         return actions.button(lambda: service.book(session, actions.person_in_scope_or_404()),
-                       lambda booking: actions.booked(booking, booking.user.name),
-                       url_for("courses.book_for", session_id=session.id))
+                              lambda booking: actions.booked(booking, on_behalf=True),
+                              url_for("courses.book_for", session_id=session.id))
     query = (request.args.get("q") or "").strip()
     mine = [b for b in actions.scope_bookings(session) if b.status in service.ACTIVE]
     return render_template("courses/book_for.html", session=session, form=form, query=query, found=actions.search(query),
@@ -358,7 +358,7 @@ def move_from_wait_list(booking_id: int):
         notices.send_notices(notices.offered(moved))
         return f"{moved.user.name} now has a place and has been emailed."
     return actions.button(lambda: service.move_from_wait_list(booking), done,
-                   url_for("courses.manage_session", session_id=booking.session_id))
+                          url_for("courses.manage_session", session_id=booking.session_id))
 
 
 @bp.route("/manage/bookings/<id:booking_id>/remove", methods=["POST"])
@@ -373,7 +373,7 @@ def remove_booking(booking_id: int):
         notices.send_notices(ended + notices.offered(promoted))
         return f"{booking.user.name}'s booking has been removed."
     return actions.button(lambda: service.cancel(booking), done,
-                   url_for("courses.manage_session", session_id=booking.session_id))
+                          url_for("courses.manage_session", session_id=booking.session_id))
 
 
 @bp.route("/manage/sessions/<id:session_id>/walk-in", methods=["POST"])
@@ -385,4 +385,4 @@ def walk_in(session_id: int):
         audit.record("register_walk_in", {"session": session.id, "user": booking.user_id})
         return f"{booking.user.name} is on the register as attended."
     return actions.button(lambda: service.add_walk_in(session, actions.person_in_scope_or_404()), done,
-                   url_for("courses.register", session_id=session.id))
+                          url_for("courses.register", session_id=session.id))

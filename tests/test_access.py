@@ -91,6 +91,7 @@ TABLE = {
     ("/dashboard/attempts/<id:attempt_id>", "GET"): (SIGN_IN, 403, 404, 200, 200, 200),
     ("/dashboard/completions", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/dashboard/compliance.xlsx", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
+    ("/dashboard/board-pack.pdf", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/dashboard/misconceptions", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/dashboard/people/<id:user_id>", "GET"): (SIGN_IN, 403, 404, 200, 200, 200),
     ("/dashboard/staff", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),

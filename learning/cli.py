@@ -14,6 +14,7 @@ from learning.content import coverage as coverage_matrix
 from learning.content.lint import lint as lint_options
 from learning.models import Role
 from learning.people import staff_import
+from learning.compliance.scheduled_command import send_scheduled_reports_command
 
 
 def register(app: Flask) -> None:
@@ -26,6 +27,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_scale_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(snapshot_command)
+    app.cli.add_command(send_scheduled_reports_command)
 
 
 @click.command("create-user")

@@ -223,3 +223,6 @@ def board_pack_download():
     out.seek(0)
     return send_file(out, mimetype="application/pdf", as_attachment=True,
                      download_name=f"board-pack-{date.today().isoformat()}.pdf")
+
+
+from learning.compliance import scheduled_views  # noqa: E402, F401  # its routes join this blueprint

@@ -163,3 +163,15 @@ def test_a_period_in_the_future_is_refused():
     assert period(None, None, today) == (date(2026, 1, 1), today)
     with pytest.raises(PeriodError):
         period(None, today + timedelta(days=1), today)
+
+
+def test_build_board_pack_reports_its_progress_for_a_job_to_show(history, people):
+    import io
+
+    from learning.compliance.board_pack import STEPS, build_board_pack
+
+    steps = []
+    out = io.BytesIO()
+    counts = build_board_pack(out, people.agency("Northbrook Police").id, progress=lambda done, total: steps.append((done, total)))
+    assert steps == [(n, STEPS) for n in range(1, STEPS + 1)]
+    assert out.getvalue().startswith(b"%PDF") and counts["pages"] == len(PdfReader(io.BytesIO(out.getvalue())).pages)

@@ -84,7 +84,8 @@ def test_due_reports_are_emailed_with_the_workbook_for_their_scope_and_not_sent_
     assert "Mina Mine" in names and "Theo Theirs" not in names
     everyone = staff_names(mailbox.messages("partnership@example.org")[0])
     assert "Mina Mine" in everyone and "Theo Theirs" in everyone
-    assert len(mailbox.links("chair@example.org", "/dashboard/scheduled-reports/stop/")) == 1
+    (stop,) = mailbox.links("chair@example.org", "/dashboard/scheduled-reports/stop/")
+    assert mailbox.messages("chair@example.org")[0]["List-Unsubscribe"].endswith(stop + ">")
     weekly, monthly = subscriptions()
     assert weekly.next_due == utcnow().date() + timedelta(days=7) and weekly.last_sent_at is not None
     assert monthly.next_due > utcnow().date() + timedelta(days=27)

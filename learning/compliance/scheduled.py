@@ -190,6 +190,8 @@ def _send_one(sub: ReportSubscription, now: datetime) -> tuple[int, bool]:
         for address in sub.addresses:
             message = new_message(address, f"Compliance workbook for {scope_name(sub)}: {now:%-d %b %Y}",
                                   _body(sub, address, attached))
+            # Mail programs show their own "Unsubscribe" for this: the same page as the link.
+            message["List-Unsubscribe"] = f"<{_stop_url(sub, address)}>"
             if attached:
                 message.add_attachment(data, maintype=XLSX[0], subtype=XLSX[1], filename=name)
             deliver(message)
@@ -197,10 +199,15 @@ def _send_one(sub: ReportSubscription, now: datetime) -> tuple[int, bool]:
     return sent, attached
 
 
+def _stop_url(sub: ReportSubscription, address: str) -> str:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return base + url_for("compliance.scheduled_report_stop", token=stop_token(sub, address), _external=False)
+
+
 def _body(sub: ReportSubscription, address: str, attached: bool) -> str:
     base = current_app.config["BASE_URL"].rstrip("/")
     download = base + url_for("compliance.compliance_export", agency=sub.agency_id, _external=False)
-    stop = base + url_for("compliance.scheduled_report_stop", token=stop_token(sub, address), _external=False)
+    stop = _stop_url(sub, address)
     how = ("The workbook is attached." if attached else
            f"The workbook is too big to attach. Sign in and download it here:\n{download}")
     often = FREQUENCIES[sub.frequency].lower()

@@ -82,7 +82,7 @@ class Pack(FPDF):
         heading_style = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=BLUE)
         aligns = tuple(align) if align else "LEFT"
         with self.table(col_widths=widths, width=sum(widths), align="LEFT", headings_style=heading_style,
-                           line_height=size * 0.5, repeat_headings=1, text_align=aligns) as table:
+                           line_height=size * 0.5, padding=(0.8, 1.2), repeat_headings=1, text_align=aligns) as table:
             table.row([self.text_of(h) for h in headings])
             for row in rows:
                 table.row([self.text_of(str(value)) for value in row])

@@ -94,7 +94,7 @@ def recommendations(pdf: Pack, coverage: list[Recommendation], staff: int, start
     rows = []
     for rec in coverage:
         share = f" ({round(100 * rec.holders / staff)}%)" if staff else ""
-        rows.append((rec.title, ", ".join(rec.modules) or "Not yet taught", f"{rec.questions}",
+        rows.append((rec.title, "; ".join(rec.modules) or "Not yet taught", f"{rec.questions}",
                      f"{rec.holders:,}{share}", f"{rec.completed_in_period:,}"))
     pdf.grid(["Recommendation", "Modules that teach it", "Questions", "Staff in date", "Completions in period"],
              rows, widths=(88, 93, 22, 28, 30), size=8, align="LLRRR")

@@ -14,6 +14,7 @@ from learning.content import coverage as coverage_matrix
 from learning.content.lint import lint as lint_options
 from learning.models import Role
 from learning.people import staff_import
+from learning.compliance.scheduled_command import send_scheduled_reports_command
 
 
 def register(app: Flask) -> None:
@@ -26,6 +27,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_scale_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(snapshot_command)
+    app.cli.add_command(send_scheduled_reports_command)
 
 
 @click.command("create-user")
@@ -296,15 +298,31 @@ def export_compliance(out, agency_name):
 
 @export.command("board-pack")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="The PDF to write")
-@click.option("--agency", "agency_name", help="Only this agency (default: every agency)")
-def export_board_pack(out, agency_name):
-    """The board pack: a short PDF of compliance, its trend and each agency's figures."""
+@click.option("--agency", "agency_ref", help="Only this agency, by id or by name (default: every agency)")
+@click.option("--from", "start", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="YYYY-MM-DD: the period's first day (default: the start of the last twelve months)")
+@click.option("--to", "end", type=click.DateTime(formats=["%Y-%m-%d"]), help="YYYY-MM-DD: its last day (default: today)")
+def export_board_pack(out, agency_ref, start, end):
+    """The board pack: a short PDF of compliance, its trend, each agency's figures, the review's
+    recommendations, the questions most often answered wrong and course attendance."""
     from learning import audit
-    from learning.compliance import board_pack
+    from learning.compliance.board_pack import PeriodError, build_board_pack
+    from learning.extensions import db
+    from learning.models import Agency
 
-    counts = board_pack.build(out, _agency_ids(agency_name))
-    audit.record("export_board_pack", {"agencies": agency_name or "all", "via": "cli", **counts})
-    click.echo(f"Wrote {out}: {counts['pages']} pages.")
+    agency_id = None
+    if agency_ref:
+        agency = db.session.get(Agency, int(agency_ref)) if agency_ref.strip().isdigit() else None
+        agency = agency or find_agency(agency_ref)
+        if agency is None:
+            raise click.ClickException(f"No agency with the id or name '{agency_ref}'.")
+        agency_id = agency.id
+    try:
+        counts = build_board_pack(out, agency_id, start.date() if start else None, end.date() if end else None)
+    except PeriodError as error:
+        raise click.BadParameter(str(error)) from None
+    audit.record("export_board_pack", {"agency": agency_id or "all", "via": "cli", **counts})
+    click.echo(f"Wrote {out}: {counts['pages']} pages, {counts['from']} to {counts['to']}.")
 
 
 @export.command("completions")

@@ -40,6 +40,19 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _day(name: str):
+    """A date setting written YYYY-MM-DD, or None when unset; anything else stops the app starting."""
+    from datetime import date
+
+    value = (os.environ.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a date written YYYY-MM-DD, such as 2026-03-01") from None
+
+
 def _roles(value: str) -> frozenset[str]:
     """"coordinator, admin" -> {"coordinator", "admin"}; an unknown role is a typo that would
     silently leave someone without two-factor sign-in, so it stops the app starting."""
@@ -62,6 +75,12 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         # Printed in the header and footer of every page of every workbook.
         PROTECTIVE_MARKING=os.environ.get("PROTECTIVE_MARKING", "OFFICIAL-SENSITIVE"),
         SERVICE_NAME="Safeguarding learning",
+        # When the review's learning was launched (YYYY-MM-DD): the dashboards show the change
+        # in compliance since then. Unset: since the first figures kept.
+        LEARNING_LAUNCHED=_day("LEARNING_LAUNCHED"),
+        # Scheduled reports: a workbook up to this size goes as an attachment; a bigger one
+        # as a link to sign in and download it.
+        SCHEDULED_REPORT_MAX_BYTES=int(os.environ.get("SCHEDULED_REPORT_MAX_BYTES", str(10 * 1024 * 1024))),
         # The partnership's time zone: session times are typed and shown in it, and calendar
         # invites carry them converted to UTC.
         TIME_ZONE=os.environ.get("TIME_ZONE", "Europe/London"),

@@ -352,6 +352,31 @@ class ComplianceSnapshot(Model):
     people: Mapped[int] = mapped_column(Integer)
 
 
+class ReportSubscription(Model):
+    """A compliance workbook emailed every week or month to a list of addresses, for the
+    scope of the person who set it up (learning/compliance/scheduled.py). It ends when they
+    unsubscribe, when its last address does, or when its owner can no longer see that scope."""
+
+    __tablename__ = "report_subscription"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"))  # None: every agency
+    frequency: Mapped[str] = mapped_column(String(10))  # weekly or monthly
+    recipients: Mapped[str] = mapped_column(Text)  # one address a line
+    next_due: Mapped[date] = mapped_column(Date, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    end_reason: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+    owner: Mapped[User] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+
+    @property
+    def addresses(self) -> list[str]:
+        return [line for line in self.recipients.splitlines() if line]
+
+
 # The course models live with the courses (learning/courses/models.py); imported here so
 # that every model is importable from this module and Alembic sees every table.
 from learning.courses.models import (  # noqa: E402, F401

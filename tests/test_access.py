@@ -91,6 +91,11 @@ TABLE = {
     ("/dashboard/attempts/<id:attempt_id>", "GET"): (SIGN_IN, 403, 404, 200, 200, 200),
     ("/dashboard/completions", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/dashboard/compliance.xlsx", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
+    ("/dashboard/board-pack.pdf", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
+    ("/dashboard/scheduled-reports", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
+    ("/dashboard/scheduled-reports/new", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
+    # The email's link is signed: any other token (here the staff import's) is a 404, for everyone.
+    ("/dashboard/scheduled-reports/stop/<token>", "GET"): (404, *[404] * 5),
     ("/dashboard/misconceptions", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/dashboard/people/<id:user_id>", "GET"): (SIGN_IN, 403, 404, 200, 200, 200),
     ("/dashboard/staff", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
@@ -147,6 +152,11 @@ TABLE = {
     ("/courses/manage/sessions/<id:session_id>/walk-in", "POST"): (SIGN_IN, 403, 403, 403, 404, 404),
     # The booking is a place, not a wait-list place: refused, back to the session.
     ("/courses/manage/bookings/<id:booking_id>/move", "POST"): (SIGN_IN, 403, 403, 403, *[MANAGE_SESSION] * 2),
+    ("/dashboard/scheduled-reports/new", "POST"): (SIGN_IN, 403, 200, 200, 200, 200),
+    ("/dashboard/scheduled-reports/stop/<token>", "POST"): (404, *[404] * 5),
+    # Only its owner (the agency lead) may unsubscribe it; anyone else's answer is a 404.
+    ("/dashboard/scheduled-reports/<id:subscription_id>/unsubscribe", "POST"): (
+        SIGN_IN, 403, 404, "to /dashboard/scheduled-reports", 404, 404),
     ("/external/<id:record_id>/review", "POST"): (SIGN_IN, 403, 404, 200, 200, 200),
     ("/external/new", "POST"): (SIGN_IN, 200, 200, 200, 200, 200),
     ("/import-staff", "POST"): (SIGN_IN, 403, 200, 200, 200, 200),
@@ -224,12 +234,15 @@ def world(app, people, records, tmp_path, monkeypatch) -> World:
         "file": (io.BytesIO(b"name,email\r\nNew Person,new@example.org\r\n"), "staff.csv")})
     token = uploaded.location.rsplit("/", 1)[1]
 
+    from learning.compliance.scheduled import subscribe
+
+    subscription = subscribe(lead, home.id, "weekly", ["board@example.org"])
     assert db.session.get(Attempt, attempt_id) is not None and db.session.get(Booking, booking.id) is not None
     ids = {"person": person.id, "agency": home.id, "team": team.id, "attempt": attempt_id,
            "completion": completion.id, "booking": booking.id, "course": course.id, "session": session.id,
            "record": record.id, "token": token, "invite": invitation_token(invited),
            "code": completion.certificate_code,
-           "other_agency": other.id}
+           "other_agency": other.id, "subscription": subscription.id}
     emails = {"practitioner": "pat@example.org", "other_lead": "olu@example.org", "lead": "lee@example.org",
               "coordinator": "cat@example.org", "admin": "ada@example.org"}
     return World(ids, emails)
@@ -238,7 +251,8 @@ def world(app, people, records, tmp_path, monkeypatch) -> World:
 # The values each path parameter takes, by name (the world's objects).
 PARAMETERS = {"user_id": "person", "agency_id": "agency", "team_id": "team", "attempt_id": "attempt",
               "completion_id": "completion", "booking_id": "booking", "course_id": "course",
-              "session_id": "session", "record_id": "record", "code": "code"}
+              "session_id": "session", "record_id": "record", "code": "code",
+              "subscription_id": "subscription"}
 FIXED = {"number": 1, "slug": SLUG, "kind": "register"}
 
 

@@ -1,10 +1,11 @@
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import StringField, SubmitField
-from wtforms.validators import InputRequired, Optional
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 from learning.date_range import EndNotBeforeStart
-from learning.fields import GovDateField, GovSelectField
+from learning.fields import GovDateField, GovRadioField, GovSelectField
 from learning.forms import Form
+from learning.compliance.scheduled import FREQUENCIES
 from learning.compliance.status import Status
 
 COMPLIANT = "compliant"  # the status filter's value for people compliant with all their required learning
@@ -37,3 +38,22 @@ class CompletionsExportForm(EndNotBeforeStart, Form):
     start = GovDateField("From", called="Start date")
     end = GovDateField("To", called="End date")
     submit = SubmitField("Download workbook", widget=GovSubmitInput())
+
+
+class ScheduledReportForm(Form):
+    """Subscribe addresses to the compliance workbook (learning/compliance/scheduled.py). The
+    view sets the agency choices to the viewer's scope."""
+
+    agency = GovSelectField("Which figures", invalid="Select the figures from the list", widget=GovSelect(), coerce=int,
+                            validators=[Optional()])
+    frequency = GovRadioField("How often", invalid="Select how often the workbook is sent", widget=GovRadioInput(),
+                              choices=list(FREQUENCIES.items()),
+                              validators=[InputRequired(message="Select how often the workbook is sent")])
+    recipients = TextAreaField("Email addresses", widget=GovTextArea(),
+                               validators=[InputRequired(message="Enter at least one email address"),
+                                           Length(max=4000, message="Enter 4,000 characters or fewer")])
+    submit = SubmitField("Subscribe", widget=GovSubmitInput())
+
+
+class ButtonForm(Form):
+    """A button that POSTs, with the CSRF token (unsubscribe)."""

@@ -190,7 +190,10 @@ def chart(trend: Trend, line: Line, chart_id: str) -> Markup:
 
 def page_context(agency_ids: tuple[int, ...] | None) -> dict:
     """What templates/compliance/_trend.html needs, for a dashboard's render_template."""
-    return {"trend": monthly(agency_ids), "trend_chart": chart, "trend_summary": summary}
+    from learning.compliance.since_launch import since_launch  # it reads this module's constants
+
+    return {"trend": monthly(agency_ids), "trend_chart": chart, "trend_summary": summary,
+            "since_launch": since_launch(agency_ids)}
 
 
 def demo_history(today: date | None = None, months: int = MONTHS) -> int:

@@ -3,15 +3,17 @@ staff behind every figure, and the workbook downloads. Views stay thin: parse th
 ask learning/compliance/__init__.py, render."""
 from __future__ import annotations
 
+import tempfile
 from typing import NamedTuple
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import bindparam, select
 
+from learning import audit
 from learning.access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
 from learning.content.catalogue import catalogue
 from learning.certificates.service import all_certificates, certificates_for
@@ -31,6 +33,7 @@ from learning.numbers import int_arg
 from learning.pagination import Page, requested_page
 from learning.compliance.forms import COMPLIANT, CompletionsExportForm, StaffFilterForm
 from learning.compliance import trend
+from learning.compliance.board_pack import build_board_pack
 
 bp = Blueprint("compliance", __name__, url_prefix="/dashboard")
 PER_PAGE = 25
@@ -201,3 +204,25 @@ def misconceptions():
     agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
     return render_template("compliance/misconceptions.html", agencies=agencies, errors=first_answer_errors(),
                            modules=catalogue().ordered(), min_people=MIN_PEOPLE)
+
+
+@bp.route("/board-pack.pdf")
+@role_required(Role.COORDINATOR)
+def board_pack_download():
+    """The board pack for every agency, or one (?agency=ID), over the last twelve months."""
+    agency_id = int_arg("agency")
+    if agency_id is not None:
+        run(_AGENCY, {"id": agency_id}).first() or abort(404)
+    out = tempfile.TemporaryFile()
+    try:
+        counts = build_board_pack(out, agency_id)
+    except BaseException:
+        out.close()
+        raise
+    audit.record("export_board_pack", {"agency": agency_id or "all", "via": "web", **counts})
+    out.seek(0)
+    return send_file(out, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"board-pack-{date.today().isoformat()}.pdf")
+
+
+from learning.compliance import scheduled_views  # noqa: E402, F401  # its routes join this blueprint

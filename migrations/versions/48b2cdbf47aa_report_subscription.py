@@ -1,7 +1,7 @@
 """report subscription: a compliance workbook emailed every week or month to a list of addresses
 
 Revision ID: 48b2cdbf47aa
-Revises: c3a7e1f0d2b4
+Revises: b7d2e9a41c63
 Create Date: 2026-12-05 03:10:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '48b2cdbf47aa'
-down_revision = 'c3a7e1f0d2b4'
+down_revision = 'b7d2e9a41c63'
 branch_labels = None
 depends_on = None
 

@@ -91,7 +91,8 @@ TABLE = {
     ("/dashboard/attempts/<id:attempt_id>", "GET"): (SIGN_IN, 403, 404, 200, 200, 200),
     ("/dashboard/completions", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/dashboard/compliance.xlsx", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
-    ("/dashboard/misconceptions", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
+    ("/dashboard/misconceptions", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
+    ("/dashboard/misconceptions/<slug>/<question_id>", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/dashboard/people/<id:user_id>", "GET"): (SIGN_IN, 403, 404, 200, 200, 200),
     ("/dashboard/staff", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/external/", "GET"): (SIGN_IN, 200, 200, 200, 200, 200),
@@ -239,7 +240,7 @@ def world(app, people, records, tmp_path, monkeypatch) -> World:
 PARAMETERS = {"user_id": "person", "agency_id": "agency", "team_id": "team", "attempt_id": "attempt",
               "completion_id": "completion", "booking_id": "booking", "course_id": "course",
               "session_id": "session", "record_id": "record", "code": "code"}
-FIXED = {"number": 1, "slug": SLUG, "kind": "register"}
+FIXED = {"number": 1, "slug": SLUG, "kind": "register", "question_id": "pp-01"}
 
 
 def _url(app, world: World, endpoint: str, rule, method: str) -> str:

@@ -37,3 +37,18 @@ class CompletionsExportForm(EndNotBeforeStart, Form):
     start = GovDateField("From", called="Start date")
     end = GovDateField("To", called="End date")
     submit = SubmitField("Download workbook", widget=GovSubmitInput())
+
+
+class InsightFilterForm(Form):
+    """The filters of "Questions staff get wrong", read from the query string."""
+
+    class Meta:
+        csrf = False  # GET: changes nothing
+
+    module = GovSelectField("Module", invalid="Select a module from the list", widget=GovSelect(), validators=[Optional()])
+    # Coordinators only: a lead's figures are always their own agency's.
+    agency = GovSelectField("Agency", invalid="Select an agency from the list", widget=GovSelect(), coerce=int,
+                            default=0, validators=[Optional()])
+    sort = GovSelectField("Sort by", invalid="Select an order from the list", widget=GovSelect(),
+                          validators=[Optional()], default="wrong")
+    submit = SubmitField("Show questions", widget=GovSubmitInput())

@@ -22,7 +22,6 @@ from learning.exports import send_workbook
 from learning.compliance import completions_workbook
 from learning.compliance import compliance_workbook
 from learning.extensions import db
-from learning.compliance.insight import MIN_PEOPLE, first_answer_errors
 from learning.models import Agency, Attempt, Module, Role
 from learning.learner.my_learning import learning_summary
 from learning.compliance.status import Status
@@ -195,9 +194,5 @@ def completions_export():
     return render_template("compliance/completions_export.html", form=form)
 
 
-@bp.route("/misconceptions")
-@role_required(Role.COORDINATOR)
-def misconceptions():
-    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
-    return render_template("compliance/misconceptions.html", agencies=agencies, errors=first_answer_errors(),
-                           modules=catalogue().ordered(), min_people=MIN_PEOPLE)
+# The "Questions staff get wrong" pages join this blueprint from their own module.
+from learning.compliance import insight_views  # noqa: E402,F401

@@ -290,7 +290,7 @@ def export_compliance(out, agency_name):
 
     scope = Scope(agency_ids=_agency_ids(agency_name))
     counts = compliance_workbook.build(out, scope, "command line", current_app.config["EXPIRING_WINDOW_DAYS"])
-    audit.record("export_compliance", {"agencies": agency_name or "all", "via": "cli", **counts})
+    audit.record("export_compliance", {**counts, "agencies": agency_name or "all", "agencies_count": counts["agencies"], "via": "cli"})
     click.echo(f"Wrote {out}: {counts['people']} staff, {counts['completions']} completions, {counts['agencies']} agencies.")
 
 
@@ -303,7 +303,7 @@ def export_board_pack(out, agency_name):
     from learning.compliance import board_pack
 
     counts = board_pack.build(out, _agency_ids(agency_name))
-    audit.record("export_board_pack", {"agencies": agency_name or "all", "via": "cli", **counts})
+    audit.record("export_board_pack", {**counts, "agencies": agency_name or "all", "agencies_count": counts["agencies"], "via": "cli"})
     click.echo(f"Wrote {out}: {counts['pages']} pages.")
 
 

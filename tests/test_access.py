@@ -65,6 +65,7 @@ TABLE = {
     ("/attempts/<id:attempt_id>/result", "GET"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
     ("/attempts/<id:attempt_id>/review", "GET"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
     ("/audit/", "GET"): (SIGN_IN, 403, 403, 403, 403, 200),
+    ("/audit/download", "GET"): (SIGN_IN, 403, 403, 403, 403, 200),
     ("/certificates", "GET"): (SIGN_IN, 200, 200, 200, 200, 200),
     ("/certificates/<id:completion_id>", "GET"): (SIGN_IN, 200, 404, 200, 200, 200),
     ("/certificates/<id:completion_id>/revoke", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),

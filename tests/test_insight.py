@@ -61,8 +61,14 @@ def coordinator(client, people):
 
 def test_figures_from_fewer_than_five_people_are_not_shown(client, people, coordinator):
     crowd(people, "Police A", MIN_PEOPLE - 1, SLUG, "pp-01", wrong=MIN_PEOPLE - 1)
-    rows = dict((q, (n, share)) for q, n, share in questions_on(client.get(f"/dashboard/misconceptions?module={SLUG}").text))
+    page = client.get(f"/dashboard/misconceptions?module={SLUG}").text
+    rows = dict((q, (n, share)) for q, n, share in questions_on(page))
     assert rows[f"{SLUG}/pp-01"] == (f"Fewer than {MIN_PEOPLE}", "Not shown")
+    # The page says why, and what each word and symbol in its cells means.
+    assert f"Figures from fewer than {MIN_PEOPLE} people are not shown" in page
+    for words in (f"<strong>Fewer than {MIN_PEOPLE}</strong>", "<strong>Not shown</strong>", "<strong>No answers yet</strong>",
+                  "percentage (%)", "<strong>People who answered</strong>", "<strong>Share wrong</strong>"):
+        assert words in page, words
     assert rows[f"{SLUG}/pp-03"] == ("0", "No answers yet")
     crowd(people, "Police B", 1, SLUG, "pp-01", wrong=0, prefix="q")  # the fifth person, right first time
     rows = dict((q, (n, share)) for q, n, share in questions_on(client.get(f"/dashboard/misconceptions?module={SLUG}").text))

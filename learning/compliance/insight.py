@@ -59,8 +59,7 @@ class Sort(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"wrong": "Share wrong, highest first", "answered": "People who answered, most first",
-                "module": "Module, in course order"}[self.value]
+        return {"wrong": "Highest share wrong", "answered": "Most people answered", "module": "Course order"}[self.value]
 
 
 Key = tuple[str, str]  # (module slug, question id)

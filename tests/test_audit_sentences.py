@@ -200,3 +200,19 @@ def test_the_trail_page_runs_the_same_queries_for_few_or_many_events(client, peo
     with count_queries() as counted:
         client.get("/audit/")
         assert counted() == few
+
+
+def test_a_few_sentences_word_by_word(client, people, admin):
+    pat = people.user("pat@example.org", name="Pat Kent")
+    _add("sign_in", {"second_factor": "recovery code"}, admin, at=datetime(2026, 11, 3, 9))
+    _add("role_change", {"user_id": pat.id, "old": "practitioner", "new": "agency_lead"}, admin, at=datetime(2026, 11, 3, 10))
+    _add("export_completions", {"module": "police-protection", "agencies": "all", "from": "2026-04-01", "to": None},
+         admin, at=datetime(2026, 11, 3, 11))
+    _add("staff_import", {"file": "staff.csv", "created": 3, "updated": 1, "moved": 0}, None, at=datetime(2026, 11, 3, 12))
+    texts = [_text(r) for r in _rows(client.get("/audit/").text)[1:5]]
+    assert texts == [
+        "3 Nov 2026 12:00:00 Someone not signed in imported a staff list (staff.csv): 3 new, 1 updated, 0 moved. 10.0.0.1",
+        "3 Nov 2026 11:00:00 Adi Admin downloaded the e-learning completions of Police protection for every agency from 1 April 2026. 10.0.0.1",
+        "3 Nov 2026 10:00:00 Adi Admin changed the role of Pat Kent from practitioner to agency training lead. 10.0.0.1",
+        "3 Nov 2026 09:00:00 Adi Admin signed in with a recovery code. 10.0.0.1",
+    ]

@@ -82,6 +82,7 @@ def test_the_audit_trail_reads_as_sentences_and_downloads(visit, variant, tmp_pa
     assert any("signed in" in (r[2] or "") for r in ws.iter_rows(min_row=5, values_only=True))
     tab.go("/audit/")
     assert "Adi Shah downloaded the audit trail from" in tab.page.locator("main tbody tr").first.inner_text()
+    tab.scan("audit", "after-download")
 
 
 def _session_with_bookings(site) -> int:

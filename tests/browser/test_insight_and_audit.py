@@ -28,7 +28,7 @@ def test_questions_staff_get_wrong(visit, variant):
     sign_in(tab, "coordinator@example.org", scan_as=None)
     tab.go("/dashboard/misconceptions")
     assert tab.heading() == "Questions staff get wrong"
-    assert "all agencies together" in tab.text() and "Fewer than 5" in tab.text()
+    assert "all agencies together" in tab.text() and "Figures from fewer than 5 people are not shown" in tab.text()
     assert tab.page.locator("main tbody tr").count() == 20
     assert tab.page.locator(".govuk-pagination").count() == 1
     assert tab.page.evaluate(INNER_OVERFLOW) == []

@@ -313,7 +313,7 @@ RESOLVERS: dict[str, Resolver] = {
     "old_role": _role("old"), "new_role": _role("new"), "import_counts": _import_counts,
     "role": _text("role", before=" as "),
     "second_factor": lambda e, d, f: [Piece({"authenticator app": " with a code from their authenticator app",
-                                             "recovery code": " with a recovery code"}.get(d.get("second_factor"), ""))],
+                                             "recovery code": " with a recovery code"}.get(str(d.get("second_factor")), ""))],
     "reset_sent": lambda e, d, f: [Piece("" if d.get("sent") else " (no such account: nothing sent)")],
     "reason_after": _text("reason", before=": "),
     "import_file": _text("file", before=" (", after=")"),

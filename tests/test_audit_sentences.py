@@ -170,6 +170,10 @@ def test_the_trail_downloads_for_a_date_range_and_the_download_is_recorded(clien
     recorded = db.session.query(AuditEvent).filter_by(action="export_audit").one()
     assert json.loads(recorded.detail) == {"from": "2026-11-01", "to": "2026-11-03", "events": 3}
     assert recorded.actor_id == admin.id
+    erase(sam)  # erased: the workbook does not name them either
+    again = client.get("/audit/download", query_string={"start": ["1", "11", "2026"], "end": ["1", "11", "2026"]})
+    row = next(load_workbook(io.BytesIO(again.data))["Audit trail"].iter_rows(min_row=5, values_only=True))
+    assert row[1:3] == ("An erased person", "An erased person downloaded the compliance workbook for every agency")
 
 
 def test_the_download_form_opens_clean_and_names_each_problem(client, admin):

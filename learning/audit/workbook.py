@@ -42,9 +42,7 @@ def build(out: IO[bytes] | str, start: date, end: date, generated_by: str) -> di
             break
         found = Lookups.load(batch)
         for event in batch:
-            who = found.users.get(event.actor_id or 0)
-            ws.append([cell(ws, event.at, number_format=DATE_TIME_FORMAT),
-                       cell(ws, who.name if who and who.erased_at is None else event.actor_email or ""),
+            ws.append([cell(ws, event.at, number_format=DATE_TIME_FORMAT), cell(ws, _who(event, found)),
                        cell(ws, plain(sentence(event, found)), alignment=WRAP),
                        cell(ws, event.action), cell(ws, event.detail, alignment=WRAP), cell(ws, event.ip or "")])
         count += len(batch)
@@ -52,3 +50,11 @@ def build(out: IO[bytes] | str, start: date, end: date, generated_by: str) -> di
     ws.auto_filter.ref = f"A4:{get_column_letter(len(TITLES))}{4 + max(count, 1)}"
     wb.save(out)
     return {"events": count}
+
+
+def _who(event: AuditEvent, found: Lookups) -> str:
+    """Who acted, as the page names them: an erased person is not named again here."""
+    who = found.users.get(event.actor_id or 0)
+    if who is not None:
+        return "An erased person" if who.erased_at is not None else who.name
+    return event.actor_email or ""

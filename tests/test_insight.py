@@ -205,8 +205,9 @@ def test_the_workbook_sheet_has_the_partnership_figures_frozen_headings_and_a_fi
     crowd(people, "Police A", 6, SLUG, "pp-01", wrong=3)
     crowd(people, "Police B", 2, SLUG, "pp-01", wrong=2, prefix="b")
     crowd(people, "Police C", 9, SLUG, "pp-01", wrong=3, prefix="c")
-    ws = load_workbook(io.BytesIO(client.get("/dashboard/compliance.xlsx").data))["Misconceptions"]
-    assert ws.freeze_panes == "C5"
+    wb = load_workbook(io.BytesIO(client.get("/dashboard/compliance.xlsx").data))
+    ws = wb["Misconceptions"]
+    assert ws.freeze_panes == "C5" and wb["Coverage"].freeze_panes == "C4"
     header = [c.value for c in ws[4]]
     everything = sum(len(m.questions) for m in catalogue().ordered())
     assert ws.auto_filter.ref == f"A4:{get_column_letter(len(header))}{4 + everything}"

@@ -273,6 +273,7 @@ def _coverage(wb, scope, agencies) -> None:
     teaches it. One query: a distinct count per recommendation over one scan of completions."""
     ws = wb.create_sheet("Coverage")
     print_setup(ws, "Coverage", [60, 50, *[16] * len(agencies), 10], title_rows="3:3", title_columns="A:A")
+    ws.freeze_panes = "C4"  # a write-only sheet writes its panes before the first row
     ws.append([cell(ws, "Staff with an in-date completion of a module that teaches each review recommendation",
                     font=TITLE)])
     ws.append([])
@@ -300,7 +301,6 @@ def _coverage(wb, scope, agencies) -> None:
         per_agency = [getattr(counts[a.id], rec_id) if a.id in counts else 0 for a in agencies]
         ws.append([cell(ws, rec.title, alignment=WRAP), cell(ws, ", ".join(m.title for m in teaching[rec_id]), alignment=WRAP),
                    *[cell(ws, n) for n in per_agency], cell(ws, sum(per_agency))])
-    ws.freeze_panes = "C4"
 
 
 def _misconceptions(wb, scope, agencies) -> None:

@@ -292,7 +292,7 @@ def export_compliance(out, agency_name):
 
     scope = Scope(agency_ids=_agency_ids(agency_name))
     counts = compliance_workbook.build(out, scope, "command line", current_app.config["EXPIRING_WINDOW_DAYS"])
-    audit.record("export_compliance", {"agencies": agency_name or "all", "via": "cli", **counts})
+    audit.record("export_compliance", {**counts, "agencies": agency_name or "all", "agencies_count": counts["agencies"], "via": "cli"})
     click.echo(f"Wrote {out}: {counts['people']} staff, {counts['completions']} completions, {counts['agencies']} agencies.")
 
 
@@ -321,7 +321,7 @@ def export_board_pack(out, agency_ref, start, end):
         counts = build_board_pack(out, agency_id, start.date() if start else None, end.date() if end else None)
     except PeriodError as error:
         raise click.BadParameter(str(error)) from None
-    audit.record("export_board_pack", {"agency": agency_id or "all", "via": "cli", **counts})
+    audit.record("export_board_pack", {**counts, "agencies": [agency_id] if agency_id else "all", "agencies_count": counts["agencies"], "via": "cli"})
     click.echo(f"Wrote {out}: {counts['pages']} pages, {counts['from']} to {counts['to']}.")
 
 

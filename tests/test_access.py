@@ -65,6 +65,7 @@ TABLE = {
     ("/attempts/<id:attempt_id>/result", "GET"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
     ("/attempts/<id:attempt_id>/review", "GET"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
     ("/audit/", "GET"): (SIGN_IN, 403, 403, 403, 403, 200),
+    ("/audit/download", "GET"): (SIGN_IN, 403, 403, 403, 403, 200),
     ("/certificates", "GET"): (SIGN_IN, 200, 200, 200, 200, 200),
     ("/certificates/<id:completion_id>", "GET"): (SIGN_IN, 200, 404, 200, 200, 200),
     ("/certificates/<id:completion_id>/revoke", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
@@ -96,7 +97,8 @@ TABLE = {
     ("/dashboard/scheduled-reports/new", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
     # The email's link is signed: any other token (here the staff import's) is a 404, for everyone.
     ("/dashboard/scheduled-reports/stop/<token>", "GET"): (404, *[404] * 5),
-    ("/dashboard/misconceptions", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
+    ("/dashboard/misconceptions", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
+    ("/dashboard/misconceptions/<slug>/<question_id>", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/dashboard/people/<id:user_id>", "GET"): (SIGN_IN, 403, 404, 200, 200, 200),
     ("/dashboard/staff", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/external/", "GET"): (SIGN_IN, 200, 200, 200, 200, 200),
@@ -253,7 +255,7 @@ PARAMETERS = {"user_id": "person", "agency_id": "agency", "team_id": "team", "at
               "completion_id": "completion", "booking_id": "booking", "course_id": "course",
               "session_id": "session", "record_id": "record", "code": "code",
               "subscription_id": "subscription"}
-FIXED = {"number": 1, "slug": SLUG, "kind": "register"}
+FIXED = {"number": 1, "slug": SLUG, "kind": "register", "question_id": "pp-01"}
 
 
 def _url(app, world: World, endpoint: str, rule, method: str) -> str:

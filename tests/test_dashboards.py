@@ -118,10 +118,10 @@ def test_the_staff_list_is_paginated(client, people):
     assert "Person 29" in second
 
 
-def test_the_misconception_heatmap_is_for_coordinators(client, two_agencies, people):
+def test_the_misconception_figures_are_for_leads_and_coordinators(client, two_agencies, people):
     lead, *_ = two_agencies
     sign_in(client, lead)
-    assert client.get("/dashboard/misconceptions").status_code == 403
+    assert "Questions staff get wrong" in client.get("/dashboard/misconceptions").get_data(as_text=True)
     client.post("/sign-out")
     sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
     page = client.get("/dashboard/misconceptions").get_data(as_text=True)

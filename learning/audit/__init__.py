@@ -1,6 +1,7 @@
 """The audit trail: who did what, when. Rows are only ever inserted.
 
-`record()` adds a row; `search()` serves the admin page (learning/audit/views.py). The ORM
+`record()` adds a row; `search()` serves the admin page (learning/audit/views.py), which
+shows each row as a sentence (learning/audit/sentences.py). The ORM
 refuses to update or delete an AuditEvent (see `_refuse_changes`), so no view can edit the
 trail by accident. Deliberate changes (a legal duty to redact, say) belong in a migration or
 a reviewed SQL script, outside the app.
@@ -91,17 +92,6 @@ def search(filters: AuditFilter, page: int = 1, page_size: int = 50) -> tuple[li
         query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(page_size).offset((page - 1) * page_size)
     ).all()
     return list(rows), total
-
-
-def detail_items(event_: AuditEvent) -> list[tuple[str, str]]:
-    """The detail as (name, value) pairs to show; free text becomes one unnamed pair."""
-    try:
-        parsed = json.loads(event_.detail) if event_.detail else {}
-    except ValueError:
-        parsed = event_.detail
-    if isinstance(parsed, dict):
-        return [(str(k).replace("_", " "), "" if v is None else str(v)) for k, v in parsed.items()]
-    return [("", str(parsed))]
 
 
 def actions() -> list[str]:

@@ -24,7 +24,7 @@ from learning.content.catalogue import catalogue
 from learning.compliance import Scope, figures_by, headcount, lookups, pairs, required_modules, totals_by_module
 from learning.database import streamed
 from learning.extensions import db
-from learning.compliance.insight import MIN_PEOPLE, first_answer_errors
+from learning.compliance.insight import MIN_PEOPLE, NO_ANSWERS, first_answer_errors, protect, total
 from learning.models import Agency, Completion, Module, User, utcnow
 from learning.compliance.status import Status
 from learning.compliance.trend import month_label, monthly
@@ -273,6 +273,7 @@ def _coverage(wb, scope, agencies) -> None:
     teaches it. One query: a distinct count per recommendation over one scan of completions."""
     ws = wb.create_sheet("Coverage")
     print_setup(ws, "Coverage", [60, 50, *[16] * len(agencies), 10], title_rows="3:3", title_columns="A:A")
+    ws.freeze_panes = "C4"  # a write-only sheet writes its panes before the first row
     ws.append([cell(ws, "Staff with an in-date completion of a module that teaches each review recommendation",
                     font=TITLE)])
     ws.append([])
@@ -300,35 +301,54 @@ def _coverage(wb, scope, agencies) -> None:
         per_agency = [getattr(counts[a.id], rec_id) if a.id in counts else 0 for a in agencies]
         ws.append([cell(ws, rec.title, alignment=WRAP), cell(ws, ", ".join(m.title for m in teaching[rec_id]), alignment=WRAP),
                    *[cell(ws, n) for n in per_agency], cell(ws, sum(per_agency))])
-    ws.freeze_panes = "C4"
 
 
 def _misconceptions(wb, scope, agencies) -> None:
     ws = wb.create_sheet("Misconceptions")
-    print_setup(ws, "Misconceptions", [32, 70, *[16] * len(agencies)], title_rows="3:3", title_columns="A:B")
-    ws.append([cell(ws, "Share of first answers that were wrong, per agency and question", font=TITLE)])
-    ws.append([cell(ws, f"Cells for fewer than {MIN_PEOPLE} people are suppressed so that no one can be identified.")])
-    ws.append(heading_row(ws, 3, ["Module", "Question", *[a.name for a in agencies]]))
-    errors = first_answer_errors(scope.agency_ids)
-    cat = catalogue()
-    row_number = 3
-    for module in cat.ordered():
+    everyone = "All agencies" if scope.agency_ids is None else "These agencies"
+    titles = ["Module", "Question", f"{everyone}: people who answered", f"{everyone}: share wrong",
+              *[f"{a.name}: share wrong" for a in agencies]]
+    print_setup(ws, "Misconceptions", [32, 70, 16, 16, *[16] * len(agencies)], title_rows="4:4", title_columns="A:B")
+    ws.freeze_panes = "C5"  # a write-only sheet writes its panes before the first row
+    ws.append([cell(ws, "Share of people whose first answer to a question was wrong, per question and agency", font=TITLE)])
+    ws.append([cell(ws, f"Figures from fewer than {MIN_PEOPLE} people are not shown, so that no one can be picked out. "
+                        "An agency's figure is also not shown where a smaller agency's could be worked out from it.")])
+    ws.append([])
+    ws.append(heading_row(ws, 4, titles))
+    # The same suppression as the web pages (protect): what one hides the other cannot give away.
+    errors = first_answer_errors()
+    wanted = None if scope.agency_ids is None else set(scope.agency_ids)
+    row_number = 4
+    for module in catalogue().ordered():
         for question in module.questions:
             row_number += 1
             ws.row_dimensions[row_number].height = 45  # room for a wrapped prompt (see _coverage)
-            cells = errors.get((module.slug, question.id), {})
-            row = [cell(ws, module.title), cell(ws, question.prompt, alignment=WRAP)]
-            for agency in agencies:
-                c = cells.get(agency.id)
-                if c is None:
-                    row.append(cell(ws, "No answers"))
-                elif c.suppressed:
-                    row.append(cell(ws, f"Fewer than {MIN_PEOPLE}"))
-                else:
-                    share = c.wrong / c.people
-                    row.append(cell(ws, share, number_format="0%", fill=POOR if share >= 0.5 else (FAIR if share >= 0.25 else None)))
+            cells = protect(errors.get((module.slug, question.id), {}))
+            together = total(c for a, c in cells.items() if wanted is None or a in wanted)
+            if wanted is not None and len(wanted) == 1:
+                together = cells.get(next(iter(wanted)), NO_ANSWERS)
+            row = [cell(ws, module.title), cell(ws, question.prompt, alignment=WRAP),
+                   _people(ws, together), _share(ws, together)]
+            row.extend(_share(ws, cells.get(agency.id, NO_ANSWERS)) for agency in agencies)
             ws.append(row)
-    ws.freeze_panes = "C4"
+    ws.auto_filter.ref = f"A4:{get_column_letter(len(titles))}{max(row_number, 5)}"
+
+
+def _people(ws, c):
+    if c.people and c.people < MIN_PEOPLE:
+        return cell(ws, f"Fewer than {MIN_PEOPLE}")
+    return cell(ws, "Not shown" if c.suppressed else c.people)
+
+
+def _share(ws, c):
+    if not c.people:
+        return cell(ws, "No answers")
+    if c.people < MIN_PEOPLE:
+        return cell(ws, f"Fewer than {MIN_PEOPLE}")
+    if c.suppressed:
+        return cell(ws, "Not shown")
+    share = c.wrong / c.people
+    return cell(ws, share, number_format="0%", fill=POOR if share >= 0.5 else (FAIR if share >= 0.25 else None))
 
 
 def _about(wb, scope, generated_by, now, window_days, agencies, teams, modules) -> None:

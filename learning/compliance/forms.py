@@ -57,3 +57,18 @@ class ScheduledReportForm(Form):
 
 class ButtonForm(Form):
     """A button that POSTs, with the CSRF token (unsubscribe)."""
+
+
+class InsightFilterForm(Form):
+    """The filters of "Questions staff get wrong", read from the query string."""
+
+    class Meta:
+        csrf = False  # GET: changes nothing
+
+    module = GovSelectField("Module", invalid="Select a module from the list", widget=GovSelect(), validators=[Optional()])
+    # Coordinators only: a lead's figures are always their own agency's.
+    agency = GovSelectField("Agency", invalid="Select an agency from the list", widget=GovSelect(), coerce=int,
+                            default=0, validators=[Optional()])
+    sort = GovSelectField("Sort by", invalid="Select an order from the list", widget=GovSelect(),
+                          validators=[Optional()], default="wrong")
+    submit = SubmitField("Show questions", widget=GovSubmitInput())

@@ -23,6 +23,8 @@ def send_workbook(build: Callable[[IO[bytes]], dict], action: str, detail: dict,
     except BaseException:
         out.close()
         raise
-    audit.record(action, {**detail, **counts})
+    # A count never replaces what the detail says (the compliance workbook counts "agencies",
+    # and the detail names the agencies chosen): a clashing count is kept as "<name>_count".
+    audit.record(action, {**detail, **{f"{k}_count" if k in detail else k: v for k, v in counts.items()}})
     out.seek(0)
     return send_file(out, mimetype=XLSX_MIME, as_attachment=True, download_name=download_name)

@@ -203,7 +203,14 @@ def watch(page, variant: Variant, journey: str) -> None:
     page.on("console", on_console)
     page.on("pageerror", lambda error: record.problems.append(f"script error: {error}"))
     page.on("response", on_response)
-    page.on("requestfailed", lambda request: record.problems.append(f"request failed: {request.url}"))
+    def on_request_failed(request):
+        # A page navigation that turns into a download (a form whose answer is a workbook) is
+        # aborted by the browser by design: that is not a failure.
+        if request.is_navigation_request() and request.failure == "net::ERR_ABORTED":
+            return
+        record.problems.append(f"request failed: {request.url}")
+
+    page.on("requestfailed", on_request_failed)
 
 
 def _screenshot(page, path: Path, variant: Variant) -> None:

@@ -36,7 +36,9 @@ ROLES = ("anonymous", "practitioner", "other_lead", "lead", "coordinator", "admi
 # question; another role's Start makes their own attempt; booking a session or changing a
 # person goes back to that session or person; no certificates means nothing to download.
 QUESTION_1 = "to /attempts/{attempt}/questions/1"
-NEW_ATTEMPT = "to /attempts/{new}/questions/1"
+NEW_ATTEMPT = "to /attempts/{new}/confidence"
+# Starting a module with learning outcomes asks for confidence before the first question.
+CONFIDENCE = "to /attempts/{attempt}/confidence"
 THE_SESSION = "to /courses/sessions/{session}"
 THE_PERSON = "to /people/{person}"
 MANAGE_SESSION = "to /courses/manage/sessions/{session}"
@@ -64,6 +66,7 @@ TABLE = {
     ("/attempts/<id:attempt_id>/questions/<id:number>/feedback", "GET"): (SIGN_IN, QUESTION_1, *[404] * 4),
     ("/attempts/<id:attempt_id>/result", "GET"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
     ("/attempts/<id:attempt_id>/review", "GET"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
+    ("/attempts/<id:attempt_id>/confidence", "GET"): (SIGN_IN, 200, 404, 404, 404, 404),
     ("/audit/", "GET"): (SIGN_IN, 403, 403, 403, 403, 200),
     ("/certificates", "GET"): (SIGN_IN, 200, 200, 200, 200, 200),
     ("/certificates/<id:completion_id>", "GET"): (SIGN_IN, 200, 404, 200, 200, 200),
@@ -131,6 +134,8 @@ TABLE = {
     ("/attempts/<id:attempt_id>/questions/<id:number>", "POST"): (SIGN_IN, 200, 404, 404, 404, 404),
     ("/attempts/<id:attempt_id>/submit", "POST"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
     ("/attempts/<id:attempt_id>/reflection", "POST"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
+    ("/attempts/<id:attempt_id>/confidence", "POST"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
+    ("/attempts/<id:attempt_id>/confidence/after", "POST"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
     ("/certificates/<id:completion_id>/revoke", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/courses/bookings/<id:booking_id>/cancel", "POST"): (SIGN_IN, "to /courses/", 404, 404, 404, 404),
     ("/courses/manage/<id:course_id>/sessions/new", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
@@ -151,7 +156,7 @@ TABLE = {
     ("/external/new", "POST"): (SIGN_IN, 200, 200, 200, 200, 200),
     ("/import-staff", "POST"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/import-staff/<token>", "POST"): (SIGN_IN, 403, 404, 200, 404, 404),
-    ("/modules/<slug>/start", "POST"): (SIGN_IN, QUESTION_1, *[NEW_ATTEMPT] * 4),
+    ("/modules/<slug>/start", "POST"): (SIGN_IN, CONFIDENCE, *[NEW_ATTEMPT] * 4),
     ("/people/<id:user_id>/deactivate", "POST"): (SIGN_IN, 403, 404, THE_PERSON, THE_PERSON, THE_PERSON),
     ("/people/<id:user_id>/edit", "POST"): (SIGN_IN, 403, 404, 200, 200, 200),
     ("/people/<id:user_id>/erase", "POST"): (SIGN_IN, 403, 403, 403, 403, "to /people/"),

@@ -25,6 +25,8 @@ from sqlalchemy import select
 
 from learning.extensions import db
 from learning.people.invitations import invitation_token
+from learning.impact.follow_up import token_for as follow_up_token
+from learning.impact.models import FollowUp
 from learning.models import Attempt, Booking, ExternalRecord, Role, Team, User
 
 from tests.conftest import sign_in
@@ -67,6 +69,10 @@ TABLE = {
     ("/attempts/<id:attempt_id>/result", "GET"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
     ("/attempts/<id:attempt_id>/review", "GET"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
     ("/attempts/<id:attempt_id>/confidence", "GET"): (SIGN_IN, 200, 404, 404, 404, 404),
+    # The follow-up link opens only for its person.
+    ("/follow-ups/<token>", "GET"): (SIGN_IN, 200, 404, 404, 404, 404),
+    # The world's booking is for a session to come: nobody evaluates it until marked attended.
+    ("/bookings/<id:booking_id>/evaluation", "GET"): (SIGN_IN, 404, 404, 404, 404, 404),
     ("/audit/", "GET"): (SIGN_IN, 403, 403, 403, 403, 200),
     ("/certificates", "GET"): (SIGN_IN, 200, 200, 200, 200, 200),
     ("/certificates/<id:completion_id>", "GET"): (SIGN_IN, 200, 404, 200, 200, 200),
@@ -136,6 +142,8 @@ TABLE = {
     ("/attempts/<id:attempt_id>/reflection", "POST"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
     ("/attempts/<id:attempt_id>/confidence", "POST"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
     ("/attempts/<id:attempt_id>/confidence/after", "POST"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
+    ("/follow-ups/<token>", "POST"): (SIGN_IN, 200, 404, 404, 404, 404),
+    ("/bookings/<id:booking_id>/evaluation", "POST"): (SIGN_IN, 404, 404, 404, 404, 404),
     ("/certificates/<id:completion_id>/revoke", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/courses/bookings/<id:booking_id>/cancel", "POST"): (SIGN_IN, "to /courses/", 404, 404, 404, 404),
     ("/courses/manage/<id:course_id>/sessions/new", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
@@ -229,12 +237,15 @@ def world(app, people, records, tmp_path, monkeypatch) -> World:
         "file": (io.BytesIO(b"name,email\r\nNew Person,new@example.org\r\n"), "staff.csv")})
     token = uploaded.location.rsplit("/", 1)[1]
 
+    follow_up = FollowUp(completion_id=completion.id, user_id=person.id)
+    db.session.add(follow_up)
+    db.session.commit()
     assert db.session.get(Attempt, attempt_id) is not None and db.session.get(Booking, booking.id) is not None
     ids = {"person": person.id, "agency": home.id, "team": team.id, "attempt": attempt_id,
            "completion": completion.id, "booking": booking.id, "course": course.id, "session": session.id,
            "record": record.id, "token": token, "invite": invitation_token(invited),
            "code": completion.certificate_code,
-           "other_agency": other.id}
+           "other_agency": other.id, "follow_up": follow_up_token(follow_up)}
     emails = {"practitioner": "pat@example.org", "other_lead": "olu@example.org", "lead": "lee@example.org",
               "coordinator": "cat@example.org", "admin": "ada@example.org"}
     return World(ids, emails)
@@ -251,7 +262,8 @@ def _url(app, world: World, endpoint: str, rule, method: str) -> str:
     values = {}
     for name in rule.arguments:
         if name == "token":
-            values[name] = world.ids["invite" if endpoint == "auth.set_password" else "token"]
+            values[name] = world.ids[{"auth.set_password": "invite", "practice.follow_up": "follow_up"}.get(
+                endpoint, "token")]
         elif name in PARAMETERS:
             values[name] = world.ids[PARAMETERS[name]]
         else:

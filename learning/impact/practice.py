@@ -1,5 +1,6 @@
 """The practitioner's side of the impact work: confidence in each learning outcome before
-the first question and on the result page. Thin views over confidence.py."""
+the first question and on the result page, the follow-up months later and the course
+evaluation. Thin views over confidence.py, follow_up.py and evaluation.py."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,9 +10,14 @@ from learning.access import signed_in
 from learning.content import ModuleContent
 from learning.content.catalogue import module_content
 from learning.impact import confidence
-from learning.impact.forms import field_name, rating_form, ratings_from
+from learning.extensions import db
+from learning.impact import evaluation as evaluations
+from learning.impact import follow_up as follow_ups
+from learning.impact.forms import FollowUpForm, evaluation_form, field_name, rating_form, ratings_from
+from learning.impact.models import Used
+from learning.models import Booking, Module
 
-__all__ = ["bp", "field_name", "outcome_form", "wants_after_rating", "wants_before_rating"]
+__all__ = ["bp", "field_name", "outcome_form", "questions_for", "wants_after_rating", "wants_before_rating"]
 from learning.impact.models import Moment
 from learning.learner import attempts
 from learning.learner.attempts import LearnerAttempt
@@ -25,6 +31,19 @@ def _own_attempt(attempt_id: int) -> tuple[LearnerAttempt, ModuleContent]:
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt, module_content(attempt.module_slug)
+
+
+def questions_for(user_id: int) -> list[tuple[str, str]]:
+    """What My learning lists under "Tell us how your learning went": (link, text)."""
+    asks = [(url_for("practice.follow_up", token=follow_ups.token_for(f)),
+             f"Have you used {title} in your practice?") for f, title in follow_ups.open_for(user_id)]
+    asks += [(url_for("practice.evaluation", booking_id=booking_id),
+              f"Evaluate {title} ({starts:%-d %B %Y})") for booking_id, title, starts in evaluations.open_for(user_id)]
+    return asks
+
+
+def module_title(module_id: int) -> str:
+    return db.session.get_one(Module, module_id).title
 
 
 def outcome_form(content: ModuleContent):
@@ -90,3 +109,49 @@ def after(attempt_id: int):
     _save(attempt, content, Moment.AFTER, form)
     flash("Thank you. Your confidence ratings have been saved.", "success")
     return redirect(url_for("learner.result", attempt_id=attempt.id))
+
+
+@bp.route("/follow-ups/<token>", methods=["GET", "POST"])
+@signed_in
+def follow_up(token: str):
+    """The follow-up, from its emailed link or My learning: for its person only, once."""
+    asked = follow_ups.from_token(token, current_user.id)
+    if asked is None:
+        abort(404)
+    title = module_title(asked.completion.module_id)
+    if asked.answered_at is not None:
+        return render_template("impact/answered.html", title=title, what="this follow-up")
+    form = FollowUpForm()
+    if form.validate_on_submit():
+        given = follow_ups.Answer(Used(form.used.data), form.example.data, form.barriers.data, bool(form.shared.data))
+        follow_ups.answer(asked, given)
+        flash("Thank you. Your answer has been saved.", "success")
+        return redirect(url_for("learner.my_learning"))
+    return render_template("impact/follow_up.html", form=form, title=title, asked=asked)
+
+
+@bp.route("/bookings/<id:booking_id>/evaluation", methods=["GET", "POST"])
+@signed_in
+def evaluation(booking_id: int):
+    booking = db.session.get(Booking, booking_id)
+    if booking is None or booking.user_id != current_user.id or not evaluations.attended(booking):
+        abort(404)
+    course = booking.session.course
+    if evaluations.submitted(booking.id):
+        return render_template("impact/answered.html", title=course.title, what="this evaluation")
+    outcomes = evaluations.outcomes_of(course)
+    recs = tuple(rec for rec, _text in outcomes)
+    form = evaluation_form(recs)()
+    if form.validate_on_submit():
+        given = evaluations.Evaluation(
+            usefulness=int(form["usefulness"].data), before=ratings_from(form, recs, "before"),
+            after=ratings_from(form, recs, "after"), differently=form["differently"].data,
+            comments=form["comments"].data, shared=bool(form["shared"].data))
+        try:
+            evaluations.submit(booking, given)
+        except confidence.RatingError:
+            abort(400)
+        flash("Thank you. Your evaluation has been saved.", "success")
+        return redirect(url_for("learner.my_learning"))
+    return render_template("impact/evaluation.html", form=form, booking=booking, course=course,
+                           outcomes=outcomes, field_name=field_name)

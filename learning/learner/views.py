@@ -38,7 +38,8 @@ def my_learning():
     rows = module_rows()
     latest = latest_by_module(current_user)
     certificates = {slug: latest[row.id] for slug, row in rows.items() if row.id in latest}
-    return render_template("learner/my_learning.html", summary=summary, review=catalogue(), certificates=certificates)
+    return render_template("learner/my_learning.html", summary=summary, review=catalogue(), certificates=certificates,
+                           asks=practice.questions_for(current_user.id))
 
 
 @bp.route("/modules/<slug>")

@@ -73,6 +73,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     from learning.audit.views import bp as audit_bp
     from learning.health import bp as health_bp
     from learning.impact.practice import bp as practice_bp
+    from learning.impact.views import bp as impact_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
@@ -86,6 +87,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     app.register_blueprint(audit_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(practice_bp)
+    app.register_blueprint(impact_bp)
 
     from learning import navigation, security
 

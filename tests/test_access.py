@@ -71,6 +71,7 @@ TABLE = {
     ("/attempts/<id:attempt_id>/confidence", "GET"): (SIGN_IN, 200, 404, 404, 404, 404),
     # The follow-up link opens only for its person.
     ("/follow-ups/<token>", "GET"): (SIGN_IN, 200, 404, 404, 404, 404),
+    ("/impact/", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
     # The world's booking is for a session to come: nobody evaluates it until marked attended.
     ("/bookings/<id:booking_id>/evaluation", "GET"): (SIGN_IN, 404, 404, 404, 404, 404),
     ("/audit/", "GET"): (SIGN_IN, 403, 403, 403, 403, 200),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovTextArea
-from wtforms import BooleanField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput, GovTextArea
+from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from learning.fields import GovRadioField
+from learning.date_range import EndNotBeforeStart
+from learning.fields import GovDateField, GovRadioField
 from learning.forms import Form
 from learning.impact.models import Used
 
@@ -72,3 +73,12 @@ def evaluation_form(recommendations: tuple[str, ...]) -> type[Form]:
         fields[field_name(rec, "before")] = _rating_field()
         fields[field_name(rec, "after")] = _rating_field()
     return type("EvaluationForm", (Form,), fields)
+
+
+class ImpactFilterForm(EndNotBeforeStart, Form):
+    class Meta:
+        csrf = False
+
+    start = GovDateField("From", called="Start date")
+    end = GovDateField("To", called="End date")
+    submit = SubmitField("Show figures", widget=GovSubmitInput())

@@ -12,6 +12,7 @@ only their own agency's examples that the person chose to share; exports never s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Float, String, case, cast, distinct, func, literal, select, union_all
@@ -96,8 +97,8 @@ def _taught():
                        for slug, rec in pairs)).subquery("taught")
 
 
-def _within(moment: ColumnElement, start: date | None, end: date | None) -> list[ColumnElement[bool]]:
-    where = []
+def _within(moment: Any, start: date | None, end: date | None) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
     if start:
         where.append(moment >= datetime.combine(start, time.min))
     if end:
@@ -106,7 +107,7 @@ def _within(moment: ColumnElement, start: date | None, end: date | None) -> list
 
 
 def _agencies(agency_ids: tuple[int, ...] | None) -> list[ColumnElement[bool]]:
-    where = [User.agency_id.is_not(None)]
+    where: list[ColumnElement[bool]] = [User.agency_id.is_not(None)]
     if agency_ids is not None:
         where.append(User.agency_id.in_(agency_ids))
     return where

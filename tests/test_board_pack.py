@@ -67,4 +67,4 @@ def test_seed_scale_keeps_a_year_of_history_and_the_board_pack_builds_from_it(ru
     out = tmp_path / "scale.pdf"
     result = runner.invoke(args=["export", "board-pack", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert len(PdfReader(out).pages) == 5
+    assert len(PdfReader(out).pages) == 6  # with the impact page (learning/impact/board_page.py)

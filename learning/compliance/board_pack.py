@@ -19,6 +19,8 @@ from learning.exports.cells import produced_on
 from learning.models import utcnow
 from learning.compliance.status import Status
 from learning.compliance.trend import Trend, month_label, monthly
+from learning.impact.board_page import impact_page
+from learning.impact.service import figures as impact_figures
 
 FONTS = Path("/usr/share/fonts/truetype/dejavu")
 BLUE, GREY, BLACK = (29, 112, 184), (177, 180, 182), (11, 12, 12)
@@ -91,6 +93,7 @@ def build(out: BinaryIO | str, agency_ids: tuple[int, ...] | None = None, now: d
     _headlines(pdf, by_agency, heads, trend)
     _trend(pdf, trend)
     _by_agency(pdf, agencies, modules, by_agency, heads)
+    impact_page(pdf, impact_figures(agency_ids, "none"))
     _method(pdf)
     pdf.output(out)
     return {"pages": pdf.page_no(), "agencies": len(heads)}

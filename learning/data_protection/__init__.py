@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 
 from learning.extensions import db
 from learning.external.records import evidence_path
+from learning.impact.personal import erase_words
 from learning.models import Completion, ExternalRecord, User, utcnow
 
 
@@ -21,6 +22,7 @@ def erase(user: User) -> None:
     # A reflection is the person's own words: it goes; the completion stays, anonymous.
     db.session.execute(update(Completion).where(Completion.user_id == user.id)
                        .values(reflection=None, reflection_shared=False))
+    erase_words(user.id)  # follow-up and evaluation words go; the ratings and answers stay
     user.name = f"Erased person {user.id}"
     user.email = f"erased-{user.id}@erased.invalid"
     user.job_title = None

@@ -112,3 +112,23 @@ def test_the_period_limits_the_figures(app, people, records):
     assert "5 people" in page(app, coordinator(people))
     html = page(app, coordinator(people), "?start=1&start=1&start=2090")
     assert "There are no figures yet for this period." in html
+
+
+def test_seed_demo_gives_every_view_figures_some_shown_and_some_hidden(app, runner, people):
+    from sqlalchemy import func, select
+
+    from learning.demo import DEFAULT_PASSWORD
+    from learning.impact.models import CourseEvaluation
+    from learning.models import User
+
+    assert runner.invoke(args=["seed-demo", "--password", DEFAULT_PASSWORD]).exit_code == 0
+    counts = [db.session.scalar(select(func.count(m.id))) for m in (ConfidenceRating, FollowUp, CourseEvaluation)]
+    assert all(counts), counts
+    assert runner.invoke(args=["seed-demo", "--password", DEFAULT_PASSWORD]).exit_code == 0
+    assert [db.session.scalar(select(func.count(m.id))) for m in (ConfidenceRating, FollowUp, CourseEvaluation)] == counts
+    html = page(app, coordinator(people))
+    assert " people)" in html and "fewer than 5" in html and "Examples people gave" in html
+    lead = db.session.scalar(select(User).where(User.email == "lead@example.org"))
+    lead.set_password("correct horse battery staple")
+    db.session.commit()
+    assert "people)" in page(app, lead)

@@ -30,4 +30,4 @@ def home():
     start, end = (form.start.data, form.end.data) if valid else (None, None)
     found = figures(agency_ids, examples_for(current_user), start, end)
     return render_template("impact/home.html", figures=found, form=form, chart=chart.svg(found),
-                           chart_summary=chart.summary(found), partnership=agency_ids is None)
+                           partnership=agency_ids is None)

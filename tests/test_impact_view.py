@@ -132,3 +132,16 @@ def test_seed_demo_gives_every_view_figures_some_shown_and_some_hidden(app, runn
     lead.set_password("correct horse battery staple")
     db.session.commit()
     assert "people)" in page(app, lead)
+
+
+def test_the_page_runs_the_same_few_queries_for_5_people_or_15(app, people, records, count_queries):
+    client = app.test_client()
+    sign_in(client, coordinator(people))
+    trained(people, records, 5, example="An example", shared=True)
+    with count_queries() as n:
+        assert client.get("/impact/").status_code == 200
+    small = n()
+    trained(people, records, 10, agency="Other Health", prefix="m", example="Another", shared=True)
+    with count_queries() as n:
+        assert client.get("/impact/").status_code == 200
+    assert n() == small <= 12, (small, n())

@@ -28,6 +28,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(snapshot_command)
     app.cli.add_command(send_scheduled_reports_command)
+    from learning.impact.commands import register as register_impact
+    register_impact(app, export)
 
 
 @click.command("create-user")

@@ -87,6 +87,8 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         CONTENT_DIR=os.environ.get("CONTENT_DIR", str(Path(app.root_path).parent / "quizzes")),
         # A completion is "expiring" when it runs out within this many days.
         EXPIRING_WINDOW_DAYS=int(os.environ.get("EXPIRING_WINDOW_DAYS", "60")),
+        # "Have you used this learning in your practice?" is asked this many days after a completion.
+        FOLLOW_UP_DAYS=int(os.environ.get("FOLLOW_UP_DAYS", "90")),
         SQLITE_BUSY_TIMEOUT_MS=5000,
         # Sessions: signed cookies, so any worker serves any user. Both limits are enforced
         # by learning/auth/sessions.py from timestamps inside the signed cookie.

@@ -387,3 +387,4 @@ from learning.courses.models import (  # noqa: E402, F401
     SessionEmail,
     course_module,
 )
+from learning.impact.models import ConfidenceRating, CourseEvaluation, FollowUp  # noqa: E402, F401

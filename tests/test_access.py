@@ -25,6 +25,8 @@ from sqlalchemy import select
 
 from learning.extensions import db
 from learning.people.invitations import invitation_token
+from learning.impact.follow_up import token_for as follow_up_token
+from learning.impact.models import FollowUp
 from learning.models import Attempt, Booking, ExternalRecord, Role, Team, User
 
 from tests.conftest import sign_in
@@ -36,7 +38,9 @@ ROLES = ("anonymous", "practitioner", "other_lead", "lead", "coordinator", "admi
 # question; another role's Start makes their own attempt; booking a session or changing a
 # person goes back to that session or person; no certificates means nothing to download.
 QUESTION_1 = "to /attempts/{attempt}/questions/1"
-NEW_ATTEMPT = "to /attempts/{new}/questions/1"
+NEW_ATTEMPT = "to /attempts/{new}/confidence"
+# Starting a module with learning outcomes asks for confidence before the first question.
+CONFIDENCE = "to /attempts/{attempt}/confidence"
 THE_SESSION = "to /courses/sessions/{session}"
 THE_PERSON = "to /people/{person}"
 MANAGE_SESSION = "to /courses/manage/sessions/{session}"
@@ -64,6 +68,12 @@ TABLE = {
     ("/attempts/<id:attempt_id>/questions/<id:number>/feedback", "GET"): (SIGN_IN, QUESTION_1, *[404] * 4),
     ("/attempts/<id:attempt_id>/result", "GET"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
     ("/attempts/<id:attempt_id>/review", "GET"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
+    ("/attempts/<id:attempt_id>/confidence", "GET"): (SIGN_IN, 200, 404, 404, 404, 404),
+    # The follow-up link opens only for its person.
+    ("/follow-ups/<token>", "GET"): (SIGN_IN, 200, 404, 404, 404, 404),
+    ("/impact/", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
+    # The world's booking is for a session to come: nobody evaluates it until marked attended.
+    ("/bookings/<id:booking_id>/evaluation", "GET"): (SIGN_IN, 404, 404, 404, 404, 404),
     ("/audit/", "GET"): (SIGN_IN, 403, 403, 403, 403, 200),
     ("/audit/download", "GET"): (SIGN_IN, 403, 403, 403, 403, 200),
     ("/certificates", "GET"): (SIGN_IN, 200, 200, 200, 200, 200),
@@ -138,6 +148,10 @@ TABLE = {
     ("/attempts/<id:attempt_id>/questions/<id:number>", "POST"): (SIGN_IN, 200, 404, 404, 404, 404),
     ("/attempts/<id:attempt_id>/submit", "POST"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
     ("/attempts/<id:attempt_id>/reflection", "POST"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
+    ("/attempts/<id:attempt_id>/confidence", "POST"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
+    ("/attempts/<id:attempt_id>/confidence/after", "POST"): (SIGN_IN, QUESTION_1, 404, 404, 404, 404),
+    ("/follow-ups/<token>", "POST"): (SIGN_IN, 200, 404, 404, 404, 404),
+    ("/bookings/<id:booking_id>/evaluation", "POST"): (SIGN_IN, 404, 404, 404, 404, 404),
     ("/certificates/<id:completion_id>/revoke", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/courses/bookings/<id:booking_id>/cancel", "POST"): (SIGN_IN, "to /courses/", 404, 404, 404, 404),
     ("/courses/manage/<id:course_id>/sessions/new", "POST"): (SIGN_IN, 403, 403, 403, 200, 200),
@@ -163,7 +177,7 @@ TABLE = {
     ("/external/new", "POST"): (SIGN_IN, 200, 200, 200, 200, 200),
     ("/import-staff", "POST"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/import-staff/<token>", "POST"): (SIGN_IN, 403, 404, 200, 404, 404),
-    ("/modules/<slug>/start", "POST"): (SIGN_IN, QUESTION_1, *[NEW_ATTEMPT] * 4),
+    ("/modules/<slug>/start", "POST"): (SIGN_IN, CONFIDENCE, *[NEW_ATTEMPT] * 4),
     ("/people/<id:user_id>/deactivate", "POST"): (SIGN_IN, 403, 404, THE_PERSON, THE_PERSON, THE_PERSON),
     ("/people/<id:user_id>/edit", "POST"): (SIGN_IN, 403, 404, 200, 200, 200),
     ("/people/<id:user_id>/erase", "POST"): (SIGN_IN, 403, 403, 403, 403, "to /people/"),
@@ -239,12 +253,15 @@ def world(app, people, records, tmp_path, monkeypatch) -> World:
     from learning.compliance.scheduled import subscribe
 
     subscription = subscribe(lead, home.id, "weekly", ["board@example.org"])
+    follow_up = FollowUp(completion_id=completion.id, user_id=person.id)
+    db.session.add(follow_up)
+    db.session.commit()
     assert db.session.get(Attempt, attempt_id) is not None and db.session.get(Booking, booking.id) is not None
     ids = {"person": person.id, "agency": home.id, "team": team.id, "attempt": attempt_id,
            "completion": completion.id, "booking": booking.id, "course": course.id, "session": session.id,
            "record": record.id, "token": token, "invite": invitation_token(invited),
            "code": completion.certificate_code,
-           "other_agency": other.id, "subscription": subscription.id}
+           "other_agency": other.id, "subscription": subscription.id, "follow_up": follow_up_token(follow_up)}
     emails = {"practitioner": "pat@example.org", "other_lead": "olu@example.org", "lead": "lee@example.org",
               "coordinator": "cat@example.org", "admin": "ada@example.org"}
     return World(ids, emails)
@@ -262,7 +279,8 @@ def _url(app, world: World, endpoint: str, rule, method: str) -> str:
     values = {}
     for name in rule.arguments:
         if name == "token":
-            values[name] = world.ids["invite" if endpoint == "auth.set_password" else "token"]
+            values[name] = world.ids[{"auth.set_password": "invite", "practice.follow_up": "follow_up"}.get(
+                endpoint, "token")]
         elif name in PARAMETERS:
             values[name] = world.ids[PARAMETERS[name]]
         else:

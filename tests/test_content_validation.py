@@ -222,3 +222,37 @@ def test_fact_references_reach_sections_k_and_l_of_the_facts_file_and_no_further
     assert not [e for e in accepted if "fact reference" in e]
     rejected = errors_after(content_dir, 'facts = ["K4", "L7"]', 'facts = ["M1"]')
     assert "modules/tiny-module.toml: question 'q1': fact reference 'M1' should look like 'A4'" in rejected
+
+
+def test_a_listed_recommendation_without_an_outcome_is_an_error(content_dir):
+    errors = errors_after(content_dir, '[[outcomes]]\nrecommendation = "rec-police-protection"',
+                          '[[nothing]]\nrecommendation = "rec-police-protection"')
+    assert any("unknown key 'nothing'" in e for e in errors), errors
+    (content_dir / "modules" / "tiny-module.toml").write_text(
+        (content_dir / "modules" / "tiny-module.toml").read_text().split("[[nothing]]")[0])
+    _, errors = load_catalogue(content_dir)
+    assert ("modules/tiny-module.toml: module: recommendation 'rec-police-protection' needs a learning outcome "
+            "([[outcomes]])" in [str(e) for e in errors])
+
+
+def test_an_outcome_for_a_recommendation_the_module_does_not_list_is_an_error(content_dir):
+    errors = errors_after(content_dir, 'recommendation = "rec-police-protection"\ntext = "Explain',
+                          'recommendation = "rec-escalation"\ntext = "Explain')
+    assert ("modules/tiny-module.toml: outcome #1: recommendation 'rec-escalation' is not one the module lists"
+            in errors), errors
+
+
+def test_two_outcomes_for_one_recommendation_is_an_error(content_dir):
+    path = content_dir / "modules" / "tiny-module.toml"
+    path.write_text(path.read_text() + '\n[[outcomes]]\nrecommendation = "rec-police-protection"\ntext = "Again."\n')
+    _, errors = load_catalogue(content_dir)
+    assert ("modules/tiny-module.toml: outcome #2: recommendation 'rec-police-protection' already has an outcome"
+            in [str(e) for e in errors])
+
+
+def test_every_shipped_module_has_one_outcome_per_listed_recommendation(app):
+    from learning.content.catalogue import catalogue
+    with app.app_context():
+        modules = catalogue().ordered()
+    for module in modules:
+        assert [o.recommendation for o in module.outcomes] == list(module.recommendations), module.slug

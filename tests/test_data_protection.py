@@ -49,7 +49,8 @@ def test_the_subject_access_workbook_holds_the_persons_records(app, client, peop
     sign_in(client, people.user("adi@example.org", role=Role.ADMIN))
     response = client.get(f"/people/{pat.id}/data.xlsx")
     wb = load_workbook(io.BytesIO(response.data))
-    assert wb.sheetnames == ["Account", "Completions", "Answers", "Bookings", "Course emails", "External learning", "Activity"]
+    assert wb.sheetnames == ["Account", "Completions", "Answers", "Bookings", "Course emails", "External learning",
+                            "Confidence ratings", "Follow-ups", "Course evaluations", "Activity"]
     assert wb["Account"]["B3"].value == "Pat Fielding" and wb["Account"]["B4"].value == "pat@example.org"
     assert len(list(wb["Answers"].iter_rows(min_row=2))) == 8
     assert wb["Completions"]["A2"].value == "Police protection"

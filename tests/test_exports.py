@@ -15,7 +15,7 @@ from tests.conftest import sign_in
 from tests.journey import answer_all, start
 
 SLUG = "police-protection"
-SHEETS = ["Summary", "Trend", "Staff matrix", "Completions", "Coverage", "Misconceptions", "About"]
+SHEETS = ["Summary", "Trend", "Staff matrix", "Completions", "Coverage", "Misconceptions", "Impact", "About"]
 
 
 def workbook(data: bytes):
@@ -216,7 +216,8 @@ def test_every_export_runs_the_same_queries_for_5_or_40_staff(client, people, re
     small = measure()
     add_staff(range(5, 40))
     large = measure()
-    assert large == small and max(small) <= 20, (small, large)
+    # The compliance workbook is the largest: 18 queries, and 4 more for its Impact sheet.
+    assert large == small and max(small) <= 24, (small, large)
 
 
 def test_a_workbook_that_fails_to_build_is_not_recorded_as_exported(app, ctx):

@@ -75,6 +75,7 @@ SENTENCES: dict[str, str] = {
     "export_non_attendance": "{actor} downloaded the non-attendance list for {agencies}{dates}",
     "export_subject_access": "{actor} downloaded everything held about {person}",
     "export_audit": "{actor} downloaded the audit trail{dates}",
+    "export_impact": "{actor} exported the impact figures{dates}",
     # Scheduled reports
     "report_subscribed": "{actor} subscribed {recipient_count} to a {frequency} compliance workbook for {report_agency}",
     "report_unsubscribed": "{actor} ended a scheduled compliance workbook ({reason})",

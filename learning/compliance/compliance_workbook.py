@@ -3,7 +3,8 @@
 Sheets: Summary (agencies x modules, % compliant, colours, chart), Staff matrix (a row per
 person, status and date per required module), Completions (every completion), Coverage
 (staff per agency who completed a module teaching each recommendation), Misconceptions
-(first answers wrong per agency and question, small numbers suppressed), About.
+(first answers wrong per agency and question, small numbers suppressed), Impact (learning
+into practice per recommendation and agency, learning/impact/workbook.py), About.
 
 Written in openpyxl's write-only mode from streamed queries, so memory stays flat as the
 workforce grows: rows are fetched in batches and written as they arrive.
@@ -13,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import IO
 
+from flask import current_app
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.formatting.rule import CellIsRule
@@ -27,6 +29,7 @@ from learning.extensions import db
 from learning.compliance.insight import MIN_PEOPLE, NO_ANSWERS, first_answer_errors, protect, total
 from learning.models import Agency, Completion, Module, User, utcnow
 from learning.compliance.status import Status
+from learning.impact.workbook import impact_sheet
 from learning.compliance.trend import month_label, monthly
 from learning.exports.cells import (BOLD, TITLE, WRAP, cell, chart_text, dated, heading_row, keep_together, print_setup,
                                      safe_text)
@@ -69,6 +72,7 @@ def build(out: IO[bytes] | str, scope: Scope, generated_by: str, window_days: in
     completions = _completions(wb, scope, agencies, teams, module_titles)
     _coverage(wb, scope, in_scope)
     _misconceptions(wb, scope, in_scope)
+    impact_sheet(wb, scope.agency_ids, current_app.config["FOLLOW_UP_DAYS"])
     _about(wb, scope, generated_by, now, window_days, agencies, teams, module_titles)
     wb.save(out)
     return {"people": people, "completions": completions, "agencies": len(in_scope)}

@@ -76,3 +76,18 @@ def listed_refs_are_taught(found: Problems, module: ModuleContent) -> None:
     for rec in module.recommendations:
         if rec not in taught_recs:
             found.add(f"recommendation '{rec}' is listed but no question teaches it")
+
+
+def outcomes(found: Problems, module: ModuleContent) -> None:
+    """One learning outcome per recommendation the module lists, and none for any other."""
+    listed = set(module.recommendations)
+    seen: set[str] = set()
+    for index, outcome in enumerate(module.outcomes):
+        if outcome.recommendation not in listed:
+            found.add(f"recommendation '{outcome.recommendation}' is not one the module lists", "outcomes", index)
+        elif outcome.recommendation in seen:
+            found.add(f"recommendation '{outcome.recommendation}' already has an outcome", "outcomes", index)
+        seen.add(outcome.recommendation)
+    for rec in module.recommendations:
+        if rec not in seen:
+            found.add(f"recommendation '{rec}' needs a learning outcome ([[outcomes]])")

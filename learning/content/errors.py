@@ -18,7 +18,7 @@ from learning.content.fields import PROBLEM
 # A list of tables and what one of its items is called.
 ITEMS = {
     "stages": "stage", "questions": "question", "options": "option",
-    "themes": "theme", "recommendations": "recommendation",
+    "themes": "theme", "recommendations": "recommendation", "outcomes": "outcome",
 }
 # How FORMAT.md writes each list of tables.
 TABLES = {"stages": "[[stages]]", "questions": "[[questions]]", "options": "[[questions.options]]"}

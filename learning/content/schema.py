@@ -122,6 +122,15 @@ class Learning(Content):
     why_it_matters: Text
 
 
+class Outcome(Content):
+    """A learning outcome: what a practitioner can do after the module, for one review
+    recommendation the module teaches. People rate their confidence in each, before the
+    first question and on the result page (learning/impact)."""
+
+    recommendation: RecommendationId
+    text: Text
+
+
 class ModuleContent(Content):
     slug: Slug
     title: Text
@@ -134,6 +143,8 @@ class ModuleContent(Content):
     questions_per_attempt: Positive
     themes: tuple[ThemeId, ...]
     recommendations: tuple[RecommendationId, ...] = ()
+    # One per recommendation the module lists, in the order they are rated.
+    outcomes: tuple[Outcome, ...] = ()
     learning: Learning
     stages: tuple[Stage, ...]
     questions: tuple[Question, ...]
@@ -152,6 +163,7 @@ class ModuleContent(Content):
         checks.stages(found, self)
         checks.questions(found, self)
         checks.listed_refs_are_taught(found, self)
+        checks.outcomes(found, self)
         found.raise_any("ModuleContent", self.slug)
         return self
 
@@ -167,6 +179,9 @@ class ModuleContent(Content):
 
     def questions_in(self, stage_id: str) -> list[Question]:
         return [q for q in self.questions if q.stage == stage_id]
+
+    def outcome(self, recommendation: str) -> Outcome | None:
+        return next((o for o in self.outcomes if o.recommendation == recommendation), None)
 
     @cached_property
     def questions_by_id(self) -> dict[str, Question]:

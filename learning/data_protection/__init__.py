@@ -10,6 +10,7 @@ from sqlalchemy import delete, select, update
 
 from learning.extensions import db
 from learning.external.records import evidence_path
+from learning.impact.personal import erase_words
 from learning.models import Completion, ExternalRecord, SessionEmail, User, utcnow
 
 
@@ -24,6 +25,7 @@ def erase(user: User) -> None:
     db.session.execute(update(Completion).where(Completion.user_id == user.id)
                        .values(reflection=None, reflection_shared=False))
     db.session.execute(delete(SessionEmail).where(SessionEmail.user_id == user.id))
+    erase_words(user.id)  # follow-up and evaluation words go; the ratings and answers stay
     user.name = f"Erased person {user.id}"
     user.email = f"erased-{user.id}@erased.invalid"
     user.job_title = None

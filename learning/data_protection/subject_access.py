@@ -11,6 +11,7 @@ from learning.extensions import db
 from learning.courses.notices import LABELS
 from learning.courses.times import local
 from learning.models import Attempt, AuditEvent, Booking, Completion, Course, CourseSession, ExternalRecord, Module, SessionEmail, User, utcnow
+from learning.impact.personal import subject_access_sheets
 from learning.exports.cells import BOLD, LEFT, TITLE, WRAP, cell, heading_row, print_setup, produced_on
 
 
@@ -82,6 +83,8 @@ def build(out: IO[bytes] | str, user: User, generated_by: str) -> dict:
     _sheet(wb, "External learning", ["Title", "Provider", "Completed", "Evidence note", "Evidence file", "Status", "Reviewer's note"],
            ([r.title, r.provider, r.completed_on, r.evidence_note, r.evidence_filename or "", r.status, r.review_note] for r in records),
            [40, 30, 14, 50, 24, 12, 40])
+
+    subject_access_sheets(lambda *args: _sheet(wb, *args), user.id)
 
     events = db.session.scalars(select(AuditEvent).where(or_(AuditEvent.actor_id == user.id, AuditEvent.actor_email == user.email))
                                 .order_by(AuditEvent.at))

@@ -20,6 +20,7 @@ from learning.learner.forms import (
     AnswerChoices, EmptyForm, ReflectionForm, answer_form, chosen_option_ids, kept_choice,
 )
 from learning.learner import reflection as reflections
+from learning.impact import practice
 
 bp = Blueprint("learner", __name__)
 
@@ -37,7 +38,8 @@ def my_learning():
     rows = module_rows()
     latest = latest_by_module(current_user)
     certificates = {slug: latest[row.id] for slug, row in rows.items() if row.id in latest}
-    return render_template("learner/my_learning.html", summary=summary, review=catalogue(), certificates=certificates)
+    return render_template("learner/my_learning.html", summary=summary, review=catalogue(), certificates=certificates,
+                           asks=practice.questions_for(current_user.id))
 
 
 @bp.route("/modules/<slug>")
@@ -60,6 +62,8 @@ def start(slug: str):
     started = service.start_or_resume(current_user, module_rows()[slug], content)
     if started.next_position is None:
         return redirect(url_for("learner.check", attempt_id=started.attempt_id))
+    if started.next_position == 1 and practice.wants_before_rating(started.attempt_id, content):
+        return redirect(url_for("practice.before", attempt_id=started.attempt_id))
     return redirect(url_for("learner.question", attempt_id=started.attempt_id, number=started.next_position))
 
 
@@ -241,9 +245,21 @@ def result(attempt_id: int):
     return _result_page(attempt, completion, reflection)
 
 
-def _result_page(attempt: LearnerAttempt, completion, reflection: ReflectionForm):
-    return render_template("learner/result.html", attempt=attempt, content=_content_for(attempt),
-                           completion=completion, form=EmptyForm(), reflection=reflection)
+def _result_page(attempt: LearnerAttempt, completion, reflection: ReflectionForm, confidence_form=None):
+    content = _content_for(attempt)
+    if confidence_form is None and practice.wants_after_rating(attempt.id, content):
+        confidence_form = practice.outcome_form(content)
+    return render_template("learner/result.html", attempt=attempt, content=content,
+                           completion=completion, form=EmptyForm(), reflection=reflection,
+                           confidence_form=confidence_form, field_name=practice.field_name)
+
+
+def result_page(attempt: LearnerAttempt, confidence_form):
+    """The result page again, showing what was wrong with the confidence ratings sent."""
+    completion = service.completion_for(attempt)
+    reflection = ReflectionForm(data={"reflection": completion.reflection, "shared": completion.reflection_shared}
+                                if completion else None)
+    return _result_page(attempt, completion, reflection, confidence_form)
 
 
 @bp.route("/attempts/<id:attempt_id>/reflection", methods=["POST"])

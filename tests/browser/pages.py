@@ -277,13 +277,21 @@ class Plan:
     stop_after: int | None = None  # leave the attempt open after this many answers
 
 
-def start_module(visit: Visit, slug: str, state: str = "") -> int:
-    """From My learning: open the module's page and start (or continue) the case."""
+def start_module(visit: Visit, slug: str, state: str = "", ratings: dict[str, str] | None = None) -> int:
+    """From My learning: open the module's page and start (or continue) the case. Asked for
+    confidence first, give `ratings` (radio name: value), or skip."""
     content = visit.site.content(slug)
     visit.follow(content.title)
     assert visit.heading() == content.title
     visit.scan("module", state)
     visit.press("Continue your attempt" if state == "in-progress" else "Start the case")
+    if visit.page.url.endswith("/confidence"):
+        # Confidence in each learning outcome before the first question: rated, or skipped.
+        assert visit.heading() == "How confident are you now?"
+        visit.scan("confidence-before")
+        for name, value in (ratings or {}).items():
+            visit.choose(value, name=name)
+        visit.press("Save and start the case" if ratings else "Skip")
     match = re.search(r"/attempts/(\d+)/questions/(\d+)$", visit.page.url)
     assert match, visit.page.url
     return int(match.group(1))

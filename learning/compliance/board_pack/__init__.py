@@ -18,6 +18,8 @@ from typing import BinaryIO
 from flask import current_app
 
 from learning.compliance import Scope, figures_by, headcount, lookups, required_modules
+from learning.impact.board_page import impact_page
+from learning.impact.service import figures as impact_figures
 from learning.compliance.board_pack import sections
 from learning.compliance.board_pack.figures import course_attendance, most_missed, recommendation_coverage
 from learning.compliance.board_pack.pdf import Pack
@@ -89,6 +91,7 @@ def build(out: BinaryIO | str, agency_ids: tuple[int, ...] | None = None, now: d
     step()
     pdf.ln(4)
     sections.courses(pdf, course_attendance(agency_ids, start, end), start, end)
+    impact_page(pdf, impact_figures(agency_ids, "none", start, end))
     step()
     sections.method(pdf, trend.months[0], trend.months[-1])
     pdf.output(out)

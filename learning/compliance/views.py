@@ -14,7 +14,6 @@ from sqlalchemy import bindparam, select
 
 from learning.access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
 from learning.content.catalogue import catalogue
-from learning.certificates.service import all_certificates, certificates_for
 from learning.compliance import Scope, figures_by, partnership_figures, required_modules, team_names
 from learning.compliance.staff import filtered_staff
 from learning.database import run
@@ -24,9 +23,7 @@ from learning.compliance import compliance_workbook
 from learning.extensions import db
 from learning.compliance.insight import MIN_PEOPLE, first_answer_errors
 from learning.models import Agency, Attempt, Module, Role
-from learning.learner.my_learning import learning_summary
 from learning.compliance.status import Status
-from learning.learner import reflection as reflections
 from learning.numbers import int_arg
 from learning.pagination import Page, requested_page
 from learning.compliance.forms import COMPLIANT, CompletionsExportForm, StaffFilterForm
@@ -140,11 +137,9 @@ def _filter_args(scope: Scope) -> dict:
 @bp.route("/people/<id:user_id>")
 @role_required(Role.AGENCY_LEAD)
 def person(user_id: int):
+    """The old address of a person's learning record: their one page is /people/<id> now."""
     person = user_in_scope_or_404(current_user, user_id)
-    completions = all_certificates(person)
-    shared = [(c, text) for c in completions if (text := reflections.visible_to(c, current_user))]
-    return render_template("compliance/person.html", person=person, summary=learning_summary(person),
-                           certificates=certificates_for(completions), reflections=shared)
+    return redirect(url_for("people.user", user_id=person.id))
 
 
 @bp.route("/attempts/<id:attempt_id>")

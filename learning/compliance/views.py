@@ -111,10 +111,11 @@ def staff():
 
 
 def status_rows(people, modules, statuses) -> list[tuple]:
-    """The staff matrix's rows: each person with their status in each module's column, in
-    the order of `modules` (None where the module is not required of them)."""
+    """The staff matrix's rows: each person with a (module id, status) key per module's
+    column, in the order of `modules` (status None where the module is not required of
+    them). The template makes the cell for each key once per table (join_markup)."""
     ids = [m.id for m in modules]
-    return [(person, [statuses[person.id].get(i) for i in ids]) for person in people]
+    return [(person, [(i, statuses[person.id].get(i)) for i in ids]) for person in people]
 
 
 @bp.app_template_filter("join_markup")

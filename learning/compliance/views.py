@@ -16,6 +16,7 @@ from learning.access import agency_scope, role_required, user_in_scope_or_404, v
 from learning.content.catalogue import catalogue
 from learning.compliance import Scope, figures_by, partnership_figures, required_modules, team_names
 from learning.compliance.staff import filtered_staff
+from learning.compliance.people_counts import NOBODY, people_counts
 from learning.database import run
 from learning.exports import send_workbook
 from learning.compliance import completions_workbook
@@ -84,10 +85,12 @@ def agency(agency_id: int):
     scope, form, modules, teams = _scope_from_request(agency_id)
     agency = run(_AGENCY, {"id": agency_id}).first() or abort(404)
     figures = figures_by(Scope(agency_ids=scope.agency_ids))
+    counted = people_counts(Scope(agency_ids=scope.agency_ids)).get(agency_id, NOBODY)
     number = requested_page()
     # The agency's headcount comes with the page of staff (and how many match the filters).
     heads, total, people, statuses = filtered_staff(scope, number, PER_PAGE, with_heads=True)
     return render_template("compliance/agency.html", agency=agency, modules=modules, figures=figures, heads=heads,
+                           counted=counted,
                            form=form, rows=status_rows(people, modules, statuses), page=Page(number, PER_PAGE, total),
                            teams=teams, scope=scope, statuses_list=list(Status),
                            filter_args=_filter_args(scope), **trend.page_context(scope.agency_ids))

@@ -20,7 +20,7 @@ from learning.mail import send
 from learning.pagination import Page, requested_page
 from learning.people.invitations import invitation_url, needs_invitation
 from learning.people.record import person_record
-from learning.models import Agency, Role, Team, User
+from learning.models import Agency, Role, Team, User, utcnow
 from learning.people import bp
 from learning.people.forms import ConfirmForm, EditUserForm, NewUserForm, PeopleFilterForm, RoleForm
 
@@ -142,7 +142,8 @@ def user(user_id: int):
     manage = can_manage_user(current_user, person)
     link = invitation_url(person) if manage and needs_invitation(person) else None
     is_admin = current_user.has_role(Role.ADMIN)
-    return render_template("people/user.html", person=person, record=person_record(person, current_user),
+    now = utcnow()
+    return render_template("people/user.html", person=person, record=person_record(person, current_user, now), now=now,
                            manage=manage, is_self=person.id == current_user.id, invitation_link=link,
                            two_factor_on=two_factor.enrolled(person), is_admin=is_admin,
                            can_change_role=is_admin and person.id != current_user.id,

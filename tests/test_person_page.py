@@ -71,3 +71,31 @@ def test_the_persons_page_costs_the_same_queries_for_a_short_or_long_history(cli
             counts.append(n())
     assert "Elsewhere 4" in page.get_data(as_text=True)
     assert counts[0] == counts[1] and counts[0] <= 14, counts
+
+
+def test_an_admin_finds_every_action_on_the_account_in_one_place(client, people):
+    pat = people.user("pat@example.org", agency="Police A", name="Pat Field")
+    pat.totp_secret = "JBSWY3DPEHPK3PXP"
+    db.session.commit()
+    sign_in(client, people.user("ada@example.org", role=Role.ADMIN, agency="Police A"))
+    page = client.get(f"/people/{pat.id}").get_data(as_text=True)
+    actions = page[page.index('id="actions"'):page.index('aria-label="On this page"')]
+    for label in ("Change details", "Change role", "Reset two-factor sign-in", "Deactivate account",
+                  "Download everything held about Pat Field", "Erase Pat Field"):
+        assert label in actions, label
+    details = page[page.index('id="details"'):page.index('id="modules"')]
+    assert "Change" not in details, "the actions are in one place, not beside each detail"
+
+
+def test_the_invitation_button_sends_its_own_form(client, people):
+    from learning.models import User
+
+    invited = User(email="new@example.org", name="New Person", agency_id=people.agency("Police A").id)
+    db.session.add(invited)
+    db.session.commit()
+    sign_in(client, people.user("lee@example.org", role=Role.AGENCY_LEAD, agency="Police A"))
+    page = client.get(f"/people/{invited.id}").get_data(as_text=True)
+    assert f'<form id="invitation-form" method="post" action="/people/{invited.id}/invitation"' in page
+    assert 'form="invitation-form"' in page and "Send the invitation again" in page
+    response = client.post(f"/people/{invited.id}/invitation")
+    assert response.status_code == 302 and response.location == f"/people/{invited.id}"

@@ -109,7 +109,7 @@ TABLE = {
     ("/dashboard/scheduled-reports/stop/<token>", "GET"): (404, *[404] * 5),
     ("/dashboard/misconceptions", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/dashboard/misconceptions/<slug>/<question_id>", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
-    ("/dashboard/people/<id:user_id>", "GET"): (SIGN_IN, 403, 404, 200, 200, 200),
+    ("/dashboard/people/<id:user_id>", "GET"): (SIGN_IN, 403, 404, THE_PERSON, THE_PERSON, THE_PERSON),
     ("/dashboard/staff", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/external/", "GET"): (SIGN_IN, 200, 200, 200, 200, 200),
     ("/external/<id:record_id>/evidence", "GET"): (SIGN_IN, 200, 404, 200, 200, 200),

@@ -244,7 +244,7 @@ def test_my_learning_links_to_my_certificates_and_each_modules_certificate(clien
 def test_a_lead_sees_their_staff_members_certificates_on_the_persons_record(client, cast):
     pat, olu, lead, *_, completion = cast
     sign_in(client, lead)
-    assert f"/certificates/{completion.id}" in page(client.get(f"/dashboard/people/{pat.id}"))
+    assert f"/certificates/{completion.id}" in page(client.get(f"/people/{pat.id}"))
 
 
 # Public verification ---------------------------------------------------------------------

@@ -24,7 +24,7 @@ def test_a_failed_module_is_not_passed_everywhere_a_status_appears(app, client, 
 
     leads = app.test_client()
     sign_in(leads, lead)
-    record = leads.get(f"/dashboard/people/{pat.id}").get_data(as_text=True)
+    record = leads.get(f"/people/{pat.id}").get_data(as_text=True)
     assert "Not passed" in next(row for row in record.split("<tr") if "Police protection" in row)
     agency = people.agency("Police A").id
     dashboard = leads.get(f"/dashboard/agencies/{agency}").get_data(as_text=True)

@@ -218,7 +218,8 @@ def test_deactivating_asks_are_you_sure_then_keeps_the_persons_history(client, p
     assert db.session.scalar(select(func.count(Attempt.id)).where(Attempt.user_id == pat.id)) == 1
     assert db.session.scalar(select(func.count(Completion.id)).where(Completion.user_id == pat.id)) == 1
     page = client.get(f"/people/{pat.id}").get_data(as_text=True)
-    assert "This account is deactivated" in page and "1 attempt, 1 completion" in page
+    assert "This account is deactivated" in page and "1 e-learning attempt in all" in page
+    assert "has no certificates yet" not in page, "the completion is kept, with its certificate"
     assert _events("user_deactivated") == [{"email": "pat@example.org", "user_id": pat.id}]
 
 

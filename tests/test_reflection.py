@@ -70,17 +70,17 @@ def test_the_agency_lead_reads_a_reflection_only_once_the_person_shares_it(app, 
     browser.post(f"/attempts/{attempt_id}/reflection", data={"reflection": WORDS})
     completion_id = completion_of(attempt_id).id
     sign_in(client, people.user("lead@example.org", role=Role.AGENCY_LEAD))
-    assert SEEN not in client.get(f"/dashboard/people/{pat.id}").get_data(as_text=True)
+    assert SEEN not in client.get(f"/people/{pat.id}").get_data(as_text=True)
     assert SEEN not in client.get(f"/certificates/{completion_id}").get_data(as_text=True)
 
     browser.post(f"/attempts/{attempt_id}/reflection", data={"reflection": WORDS, "shared": "y"})
     assert completion_of(attempt_id).reflection_shared is True
-    record = client.get(f"/dashboard/people/{pat.id}").get_data(as_text=True)
+    record = client.get(f"/people/{pat.id}").get_data(as_text=True)
     assert SEEN in record and "Pat Fielding chose to share these reflections with you." in record
     assert SEEN in client.get(f"/certificates/{completion_id}").get_data(as_text=True)
 
     browser.post(f"/attempts/{attempt_id}/reflection", data={"reflection": WORDS})
-    assert SEEN not in client.get(f"/dashboard/people/{pat.id}").get_data(as_text=True), "unticking takes it back"
+    assert SEEN not in client.get(f"/people/{pat.id}").get_data(as_text=True), "unticking takes it back"
 
 
 def test_a_shared_reflection_is_for_the_persons_own_agency_lead_not_for_coordinators_or_other_agencies(app, people):
@@ -95,7 +95,7 @@ def test_a_shared_reflection_is_for_the_persons_own_agency_lead_not_for_coordina
         sign_in(viewer, people.user(email, role=role, agency=agency))
         certificate = viewer.get(f"/certificates/{completion_id}")
         assert SEEN not in certificate.get_data(as_text=True), email
-        assert SEEN not in viewer.get(f"/dashboard/people/{pat.id}").get_data(as_text=True), email
+        assert SEEN not in viewer.get(f"/people/{pat.id}").get_data(as_text=True), email
 
 
 def test_a_reflection_is_never_printed_on_the_certificate_nor_shown_by_verification(app, client, people):

@@ -80,7 +80,7 @@ def certificate(completion_id: int):
     [cert] = service.certificates_for([completion])
     own = completion.user_id == current_user.id
     back = (url_for("certificates.mine"), "My certificates") if own else (
-        url_for("compliance.person", user_id=completion.user_id), completion.user.name)
+        url_for("people.user", user_id=completion.user_id), completion.user.name)
     return render_template("certificates/certificate.html", cert=cert, completion=completion, back=back,
                            can_revoke=current_user.has_role(Role.COORDINATOR),
                            reflection=reflections.visible_to(completion, current_user))

@@ -27,6 +27,7 @@ from learning.compliance import Scope, figures_by, headcount, lookups, pairs, re
 from learning.database import streamed
 from learning.extensions import db
 from learning.compliance.insight import MIN_PEOPLE, NO_ANSWERS, first_answer_errors, protect, total
+from learning.compliance.people_counts import NOBODY, PeopleCounts, people_counts
 from learning.models import Agency, Completion, Module, User, utcnow
 from learning.compliance.status import Status
 from learning.impact.workbook import impact_sheet
@@ -66,7 +67,7 @@ def build(out: IO[bytes] | str, scope: Scope, generated_by: str, window_days: in
     by_agency = figures_by(scope, by_agency=True, now=now)
     by_module = totals_by_module(by_agency)
 
-    _summary(wb, in_scope, modules, by_agency, by_module, headcount(scope))
+    _summary(wb, in_scope, modules, by_agency, by_module, headcount(scope), people_counts(scope, now))
     _trend(wb, scope, now)
     people = _staff_matrix(wb, scope, modules, agencies, teams, now)
     completions = _completions(wb, scope, agencies, teams, module_titles)
@@ -78,13 +79,17 @@ def build(out: IO[bytes] | str, scope: Scope, generated_by: str, window_days: in
     return {"people": people, "completions": completions, "agencies": len(in_scope)}
 
 
-def _summary(wb, agencies, modules, by_agency, by_module, heads) -> None:
+def _summary(wb, agencies, modules, by_agency, by_module, heads, people) -> None:
+    """Per agency: staff, the share of them compliant per module, the share of person-module
+    pairs compliant (labelled as pairs), and the people compliant with all their required
+    learning (a count of people, and their share of the staff with any required learning)."""
     ws = wb.create_sheet("Summary")
-    print_setup(ws, "Summary", [38, 8, *[20] * len(modules), 14], title_rows="3:3", title_columns="A:A")
+    print_setup(ws, "Summary", [38, 8, *[20] * len(modules), 14, 16, 16], title_rows="3:3", title_columns="A:A")
     ws.append([cell(ws, "Percentage of required staff compliant (in date or expiring), by agency and module",
                     font=TITLE)])
     ws.append([])
-    titles = ["Agency", "Staff", *[m.title for m in modules], "All modules (person-module pairs)"]
+    titles = ["Agency", "Staff", *[m.title for m in modules], "All modules (person-module pairs)",
+              "People compliant with all required learning", "% of people compliant with all required learning"]
     ws.append(heading_row(ws, 3, titles))
     first_data_row = 4
     for agency in agencies:
@@ -99,6 +104,7 @@ def _summary(wb, agencies, modules, by_agency, by_module, heads) -> None:
             else:
                 row.append(cell(ws, "Not required"))
         row.append(cell(ws, compliant / required if required else "No staff", number_format="0%"))
+        row += _all_learning(ws, people.get(agency.id, NOBODY))
         ws.append(row)
     total_row = [cell(ws, "All agencies in this workbook", font=BOLD), cell(ws, sum(heads.values()))]
     required = compliant = 0
@@ -110,10 +116,13 @@ def _summary(wb, agencies, modules, by_agency, by_module, heads) -> None:
             required += figures.required
             compliant += figures.compliant
     total_row.append(cell(ws, compliant / required if required else 0, number_format="0%", font=BOLD))
+    in_workbook = [people.get(a.id, NOBODY) for a in agencies]
+    total_row += _all_learning(ws, PeopleCounts(sum(p.assessed for p in in_workbook), sum(p.compliant for p in in_workbook),
+                                                {}), font=BOLD)
     ws.append(total_row)
     last_row = first_data_row + len(agencies)
-    last_col = get_column_letter(len(titles))
-    area = f"C{first_data_row}:{last_col}{last_row}"
+    pairs_col, share_col = get_column_letter(len(titles) - 2), get_column_letter(len(titles))
+    area = f"C{first_data_row}:{pairs_col}{last_row} {share_col}{first_data_row}:{share_col}{last_row}"
     # Colours a board reads at a glance: 90% and over green, 70-89% amber, under 70% red.
     ws.conditional_formatting.add(area, CellIsRule(operator="greaterThanOrEqual", formula=["0.9"], fill=GOOD))
     ws.conditional_formatting.add(area, CellIsRule(operator="between", formula=["0.7", "0.8999"], fill=FAIR))
@@ -136,6 +145,13 @@ def _summary(wb, agencies, modules, by_agency, by_module, heads) -> None:
         chart.height, chart.width = 12, 24
         ws.add_chart(chart, f"A{last_row + 4}")
     ws.freeze_panes = "B4"
+
+
+def _all_learning(ws, counts: PeopleCounts, font=None) -> list:
+    """The two people columns of a Summary row: how many are compliant with all their
+    required learning, and what share of the staff with any required learning that is."""
+    share = counts.compliant / counts.assessed if counts.assessed else "Nothing required"
+    return [cell(ws, counts.compliant, font=font), cell(ws, share, number_format="0%", font=font)]
 
 
 def _trend(wb, scope, now) -> None:

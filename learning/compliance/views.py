@@ -16,18 +16,16 @@ from sqlalchemy import bindparam, select
 from learning import audit
 from learning.access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
 from learning.content.catalogue import catalogue
-from learning.certificates.service import all_certificates, certificates_for
 from learning.compliance import Scope, figures_by, partnership_figures, required_modules, team_names
 from learning.compliance.staff import filtered_staff
+from learning.compliance.people_counts import NOBODY, people_counts
 from learning.database import run
 from learning.exports import send_workbook
 from learning.compliance import completions_workbook
 from learning.compliance import compliance_workbook
 from learning.extensions import db
 from learning.models import Agency, Attempt, Module, Role
-from learning.learner.my_learning import learning_summary
 from learning.compliance.status import Status
-from learning.learner import reflection as reflections
 from learning.numbers import int_arg
 from learning.pagination import Page, requested_page
 from learning.compliance.forms import COMPLIANT, CompletionsExportForm, StaffFilterForm
@@ -89,10 +87,12 @@ def agency(agency_id: int):
     scope, form, modules, teams = _scope_from_request(agency_id)
     agency = run(_AGENCY, {"id": agency_id}).first() or abort(404)
     figures = figures_by(Scope(agency_ids=scope.agency_ids))
+    counted = people_counts(Scope(agency_ids=scope.agency_ids)).get(agency_id, NOBODY)
     number = requested_page()
     # The agency's headcount comes with the page of staff (and how many match the filters).
     heads, total, people, statuses = filtered_staff(scope, number, PER_PAGE, with_heads=True)
     return render_template("compliance/agency.html", agency=agency, modules=modules, figures=figures, heads=heads,
+                           counted=counted,
                            form=form, rows=status_rows(people, modules, statuses), page=Page(number, PER_PAGE, total),
                            teams=teams, scope=scope, statuses_list=list(Status),
                            filter_args=_filter_args(scope), **trend.page_context(scope.agency_ids))
@@ -116,10 +116,11 @@ def staff():
 
 
 def status_rows(people, modules, statuses) -> list[tuple]:
-    """The staff matrix's rows: each person with their status in each module's column, in
-    the order of `modules` (None where the module is not required of them)."""
+    """The staff matrix's rows: each person with a (module id, status) key per module's
+    column, in the order of `modules` (status None where the module is not required of
+    them). The template makes the cell for each key once per table (join_markup)."""
     ids = [m.id for m in modules]
-    return [(person, [statuses[person.id].get(i) for i in ids]) for person in people]
+    return [(person, [(i, statuses[person.id].get(i)) for i in ids]) for person in people]
 
 
 @bp.app_template_filter("join_markup")
@@ -142,11 +143,9 @@ def _filter_args(scope: Scope) -> dict:
 @bp.route("/people/<id:user_id>")
 @role_required(Role.AGENCY_LEAD)
 def person(user_id: int):
+    """The old address of a person's learning record: their one page is /people/<id> now."""
     person = user_in_scope_or_404(current_user, user_id)
-    completions = all_certificates(person)
-    shared = [(c, text) for c in completions if (text := reflections.visible_to(c, current_user))]
-    return render_template("compliance/person.html", person=person, summary=learning_summary(person),
-                           certificates=certificates_for(completions), reflections=shared)
+    return redirect(url_for("people.user", user_id=person.id))
 
 
 @bp.route("/attempts/<id:attempt_id>")

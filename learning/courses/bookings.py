@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from learning.learner.attempts import certificate_code
@@ -57,17 +57,29 @@ def create_session(course: Course, starts_at: datetime, ends_at: datetime, venue
     return session
 
 
+# A place is taken by every booking on the register: booked, and after the register
+# attended, did not attend or cancelled late (a walk-in too). Cancelled and wait-listed
+# bookings hold no place, nor does a late cancellation made before the session: its seat
+# went back (to the wait list), so only one the register marked, still holding its seat, counts.
+TAKING_A_PLACE = (BookingStatus.BOOKED.value, BookingStatus.ATTENDED.value, BookingStatus.ABSENT.value)
+_HOLDS_A_PLACE = or_(Booking.status.in_(TAKING_A_PLACE),
+                     and_(Booking.status == BookingStatus.CANCELLED_LATE.value, Booking.seat.is_not(None)))
+
+
 def places_taken(session_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """{session id: (booked, waitlisted)} in one query."""
+    """{session id: (places taken, people waiting)} in one query: the one count of places
+    that every page showing a session uses (the calendar, the session's page, and the
+    course and session pages coordinators manage), before and after the register."""
     rows = db.session.execute(
         select(Booking.session_id, Booking.status, func.count())
-        .where(Booking.session_id.in_(session_ids), Booking.status.in_(ACTIVE))
+        .where(Booking.session_id.in_(session_ids),
+               or_(_HOLDS_A_PLACE, Booking.status == BookingStatus.WAITLISTED.value))
         .group_by(Booking.session_id, Booking.status)
     ).all()
     result = {sid: (0, 0) for sid in session_ids}
     for sid, status, count in rows:
-        booked, waiting = result[sid]
-        result[sid] = (count, waiting) if status == BookingStatus.BOOKED.value else (booked, count)
+        taken, waiting = result[sid]
+        result[sid] = (taken, waiting + count) if status == BookingStatus.WAITLISTED.value else (taken + count, waiting)
     return result
 
 

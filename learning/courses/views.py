@@ -175,7 +175,9 @@ def new_session(course_id: int):
 @role_required(Role.COORDINATOR)
 def manage_session(session_id: int):
     session = _session_or_404(session_id)
+    taken, waiting = service.places_taken([session.id])[session.id]
     return render_template("courses/manage_session.html", session=session, now=utcnow(), form=EmptyForm(),
+                           places=taken, waiting_count=waiting,
                            emails=notices.log(session), labels=notices.LABELS,
                            booked=[b for b in session.bookings if b.status != BookingStatus.WAITLISTED.value and b.status != BookingStatus.CANCELLED.value],
                            waiting=[b for b in session.bookings if b.status == BookingStatus.WAITLISTED.value])

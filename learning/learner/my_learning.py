@@ -20,6 +20,7 @@ class ModuleLine:
     status: Status
     expires_at: datetime | None
     attempts: list[Attempt] = field(default_factory=list)
+    module_id: int | None = None
 
 
 def learning_summary(user: User, now: datetime | None = None) -> list[ModuleLine]:
@@ -43,6 +44,6 @@ def learning_summary(user: User, now: datetime | None = None) -> list[ModuleLine
         expiry = expiries.get(module_id)
         lines.append(ModuleLine(
             content=content, status=status_for(expiry, open_attempt is not None, now, window, failed),
-            expires_at=expiry, attempts=attempts,
+            expires_at=expiry, attempts=attempts, module_id=module_id,
         ))
     return lines

@@ -19,7 +19,8 @@ from learning.fields import present
 from learning.mail import send
 from learning.pagination import Page, requested_page
 from learning.people.invitations import invitation_url, needs_invitation
-from learning.models import Agency, Attempt, Completion, Role, Team, User
+from learning.people.record import person_record
+from learning.models import Agency, Role, Team, User, utcnow
 from learning.people import bp
 from learning.people.forms import ConfirmForm, EditUserForm, NewUserForm, PeopleFilterForm, RoleForm
 
@@ -135,15 +136,17 @@ def user_two_factor_reset(user_id: int):
 @bp.route("/people/<id:user_id>")
 @role_required(Role.AGENCY_LEAD)
 def user(user_id: int):
+    """One page per person: their details, the actions on their account, and their whole
+    learning record (modules and attempts, courses, training done elsewhere, certificates)."""
     person = user_in_scope_or_404(current_user, user_id)
-    attempts = db.session.scalar(select(func.count(Attempt.id)).where(Attempt.user_id == person.id))
-    completions = db.session.scalar(select(func.count(Completion.id)).where(Completion.user_id == person.id))
     manage = can_manage_user(current_user, person)
     link = invitation_url(person) if manage and needs_invitation(person) else None
-    return render_template("people/user.html", person=person, attempts=attempts, completions=completions,
+    is_admin = current_user.has_role(Role.ADMIN)
+    now = utcnow()
+    return render_template("people/user.html", person=person, record=person_record(person, current_user, now), now=now,
                            manage=manage, is_self=person.id == current_user.id, invitation_link=link,
-                           two_factor_on=two_factor.enrolled(person),
-                           can_change_role=current_user.has_role(Role.ADMIN) and person.id != current_user.id,
+                           two_factor_on=two_factor.enrolled(person), is_admin=is_admin,
+                           can_change_role=is_admin and person.id != current_user.id,
                            coordinator=current_user.has_role(Role.COORDINATOR), form=None,
                            reactivate_form=ConfirmForm())
 

@@ -72,6 +72,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     from learning.certificates.views import bp as certificates_bp
     from learning.audit.views import bp as audit_bp
     from learning.health import bp as health_bp
+    from learning.jobs.views import bp as jobs_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
@@ -84,6 +85,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     app.register_blueprint(certificates_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(jobs_bp)
 
     from learning import navigation, security
 

@@ -26,6 +26,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_scale_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(snapshot_command)
+    from learning.jobs.cli import worker_command
+
+    app.cli.add_command(worker_command)
 
 
 @click.command("create-user")

@@ -362,3 +362,6 @@ from learning.courses.models import (  # noqa: E402, F401
     SessionEmail,
     course_module,
 )
+# Jobs and stored files (learning/jobs, learning/storage.py), for the same reason.
+from learning.jobs.models import Job  # noqa: E402, F401
+from learning.storage import StoredFileChunk  # noqa: E402, F401

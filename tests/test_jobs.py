@@ -250,3 +250,32 @@ def test_the_other_workbooks_run_as_jobs_too(app, client, staff, people, monkeyp
     db.session.refresh(job)
     assert (job.kind, job.status) == ("subject-access", JobStatus.DONE.value)
     assert admin.get(f"/jobs/{job.id}/download").status_code == 200
+
+
+def test_the_command_line_export_prints_plain_progress_lines_when_not_on_a_terminal(runner, staff, tmp_path):
+    out = tmp_path / "compliance.xlsx"
+    result = runner.invoke(args=["export", "compliance", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Compliance workbook: 5 rows to write"  # three people, two completions
+    assert "Compliance workbook: done, 5 rows written" in lines
+    assert "\r" not in result.output, "no bar redraws in a log"
+    assert out.exists()
+
+
+def test_the_progress_bar_on_a_terminal_counts_rows(monkeypatch):
+    import click
+
+    from learning.exports import progress as module
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    screen = Terminal()
+    real = click.progressbar
+    monkeypatch.setattr(module.click, "progressbar", lambda **kwargs: real(file=screen, **kwargs))
+    with module.cli_progress("Rows", 1000, terminal=True) as progress:
+        for _ in range(4):
+            progress(250)
+    assert "Rows" in screen.getvalue() and "1000/1000" in screen.getvalue()

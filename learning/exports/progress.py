@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+import sys
 from contextlib import contextmanager
 
 import click
@@ -12,7 +13,7 @@ import click
 def cli_progress(label: str, expected: int, terminal: bool | None = None) -> Iterator[Callable[[int], None]]:
     """A `progress(rows)` callback for an exporter's build, shown as it goes."""
     if terminal is None:
-        terminal = click.get_text_stream("stdout").isatty()
+        terminal = sys.stdout.isatty()
     if terminal:
         with click.progressbar(length=max(expected, 1), label=label, show_pos=True) as bar:
             yield bar.update

@@ -40,8 +40,8 @@ def covers(user: HasRole, agency_ids: tuple[int, ...] | None) -> bool:
         return False
     if user.has_role(Role.COORDINATOR):
         return True
-    return (user.role_enum is Role.AGENCY_LEAD and user.agency_id is not None and agency_ids is not None
-            and set(agency_ids) == {user.agency_id})
+    own = getattr(user, "agency_id", None)
+    return user.role_enum is Role.AGENCY_LEAD and own is not None and agency_ids is not None and set(agency_ids) == {own}
 
 
 def _owner(job: Job) -> User:

@@ -83,7 +83,7 @@ def task(**options: Any) -> Callable[[Callable], Any]:
     """A Huey task that runs in the app's context: `@task(retries=3, retry_delay=60)`.
     Call `name(args)` to queue it; it runs at once in immediate mode."""
     def decorator(fn: Callable) -> Any:
-        wrapped = huey.task(name=f"{fn.__module__}.{fn.__name__}", **options)(_in_app(fn))
+        wrapped = huey.task(**options)(_in_app(fn))
         return _Enqueuer(wrapped)
 
     return decorator
@@ -105,6 +105,6 @@ class _Enqueuer:
 def periodic(validate: Callable, **options: Any) -> Callable[[Callable], Any]:
     """A periodic task run by the worker's scheduler: `@periodic(crontab(minute="*/5"))`."""
     def decorator(fn: Callable) -> Any:
-        return huey.periodic_task(validate, name=f"{fn.__module__}.{fn.__name__}", **options)(_in_app(fn))
+        return huey.periodic_task(validate, **options)(_in_app(fn))
 
     return decorator

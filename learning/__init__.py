@@ -1,6 +1,7 @@
 """The CSPR learning tracker: application factory."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,11 @@ from learning.extensions import csrf, db, limiter, login_manager, migrate
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict | None = None, testing: bool = False, strict_content: bool = True) -> Flask:
-    app = Flask(__name__, instance_path=str(ROOT / "instance"), template_folder=str(ROOT / "templates"))
+def create_app(test_config: dict | None = None, testing: bool = False, strict_content: bool = True,
+               instance_path: str | None = None) -> Flask:
+    # INSTANCE_PATH (or the argument) gives a host, or a test's second app, a folder of its own.
+    instance = instance_path or os.environ.get("INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(__name__, instance_path=instance, template_folder=str(ROOT / "templates"))
     config.load(app, testing=testing, overrides=test_config)
 
     # govuk-frontend-jinja 4.x macros rely on chained undefined lookups (params.a.b).

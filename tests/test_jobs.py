@@ -79,10 +79,12 @@ def test_the_progress_page_refreshes_itself_while_the_job_runs(client, staff):
     sign_in(client, lead)
     page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
     assert "Preparing your workbook" in page
-    assert '<meta http-equiv="refresh" content="3">' in page
+    assert "<noscript><meta http-equiv=\"refresh\" content=\"5\"></noscript>" in page
+    assert f'href="/jobs/{job.id}?updates=off"' in page, "a link that stops the refresh (WCAG 2.2.1)"
+    stopped = client.get(f"/jobs/{job.id}?updates=off").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in stopped and "Refresh the page" in stopped
     assert "250 of 1,000 rows written" in page and 'value="25"' in page
     assert "About 2 minutes left" in page  # 30 s for a quarter: 90 s for the rest
-    assert f'href="/jobs/{job.id}"' in page, "a link to refresh by hand"
     assert "job_progress.mjs" in page
     state = client.get(f"/jobs/{job.id}/status").get_json()
     assert state == {"status": "running", "rows_done": 250, "rows_expected": 1000, "percent": 25,

@@ -3,8 +3,7 @@
 // button, or Try again). Without JavaScript the page's meta refresh does the same.
 const box = document.getElementById("job");
 if (box) {
-  // The script takes over from the meta refresh.
-  document.querySelectorAll('meta[http-equiv="refresh"]').forEach((meta) => meta.remove());
+  // The page's meta refresh sits in <noscript>: with the script running, it never happens.
   const bar = document.getElementById("job-progress");
   const words = document.getElementById("job-words");
   const time = document.getElementById("job-time");

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, stream_with_context, url_for
+from flask import (Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, stream_with_context,
+                   url_for)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -24,7 +25,9 @@ from learning.models import Role
 from learning.storage import store
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
-REFRESH_SECONDS = 3
+# Without JavaScript the page reloads itself this often, unless the person stops it
+# (?updates=off: WCAG 2.2.1, a timed refresh the person can turn off).
+REFRESH_SECONDS = 5
 
 
 def send_or_queue(kind: str, params: dict, filename: str, size: int, send_now: Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
@@ -58,7 +61,7 @@ def progress(job_id: int):
     job = _own_job_or_404(job_id)
     return render_template("jobs/progress.html", job=job, kind=KINDS[job.kind], state=_state(job),
                            figures=service.figures(job), expires=service.expires_at(job),
-                           refresh=REFRESH_SECONDS if job.active else None, form=EmptyForm())
+                           refresh=REFRESH_SECONDS if job.active and request.args.get("updates") != "off" else None, form=EmptyForm())
 
 
 @bp.route("/<id:job_id>/status")

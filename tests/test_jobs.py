@@ -152,6 +152,7 @@ def test_two_requests_for_the_same_workbook_share_one_job(app, client, staff, mo
     first, second = ask(client), ask(client)
     assert first.id == second.id
     assert db.session.scalar(select(func.count(Job.id))) == 1
+    assert actions().count("job_requested") == 2, "each request is in the audit trail"
     other = ask(client, "/dashboard/compliance.xlsx?status=expired")
     assert other.id != first.id, "a different filter is a different workbook"
 

@@ -34,6 +34,7 @@ def request_job(user: User, kind: str, params: dict, filename: str) -> tuple[Job
     key = scope_key(kind, params)
     existing = db.session.scalar(select(Job).where(Job.user_id == user.id, Job.active_key == key))
     if existing is not None:
+        audit.record("job_requested", {"job": existing.id, "kind": kind, "shared": True, **params})
         return existing, False
     job = Job(user_id=user.id, kind=kind, scope=json.dumps(params, sort_keys=True, default=str), active_key=key,
               filename=filename, status=JobStatus.QUEUED.value)

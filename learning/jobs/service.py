@@ -7,7 +7,8 @@ import secrets
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -157,8 +158,12 @@ def figures(job: Job) -> Figures:
     return Figures(percent, done, expected, left)
 
 
-def expires_at(job: Job):
-    return job.finished_at + timedelta(hours=current_app.config["JOB_FILE_HOURS"]) if job.finished_at else None
+def expires_at(job: Job) -> datetime | None:
+    """When the finished file is deleted, in the partnership's time zone (times are stored in UTC)."""
+    if job.finished_at is None:
+        return None
+    ends = job.finished_at + timedelta(hours=current_app.config["JOB_FILE_HOURS"])
+    return ends.replace(tzinfo=UTC).astimezone(ZoneInfo(current_app.config["TIME_ZONE"]))
 
 
 def stale(job: Job) -> bool:

@@ -282,3 +282,20 @@ def test_the_progress_bar_on_a_terminal_counts_rows(monkeypatch):
         for _ in range(4):
             progress(250)
     assert "Rows" in screen.getvalue() and "1000/1000" in screen.getvalue()
+
+
+def test_a_job_no_worker_ever_takes_fails_in_plain_words(app, client, staff):
+    lead, _, _ = staff
+    job = Job(user_id=lead.id, kind="compliance", scope=json.dumps({"agencies": [lead.agency_id]}),
+              active_key="compliance:y", status=JobStatus.QUEUED.value, filename="compliance.xlsx",
+              created_at=utcnow() - timedelta(minutes=app.config["JOB_STALE_MINUTES"] * 2))
+    db.session.add(job)
+    db.session.commit()
+    assert service.clean_up()["jobs_recovered"] == 0, "a queue may be long: it waits a while"
+    job.created_at = utcnow() - timedelta(minutes=app.config["JOB_STALE_MINUTES"] * 3 + 1)
+    db.session.commit()
+    sign_in(client, lead)
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "Your workbook could not be prepared" in page and "not running" in page
+    db.session.refresh(job)
+    assert job.status == JobStatus.FAILED.value

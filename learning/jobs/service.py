@@ -22,6 +22,9 @@ from learning.storage import store
 
 FAILED_WORDS = "Your workbook could not be prepared. Nothing is wrong with your data: try again."
 LOST_WORDS = "Your workbook stopped being prepared part-way (the server doing it was restarted). Try again."
+NOT_TAKEN_WORDS = "Your workbook has not been started: the server that prepares workbooks is not running. Try again later."
+# A job no worker has started after this many times JOB_STALE_MINUTES: no worker is running.
+NOT_TAKEN_FACTOR = 3
 SAVE_EVERY_SECONDS = 1.0
 
 
@@ -175,8 +178,19 @@ def stale(job: Job) -> bool:
     return job.status == JobStatus.QUEUED.value and job.tries > 0 and (job.heartbeat_at or job.created_at) < limit
 
 
+def never_taken(job: Job) -> bool:
+    """A job still queued, never started, long after it was asked for: no worker is running."""
+    minutes = current_app.config["JOB_STALE_MINUTES"] * NOT_TAKEN_FACTOR
+    return job.status == JobStatus.QUEUED.value and job.tries == 0 and job.created_at < utcnow() - timedelta(minutes=minutes)
+
+
 def recover(job: Job) -> None:
-    """A job that lost its worker is queued once more; after a second loss it fails."""
+    """A job that lost its worker is queued once more; after a second loss it fails. One no
+    worker ever took fails too (the log says no worker is running), never waiting for ever."""
+    if never_taken(job):
+        current_app.logger.error("job %s was never started: is a worker running (flask --app app worker)?", job.id)
+        _finish(job.id, JobStatus.FAILED, error=NOT_TAKEN_WORDS)
+        return
     if not stale(job):
         return
     if job.tries < 2:
@@ -203,7 +217,7 @@ def clean_up() -> dict:
     db.session.commit()
     recovered = 0
     for job in db.session.scalars(select(Job).where(Job.status.in_(ACTIVE))).all():
-        if stale(job):
+        if stale(job) or never_taken(job):
             recover(job)
             recovered += 1
     return {"files_deleted": len(expired), "jobs_recovered": recovered}

@@ -87,6 +87,8 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         # and confirm (one hour at most); how long an invitation link to set a password lasts.
         STAFF_IMPORT_MAX_ROWS=int(os.environ.get("STAFF_IMPORT_MAX_ROWS", "5000")),
         STAFF_IMPORT_DIR=str(instance / "uploads"),
+        # A confirmed import of more rows than this is applied by the job queue's worker.
+        STAFF_IMPORT_JOB_ROWS=int(os.environ.get("STAFF_IMPORT_JOB_ROWS", "500")),
         INVITATION_VALID_DAYS=7,
         # Forgotten-password links last this long, and each email address and each IP
         # address may ask for only so many (learning/auth/throttle.py).

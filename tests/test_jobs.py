@@ -299,3 +299,49 @@ def test_a_job_no_worker_ever_takes_fails_in_plain_words(app, client, staff):
     assert "Your workbook could not be prepared" in page and "not running" in page
     db.session.refresh(job)
     assert job.status == JobStatus.FAILED.value
+
+
+def test_a_big_staff_import_is_applied_by_the_worker(app, client, people, tmp_path, monkeypatch):
+    from learning.models import User
+
+    monkeypatch.setitem(app.config, "STAFF_IMPORT_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setitem(app.config, "STAFF_IMPORT_JOB_ROWS", 1)
+    people.agency("Test Police")
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    csv = b"name,email,agency\r\nAmy Adams,amy@example.org,Test Police\r\nBen Begum,ben@example.org,Test Police\r\n"
+    uploaded = client.post("/import-staff", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(csv), "staff.csv")})
+    token = uploaded.location.rsplit("/", 1)[1]
+    confirmed = client.post(f"/import-staff/{token}")
+    assert confirmed.status_code == 302 and confirmed.location.startswith("/jobs/")
+    job = db.session.get(Job, int(confirmed.location.rsplit("/", 1)[1]))
+    db.session.refresh(job)
+    assert (job.kind, job.status, job.rows_done, job.file_key) == ("staff-import", JobStatus.DONE.value, 2, None)
+    assert job.outcome["created"] == 2
+    assert set(db.session.scalars(select(User.email).where(User.email.in_(["amy@example.org", "ben@example.org"])))) == \
+        {"amy@example.org", "ben@example.org"}
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "Staff imported" in page and "2 new" in page and "Download" not in page
+    assert "staff_import" in actions()
+    assert client.post(f"/import-staff/{token}").status_code == 404, "the upload is gone once imported"
+
+
+def test_a_staff_import_that_no_longer_checks_out_fails_and_changes_nothing(app, client, people, tmp_path, monkeypatch):
+    from learning.people import staff_import
+
+    monkeypatch.setitem(app.config, "STAFF_IMPORT_DIR", str(tmp_path / "uploads"))
+    monkeypatch.setitem(app.config, "STAFF_IMPORT_JOB_ROWS", 1)
+    people.agency("Test Police")
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    csv = b"name,email,agency\r\nAmy Adams,amy@example.org,Test Police\r\nBen Begum,ben@example.org,Test Police\r\n"
+    token = client.post("/import-staff", content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(csv), "staff.csv")}).location.rsplit("/", 1)[1]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(staff_import, "apply", broken)
+    confirmed = client.post(f"/import-staff/{token}")
+    job = db.session.get(Job, int(confirmed.location.rsplit("/", 1)[1]))
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "Your staff could not be imported" in page and "nothing was changed" in page and "Try again" in page

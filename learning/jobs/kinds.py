@@ -21,12 +21,21 @@ from learning.jobs.models import Job
 from learning.models import HasRole, Module, Role, User
 
 
+WORKBOOK_FAILED = "Your workbook could not be prepared. Nothing is wrong with your data: try again."
+IMPORT_FAILED = ("The staff were not imported, and nothing was changed: the file could not be imported as it was "
+                 "previewed (someone may have changed these accounts since, or the upload is more than an hour old). "
+                 "Upload the file again to see why.")
+
+
 @dataclass(frozen=True)
 class Kind:
     label: str  # "compliance workbook": what the progress page calls it
-    action: str  # the audit action of the export, as for a download at once
+    action: str | None  # the audit action of the export, as for a download at once (None: the work audits itself)
     build: Callable[[IO[bytes], Job, Callable], dict]
     allowed: Callable[[HasRole, dict], bool]
+    makes_file: bool = True  # False: the job's outcome is its counts (a staff import)
+    working: str = "Preparing your workbook"
+    failed: str = WORKBOOK_FAILED
 
 
 def agencies_of(params: dict) -> tuple[int, ...] | None:
@@ -107,6 +116,28 @@ def _subject_access(out: IO[bytes], job: Job, progress) -> dict:
     return subject_access.build(out, person, _owner(job).email, progress=progress)
 
 
+def _staff_import(out: IO[bytes], job: Job, progress) -> dict:
+    """The apply step of a staff import too big to wait for: the rows previewed (kept in the
+    file store under the token) are checked again and imported, all or none."""
+    from learning.models import Agency
+    from learning.people import staff_import
+
+    owner = _owner(job)
+    upload = staff_import.load_upload(job.params["token"], owner)
+    if upload is None:
+        raise LookupError("the upload is no longer kept")
+    default = db.session.get(Agency, upload.default_agency_id) if upload.default_agency_id else None
+    importer = staff_import.Importer.for_user(owner, default_agency=default)
+    progress.expect(len(upload.rows))
+    preview = staff_import.validate(upload.rows, importer)
+    if not preview.ok:
+        raise ValueError("the rows have errors now: " + "; ".join(preview.error_messages[:5]))
+    result = staff_import.apply(preview, importer, filename=upload.filename)
+    staff_import.discard_upload(job.params["token"])
+    progress(len(upload.rows))
+    return {**result.counts, "invite": len(result.invite), "invitations_sent": result.invitations_sent}
+
+
 KINDS: dict[str, Kind] = {
     "compliance": Kind("compliance workbook", "export_compliance", _compliance,
                        lambda user, params: covers(user, agencies_of(params))),
@@ -116,4 +147,7 @@ KINDS: dict[str, Kind] = {
                            lambda user, params: covers(user, agencies_of(params))),
     "subject-access": Kind("personal data workbook", "export_subject_access", _subject_access,
                            lambda user, params: getattr(user, "active", True) and user.has_role(Role.ADMIN)),
+    "staff-import": Kind("staff import", None, _staff_import,
+                         lambda user, params: getattr(user, "active", True) and user.has_role(Role.AGENCY_LEAD),
+                         makes_file=False, working="Importing your staff", failed=IMPORT_FAILED),
 }

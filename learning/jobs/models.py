@@ -49,10 +49,16 @@ class Job(Model):
     filename: Mapped[str] = mapped_column(String(200), default="")
     # For the person, in plain words; the traceback goes to the log.
     error: Mapped[str] = mapped_column(Text, default="")
+    # What a job that makes no file did (a staff import's counts), as JSON.
+    result: Mapped[str] = mapped_column(Text, default="")
 
     @property
     def params(self) -> dict:
         return json.loads(self.scope or "{}")
+
+    @property
+    def outcome(self) -> dict:
+        return json.loads(self.result or "{}")
 
     @property
     def status_enum(self) -> JobStatus:

@@ -20,7 +20,6 @@ from learning.jobs.models import ACTIVE, Job, JobStatus
 from learning.models import User, utcnow
 from learning.storage import store
 
-FAILED_WORDS = "Your workbook could not be prepared. Nothing is wrong with your data: try again."
 LOST_WORDS = "Your workbook stopped being prepared part-way (the server doing it was restarted). Try again."
 NOT_TAKEN_WORDS = "Your workbook has not been started: the server that prepares workbooks is not running. Try again later."
 # A job no worker has started after this many times JOB_STALE_MINUTES: no worker is running.
@@ -103,22 +102,26 @@ def run_job(job_id: int) -> None:
     job.rows_done = 0
     db.session.commit()
     progress = Progress(job.id)
+    kind = KINDS[job.kind]
+    key = None
     try:
-        kind = KINDS[job.kind]
         with tempfile.TemporaryFile() as out:
             counts = kind.build(out, job, progress)
-            out.seek(0)
-            key = f"workbooks/job-{job.id}-{secrets.token_hex(8)}.xlsx"
-            store().put(key, out)
+            if kind.makes_file:
+                out.seek(0)
+                key = f"workbooks/job-{job.id}-{secrets.token_hex(8)}.xlsx"
+                store().put(key, out)
     except Exception:  # noqa: BLE001 - every failure ends the job; the log has the traceback
-        current_app.logger.exception("job %s (%s) failed", job_id, job.kind)
+        current_app.logger.exception("job %s (%s) failed", job_id, kind.label)
         db.session.rollback()
-        _finish(job_id, JobStatus.FAILED, error=FAILED_WORDS)
+        _finish(job_id, JobStatus.FAILED, error=kind.failed)
         return
     db.session.rollback()  # ends the export's read
-    _finish(job_id, JobStatus.DONE, file_key=key, rows_done=progress.expected or progress.done)
-    audit.record(KINDS[job.kind].action, {"job": job_id, "via": "job", **json.loads(job.scope), **counts},
-                 actor=db.session.get(User, job.user_id))
+    _finish(job_id, JobStatus.DONE, file_key=key, rows_done=progress.expected or progress.done,
+            result=json.dumps(counts, default=str))
+    if kind.action:
+        audit.record(kind.action, {"job": job_id, "via": "job", **json.loads(job.scope), **counts},
+                     actor=db.session.get(User, job.user_id))
 
 
 def _finish(job_id: int, status: JobStatus, **values) -> None:

@@ -35,6 +35,7 @@ def upgrade():
         sa.Column('file_key', sa.String(length=140), nullable=True),
         sa.Column('filename', sa.String(length=200), nullable=False),
         sa.Column('error', sa.Text(), nullable=False),
+        sa.Column('result', sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_job_user_id_user'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_job')),
         sa.UniqueConstraint('user_id', 'active_key', name=op.f('uq_job_user_id_active_key')),

@@ -167,6 +167,9 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         )
     if overrides:
         app.config.update(overrides)
+    if app.config["FILE_STORE"] not in ("folder", "database"):
+        # A typo would leave each host with files the others cannot see: refuse to start.
+        raise ValueError(f"FILE_STORE must be folder or database, not {app.config['FILE_STORE']!r}")
     # A server connection can be dropped (a restart, a failover), so each one is checked as
     # it leaves the pool. An SQLite file is opened in this process and never drops: the
     # check would be one more statement on every request for nothing.

@@ -81,3 +81,10 @@ def test_the_worker_command_runs_a_consumer_until_stopped(tmp_path):
     finally:
         if worker.poll() is None:
             worker.kill()
+
+
+def test_a_misspelt_file_store_stops_the_app_starting():
+    from learning import create_app
+
+    with pytest.raises(ValueError, match="FILE_STORE must be folder or database"):
+        create_app(testing=True, test_config={"FILE_STORE": "databse"})

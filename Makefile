@@ -29,10 +29,13 @@ learning/static/dist/app.css: node_modules/.package-lock.json learning/assets/ap
 assets: node_modules/.package-lock.json
 	npm run --silent build
 
-# Serve the app with demo data on the embedded SQLite database in instance/.
+# Serve the app with demo data on the embedded SQLite database in instance/, with a job
+# queue worker beside it (big workbooks, emails); Ctrl-C stops both.
 run: setup
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
+	@$(FLASK) worker --workers 1 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # The browser tests (tests/browser) drive Debian's Chromium. Installed here when it is

@@ -1,6 +1,7 @@
 """The CSPR learning tracker: application factory."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,11 @@ from learning.extensions import csrf, db, limiter, login_manager, migrate
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict | None = None, testing: bool = False, strict_content: bool = True) -> Flask:
-    app = Flask(__name__, instance_path=str(ROOT / "instance"), template_folder=str(ROOT / "templates"))
+def create_app(test_config: dict | None = None, testing: bool = False, strict_content: bool = True,
+               instance_path: str | None = None) -> Flask:
+    # INSTANCE_PATH (or the argument) gives a host, or a test's second app, a folder of its own.
+    instance = instance_path or os.environ.get("INSTANCE_PATH") or str(ROOT / "instance")
+    app = Flask(__name__, instance_path=instance, template_folder=str(ROOT / "templates"))
     config.load(app, testing=testing, overrides=test_config)
 
     # govuk-frontend-jinja 4.x macros rely on chained undefined lookups (params.a.b).
@@ -74,6 +78,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     from learning.health import bp as health_bp
     from learning.impact.practice import bp as practice_bp
     from learning.impact.views import bp as impact_bp
+    from learning.jobs.views import bp as jobs_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)
@@ -88,6 +93,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     app.register_blueprint(health_bp)
     app.register_blueprint(practice_bp)
     app.register_blueprint(impact_bp)
+    app.register_blueprint(jobs_bp)
 
     from learning import navigation, security
 

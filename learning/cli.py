@@ -15,6 +15,7 @@ from learning.content.lint import lint as lint_options
 from learning.models import Role
 from learning.people import staff_import
 from learning.compliance.scheduled_command import send_scheduled_reports_command
+from learning.exports.progress import cli_progress
 
 
 def register(app: Flask) -> None:
@@ -30,6 +31,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(send_scheduled_reports_command)
     from learning.impact.commands import register as register_impact
     register_impact(app, export)
+    from learning.jobs.cli import worker_command
+
+    app.cli.add_command(worker_command)
 
 
 @click.command("create-user")
@@ -293,7 +297,9 @@ def export_compliance(out, agency_name):
     from learning.compliance import compliance_workbook
 
     scope = Scope(agency_ids=_agency_ids(agency_name))
-    counts = compliance_workbook.build(out, scope, "command line", current_app.config["EXPIRING_WINDOW_DAYS"])
+    with cli_progress("Compliance workbook", compliance_workbook.expected_rows(scope)) as progress:
+        counts = compliance_workbook.build(out, scope, "command line", current_app.config["EXPIRING_WINDOW_DAYS"],
+                                           progress=progress)
     audit.record("export_compliance", {**counts, "agencies": agency_name or "all", "agencies_count": counts["agencies"], "via": "cli"})
     click.echo(f"Wrote {out}: {counts['people']} staff, {counts['completions']} completions, {counts['agencies']} agencies.")
 
@@ -347,8 +353,9 @@ def export_completions(slug, start, end, agency_name, out):
         raise click.ClickException(f"No module '{slug}'. Run `flask --app app content check` to list them.")
     if start and end and end < start:
         raise click.ClickException("--to must be the same as or after --from.")
-    counts = completions_workbook.build(out, module, _agency_ids(agency_name), start.date() if start else None,
-                                        end.date() if end else None, "command line")
+    agency_ids, first, last = _agency_ids(agency_name), start.date() if start else None, end.date() if end else None
+    with cli_progress("Completions", completions_workbook.expected_rows(module, agency_ids, first, last)) as progress:
+        counts = completions_workbook.build(out, module, agency_ids, first, last, "command line", progress=progress)
     audit.record("export_completions", {"module": slug, "via": "cli", **counts})
     click.echo(f"Wrote {out}: {counts['completions']} completions of {module.title}.")
 

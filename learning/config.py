@@ -108,6 +108,8 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         # and confirm (one hour at most); how long an invitation link to set a password lasts.
         STAFF_IMPORT_MAX_ROWS=int(os.environ.get("STAFF_IMPORT_MAX_ROWS", "5000")),
         STAFF_IMPORT_DIR=str(instance / "uploads"),
+        # A confirmed import of more rows than this is applied by the job queue's worker.
+        STAFF_IMPORT_JOB_ROWS=int(os.environ.get("STAFF_IMPORT_JOB_ROWS", "500")),
         INVITATION_VALID_DAYS=7,
         # Forgotten-password links last this long, and each email address and each IP
         # address may ask for only so many (learning/auth/throttle.py).
@@ -143,6 +145,22 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         OUTBOX_DIR=os.environ.get("OUTBOX_DIR", str(instance / "outbox")),
         LOGIN_FAILURES_PER_ACCOUNT=os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "10 per 5 minutes"),
         LOGIN_FAILURES_PER_IP=os.environ.get("LOGIN_FAILURES_PER_IP", "10 per 5 minutes"),
+        # The job queue (learning/jobs): Redis when JOBS_URL or REDIS_URL is set (every web and
+        # worker host shares it), else an SQLite file in instance/. Immediate: tasks run where
+        # they are asked for (tests).
+        JOBS_URL=os.environ.get("JOBS_URL") or os.environ.get("REDIS_URL") or "",
+        JOBS_SQLITE=os.environ.get("JOBS_SQLITE", str(instance / "jobs.db")),
+        JOBS_QUEUE_NAME=os.environ.get("JOBS_QUEUE_NAME", "learning"),
+        JOBS_IMMEDIATE=_flag("JOBS_IMMEDIATE"),
+        # A workbook over this many staff is built by the worker, with a progress page; kept
+        # JOB_FILE_HOURS for the person who asked. A running job silent this long lost its worker.
+        LARGE_EXPORT_STAFF=int(os.environ.get("LARGE_EXPORT_STAFF", "2000")),
+        JOB_FILE_HOURS=int(os.environ.get("JOB_FILE_HOURS", "24")),
+        JOB_STALE_MINUTES=int(os.environ.get("JOB_STALE_MINUTES", "10")),
+        # Files that outlive a request (learning/storage.py): "folder" (under instance/, one
+        # host) or "database" (in the shared database, for several hosts).
+        FILE_STORE=os.environ.get("FILE_STORE", "folder"),
+        JOB_FILE_DIR=os.environ.get("JOB_FILE_DIR", str(instance / "workbooks")),
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto. Without
         # this, every request seems to come from the proxy, and one person's failed sign-ins
         # would throttle everyone.
@@ -160,6 +178,8 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
             # Tests never send real mail: they start their own SMTP server or use a temporary outbox.
             MAIL_SERVER=None,
             SERVER_NAME="localhost",
+            # Jobs and their emails run at once, in the test's own process.
+            JOBS_IMMEDIATE=True,
             # Two-factor sign-in is off unless a test turns it on: most tests are about
             # something else and sign coordinators in with a password alone.
             REQUIRE_2FA_FOR=frozenset(),
@@ -168,6 +188,9 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         )
     if overrides:
         app.config.update(overrides)
+    if app.config["FILE_STORE"] not in ("folder", "database"):
+        # A typo would leave each host with files the others cannot see: refuse to start.
+        raise ValueError(f"FILE_STORE must be folder or database, not {app.config['FILE_STORE']!r}")
     # A server connection can be dropped (a restart, a failover), so each one is checked as
     # it leaves the pool. An SQLite file is opened in this process and never drops: the
     # check would be one more statement on every request for nothing.

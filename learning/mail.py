@@ -52,8 +52,23 @@ def new_message(to: str, subject: str, body: str, html: str | None = None) -> Em
 
 
 def send(messages: list[EmailMessage]) -> int:
-    """Send now, over one connection; how many went. A failure is logged, not raised: the
-    page that sent them says what to do instead (copy a link from the person's page)."""
+    """Send, and say how many went. With a job queue (production), each message is queued
+    for the worker, so a page that sends hundreds (a cancelled course) never waits on the
+    mail server; the worker tries a failed send again, logging each failure
+    (learning/jobs/tasks.py), and every queued message counts as sent. In immediate mode
+    (tests, JOBS_IMMEDIATE) they go now, over one connection, as before: a failure is logged,
+    not raised, and the page that sent them says what to do instead."""
+    if not current_app.config.get("JOBS_IMMEDIATE"):
+        from learning.jobs.tasks import deliver_mail
+
+        for message in messages:
+            deliver_mail(bytes(message))
+        return len(messages)
+    return send_now(messages)
+
+
+def send_now(messages: list[EmailMessage]) -> int:
+    """Send now, over one connection; how many went (a failure is logged, not raised)."""
     sent = 0
     try:
         with mailer() as deliver:

@@ -388,3 +388,6 @@ from learning.courses.models import (  # noqa: E402, F401
     course_module,
 )
 from learning.impact.models import ConfidenceRating, CourseEvaluation, FollowUp  # noqa: E402, F401
+# Jobs and stored files (learning/jobs, learning/storage.py), for the same reason.
+from learning.jobs.models import Job  # noqa: E402, F401
+from learning.storage import StoredFileChunk  # noqa: E402, F401

@@ -11,11 +11,12 @@ use it. Forms are posted empty: the answer says whether the role got past the ac
 Answers: 200, 403, 404, SIGN_IN (a redirect to the sign-in page), or "to PATH" (another
 redirect, where that is the real answer). PATH may name the world's ids: {person},
 {agency}, {team}, {attempt}, {completion}, {booking}, {course}, {session}, {record},
-{token}, {invite}, {code}, {other_agency}, and {new} an id the request made.
+{token}, {invite}, {code}, {other_agency}, {job}, and {new} an id the request made.
 """
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,6 +25,7 @@ import pytest
 from sqlalchemy import select
 
 from learning.extensions import db
+from learning.jobs.models import Job
 from learning.people.invitations import invitation_token
 from learning.impact.follow_up import token_for as follow_up_token
 from learning.impact.models import FollowUp
@@ -117,6 +119,11 @@ TABLE = {
     ("/external/new", "GET"): (SIGN_IN, 200, 200, 200, 200, 200),
     ("/external/review", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/health", "GET"): (200, 200, 200, 200, 200, 200),
+    # A workbook being prepared: only the agency lead who asked for it sees it (a job still
+    # queued, so its download and Try again go back to its page).
+    ("/jobs/<id:job_id>", "GET"): (SIGN_IN, 403, 404, 200, 404, 404),
+    ("/jobs/<id:job_id>/status", "GET"): (SIGN_IN, 403, 404, 200, 404, 404),
+    ("/jobs/<id:job_id>/download", "GET"): (SIGN_IN, 403, 404, "to /jobs/{job}", 404, 404),
     ("/import-staff", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/import-staff/<token>", "GET"): (SIGN_IN, 403, 404, 200, 404, 404),
     ("/import-staff/template.csv", "GET"): (SIGN_IN, 403, 200, 200, 200, 200),
@@ -175,6 +182,7 @@ TABLE = {
         SIGN_IN, 403, 404, "to /dashboard/scheduled-reports", 404, 404),
     ("/external/<id:record_id>/review", "POST"): (SIGN_IN, 403, 404, 200, 200, 200),
     ("/external/new", "POST"): (SIGN_IN, 200, 200, 200, 200, 200),
+    ("/jobs/<id:job_id>/retry", "POST"): (SIGN_IN, 403, 404, "to /jobs/{job}", 404, 404),
     ("/import-staff", "POST"): (SIGN_IN, 403, 200, 200, 200, 200),
     ("/import-staff/<token>", "POST"): (SIGN_IN, 403, 404, 200, 404, 404),
     ("/modules/<slug>/start", "POST"): (SIGN_IN, CONFIDENCE, *[NEW_ATTEMPT] * 4),
@@ -256,12 +264,18 @@ def world(app, people, records, tmp_path, monkeypatch) -> World:
     follow_up = FollowUp(completion_id=completion.id, user_id=person.id)
     db.session.add(follow_up)
     db.session.commit()
+    job = Job(user_id=lead.id, kind="compliance", scope=json.dumps({"agencies": [home.id]}), active_key="compliance:home",
+              filename="compliance.xlsx")
+    db.session.add(job)
+    db.session.commit()
+
     assert db.session.get(Attempt, attempt_id) is not None and db.session.get(Booking, booking.id) is not None
     ids = {"person": person.id, "agency": home.id, "team": team.id, "attempt": attempt_id,
            "completion": completion.id, "booking": booking.id, "course": course.id, "session": session.id,
            "record": record.id, "token": token, "invite": invitation_token(invited),
            "code": completion.certificate_code,
-           "other_agency": other.id, "subscription": subscription.id, "follow_up": follow_up_token(follow_up)}
+           "other_agency": other.id, "subscription": subscription.id, "follow_up": follow_up_token(follow_up),
+           "job": job.id}
     emails = {"practitioner": "pat@example.org", "other_lead": "olu@example.org", "lead": "lee@example.org",
               "coordinator": "cat@example.org", "admin": "ada@example.org"}
     return World(ids, emails)
@@ -271,7 +285,7 @@ def world(app, people, records, tmp_path, monkeypatch) -> World:
 PARAMETERS = {"user_id": "person", "agency_id": "agency", "team_id": "team", "attempt_id": "attempt",
               "completion_id": "completion", "booking_id": "booking", "course_id": "course",
               "session_id": "session", "record_id": "record", "code": "code",
-              "subscription_id": "subscription"}
+              "subscription_id": "subscription", "job_id": "job"}
 FIXED = {"number": 1, "slug": SLUG, "kind": "register", "question_id": "pp-01"}
 
 

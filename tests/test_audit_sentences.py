@@ -56,6 +56,12 @@ def audit_codes_used() -> set[str]:
                 continue
             if path.name == "download.py" and isinstance(arg, ast.Name) and arg.id == "action":
                 continue  # send_workbook passes on the code its callers gave (collected above)
+            if path.parent.name == "jobs" and ast.unparse(arg) == "kind.action":
+                # A finished job audits its export's own code, from the registry of job kinds.
+                from learning.jobs.kinds import KINDS
+
+                codes |= {k.action for k in KINDS.values() if k.action}
+                continue
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 codes.add(arg.value)
                 continue

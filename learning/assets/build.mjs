@@ -20,5 +20,6 @@ writeFileSync(join(out, "app.css"), css.css);
 cpSync(join(govuk, "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
 cpSync(join(govuk, "assets", "images"), join(out, "images"), { recursive: true });
 cpSync(join(root, "learning", "assets", "init.mjs"), join(out, "init.mjs"));
+cpSync(join(root, "learning", "assets", "job_progress.mjs"), join(out, "job_progress.mjs"));
 cpSync(join(root, "node_modules", "axe-core", "axe.min.js"), join(out, "axe.min.js"));
 console.log(`assets built in ${out}`);

@@ -76,6 +76,10 @@ SENTENCES: dict[str, str] = {
     "export_subject_access": "{actor} downloaded everything held about {person}",
     "export_audit": "{actor} downloaded the audit trail{dates}",
     "export_impact": "{actor} exported the impact figures{dates}",
+    # Workbooks prepared in the background (learning/jobs)
+    "job_requested": "{actor} asked for the {job_kind}{joined}",
+    "job_download": "{actor} downloaded the {job_kind} prepared for them",
+    "job_download_refused": "{actor} was refused the {job_kind} prepared for them: they no longer see those figures",
     # Scheduled reports
     "report_subscribed": "{actor} subscribed {recipient_count} to a {frequency} compliance workbook for {report_agency}",
     "report_unsubscribed": "{actor} ended a scheduled compliance workbook ({reason})",
@@ -312,6 +316,13 @@ def _import_counts(event, detail, found) -> list[Piece]:
     return [Piece(": " + ", ".join(parts) if parts else "")]
 
 
+def _job_kind(kind) -> str:
+    from learning.jobs.kinds import KINDS
+
+    found = KINDS.get(str(kind))
+    return found.label if found else "workbook"
+
+
 def _addresses(value) -> str:
     count = len(value) if isinstance(value, list) else _int(value)
     if count is None:
@@ -331,6 +342,8 @@ RESOLVERS: dict[str, Resolver] = {
     "reason_after": _text("reason", before=": "),
     "import_file": _text("file", before=" (", after=")"),
     "sign_out_reason": lambda e, d, f: [Piece("" if d.get("reason") in (None, "", "signed out") else f" ({d['reason']})")],
+    "job_kind": lambda e, d, f: [Piece(_job_kind(d.get("kind")))],
+    "joined": lambda e, d, f: [Piece(" (already being prepared)" if d.get("shared") else "")],
     "report_agency": lambda e, d, f: ([Piece("every agency")] if d.get("agency") in (None, "all")
                                       else _agency(e, d, f)),
     "recipient_count": lambda e, d, f: [Piece(_addresses(d.get("recipients")))],

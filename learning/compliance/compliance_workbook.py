@@ -11,6 +11,7 @@ workforce grows: rows are fetched in batches and written as they arrive.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import IO
 
@@ -45,6 +46,8 @@ STATUS_FILLS = {
 }
 GOOD, FAIR, POOR = (PatternFill("solid", fgColor=c) for c in ("C6EFCE", "FFEB9C", "FFC7CE"))
 BATCH = 2000
+# Rows between two calls of the progress callback: rare enough to cost nothing per row.
+PROGRESS_EVERY = 500
 
 DEFINITIONS = [
     (Status.IN_DATE, "Completed, and still valid for more than the expiring window."),
@@ -56,8 +59,11 @@ DEFINITIONS = [
 ]
 
 
-def build(out: IO[bytes] | str, scope: Scope, generated_by: str, window_days: int, now: datetime | None = None) -> dict:
-    """Write the workbook to `out`; return a few counts for the audit trail."""
+def build(out: IO[bytes] | str, scope: Scope, generated_by: str, window_days: int, now: datetime | None = None,
+          progress: Callable[[int], None] | None = None) -> dict:
+    """Write the workbook to `out`; return a few counts for the audit trail. `progress(n)`,
+    when given, hears of every PROGRESS_EVERY rows written to the two big sheets (about
+    `expected_rows(scope)` in all)."""
     now = now or utcnow()
     wb = Workbook(write_only=True)
     agencies, teams, module_titles = lookups()
@@ -69,8 +75,8 @@ def build(out: IO[bytes] | str, scope: Scope, generated_by: str, window_days: in
 
     _summary(wb, in_scope, modules, by_agency, by_module, headcount(scope), people_counts(scope, now))
     _trend(wb, scope, now)
-    people = _staff_matrix(wb, scope, modules, agencies, teams, now)
-    completions = _completions(wb, scope, agencies, teams, module_titles)
+    people = _staff_matrix(wb, scope, modules, agencies, teams, now, progress)
+    completions = _completions(wb, scope, agencies, teams, module_titles, progress)
     _coverage(wb, scope, in_scope)
     _misconceptions(wb, scope, in_scope)
     impact_sheet(wb, scope.agency_ids, current_app.config["FOLLOW_UP_DAYS"])
@@ -188,7 +194,14 @@ def _trend(wb, scope, now) -> None:
     ws.freeze_panes = "B4"
 
 
-def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
+def expected_rows(scope: Scope) -> int:
+    """About how many rows the staff matrix and completions sheets will have, for progress."""
+    people = sum(headcount(scope).values())
+    completions = db.session.scalar(select(func.count()).select_from(_completions_query(scope).subquery())) or 0
+    return people + completions
+
+
+def _staff_matrix(wb, scope, modules, agencies, teams, now, progress=None) -> int:
     """One row per person. The big sheet, so cells are plain values (openpyxl reuses one
     cell object for those) and colours come from conditional formatting on the status
     columns, not from a styled cell per status: 800,000 styled cells would cost minutes."""
@@ -223,6 +236,8 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
                 if current is not None:
                     ws.append(row)
                     people += 1
+                    if progress and not people % PROGRESS_EVERY:
+                        progress(PROGRESS_EVERY)
                 current = user_id
                 row = [safe_text(name), safe_text(email), agency_names.get(agency_id, ""),
                        team_names.get(team_id, "") if team_id else "", safe_text(job_title or ""), *blank]
@@ -233,12 +248,10 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
     if current is not None:
         ws.append(row)
         people += 1
+    if progress:
+        progress(people % PROGRESS_EVERY)
     if modules and people:
-        first = get_column_letter(len(fixed) + 1)
-        last = get_column_letter(len(titles))
-        area = f"{first}2:{last}{people + 1}"
-        for status, fill in STATUS_FILLS.items():
-            ws.conditional_formatting.add(area, CellIsRule(operator="equal", formula=[f'"{status.label}"'], fill=fill))
+        _status_colours(ws, f"{get_column_letter(len(fixed) + 1)}2:{get_column_letter(len(titles))}{people + 1}")
     ws.append([])
     keep_together(ws, layout, people + 3, 1 + len(DEFINITIONS))
     ws.append([cell(ws, "Key", font=BOLD)])
@@ -247,7 +260,29 @@ def _staff_matrix(wb, scope, modules, agencies, teams, now) -> int:
     return people
 
 
-def _completions(wb, scope, agencies, teams, module_titles) -> int:
+def _status_colours(ws, area: str) -> None:
+    for status, fill in STATUS_FILLS.items():
+        ws.conditional_formatting.add(area, CellIsRule(operator="equal", formula=[f'"{status.label}"'], fill=fill))
+
+
+def _completions_query(scope: Scope):
+    query = (
+        select(User.id, User.name, User.email, User.agency_id, User.team_id, Completion.module_id,
+               Completion.module_version, Completion.completed_at, Completion.expires_at, Completion.score,
+               Completion.source, Completion.certificate_code, Completion.revoked_at)
+        .join(User, User.id == Completion.user_id)
+        .join(Agency, Agency.id == User.agency_id)
+    )
+    if scope.agency_ids is not None:
+        query = query.where(User.agency_id.in_(scope.agency_ids))
+    if scope.team_id:
+        query = query.where(User.team_id == scope.team_id)
+    if scope.module_id:
+        query = query.where(Completion.module_id == scope.module_id)
+    return query
+
+
+def _completions(wb, scope, agencies, teams, module_titles, progress=None) -> int:
     ws = wb.create_sheet("Completions")
     titles = ["Name", "Email", "Agency", "Team", "Module", "Content version", "Completed", "Valid until",
               "Score (%)", "Source", "Certificate code", "Revoked"]
@@ -256,20 +291,7 @@ def _completions(wb, scope, agencies, teams, module_titles) -> int:
     print_setup(ws, "Completions", [26, 32, 30, 20, 40, 10, 13, 13, 9, 12, 32, 12], title_rows="1:1",
                 title_columns="A:A")
     ws.append(heading_row(ws, 1, titles))
-    query = (
-        select(User.id, User.name, User.email, User.agency_id, User.team_id, Completion.module_id,
-               Completion.module_version, Completion.completed_at, Completion.expires_at, Completion.score,
-               Completion.source, Completion.certificate_code, Completion.revoked_at)
-        .join(User, User.id == Completion.user_id)
-        .join(Agency, Agency.id == User.agency_id)
-        .order_by(User.name, User.id, Completion.completed_at)
-    )
-    if scope.agency_ids is not None:
-        query = query.where(User.agency_id.in_(scope.agency_ids))
-    if scope.team_id:
-        query = query.where(User.team_id == scope.team_id)
-    if scope.module_id:
-        query = query.where(Completion.module_id == scope.module_id)
+    query = _completions_query(scope).order_by(User.name, User.id, Completion.completed_at)
     agency_names = {k: safe_text(v) for k, v in agencies.items()}
     team_names = {k: safe_text(v) for k, v in teams.items()}
     count = 0
@@ -285,6 +307,10 @@ def _completions(wb, scope, agencies, teams, module_titles) -> int:
                        dated(ws, expires_at.date()), score, source, code,
                        dated(ws, revoked_at.date() if revoked_at else None)])
             count += 1
+            if progress and not count % PROGRESS_EVERY:
+                progress(PROGRESS_EVERY)
+    if progress:
+        progress(count % PROGRESS_EVERY)
     return count
 
 

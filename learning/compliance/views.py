@@ -31,6 +31,8 @@ from learning.pagination import Page, requested_page
 from learning.compliance.forms import COMPLIANT, CompletionsExportForm, StaffFilterForm
 from learning.compliance import trend
 from learning.compliance.board_pack import build_board_pack
+from learning.jobs.kinds import staff_in
+from learning.jobs.views import send_or_queue
 
 bp = Blueprint("compliance", __name__, url_prefix="/dashboard")
 PER_PAGE = 25
@@ -164,10 +166,13 @@ def attempt(attempt_id: int):
 def compliance_export():
     scope = _scope_from_request().scope
     window = current_app.config["EXPIRING_WINDOW_DAYS"]
-    return send_workbook(lambda out: compliance_workbook.build(out, scope, current_user.email, window),
-                         "export_compliance",
-                         {"agencies": list(scope.agency_ids) if scope.agency_ids else "all", **_filter_args(scope)},
-                         f"compliance-{date.today().isoformat()}.xlsx")
+    filename = f"compliance-{date.today().isoformat()}.xlsx"
+    params = {"agencies": list(scope.agency_ids) if scope.agency_ids is not None else None, "team": scope.team_id,
+              "module": scope.module_id, "status": scope.status.value if scope.status else None,
+              "compliant": scope.compliant, "q": scope.search}
+    return send_or_queue("compliance", params, filename, staff_in(scope.agency_ids), lambda: send_workbook(
+        lambda out: compliance_workbook.build(out, scope, current_user.email, window), "export_compliance",
+        {"agencies": list(scope.agency_ids) if scope.agency_ids else "all", **_filter_args(scope)}, filename))
 
 
 @bp.route("/completions", methods=["GET"])
@@ -188,11 +193,13 @@ def completions_export():
         module = db.session.scalar(select(Module).where(Module.slug == form.module.data)) or abort(404)
         chosen = agency_ids if agency_ids is not None else agency_scope(current_user, form.agency.data or None)
         start, end = form.start.data, form.end.data
-        return send_workbook(
+        filename = f"completions-{module.slug}-{date.today().isoformat()}.xlsx"
+        params = {"module": module.slug, "agencies": list(chosen) if chosen is not None else None,
+                  "from": start.isoformat() if start else None, "to": end.isoformat() if end else None}
+        return send_or_queue("completions", params, filename, staff_in(chosen), lambda: send_workbook(
             lambda out: completions_workbook.build(out, module, chosen, start, end, current_user.email),
             "export_completions",
-            {"module": module.slug, "agencies": list(chosen) if chosen else "all", "from": start, "to": end},
-            f"completions-{module.slug}-{date.today().isoformat()}.xlsx")
+            {"module": module.slug, "agencies": list(chosen) if chosen else "all", "from": start, "to": end}, filename))
     return render_template("compliance/completions_export.html", form=form)
 
 

@@ -2,6 +2,7 @@
 Partnerships report it to agencies, and some charge for it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import IO
 
@@ -15,7 +16,7 @@ from learning.exports.cells import DATE_TIME_FORMAT, TITLE, cell, heading_row, p
 FORMAT_SESSION_TIME = "%-d %b %Y, %H:%M"  # d mmm yyyy, as every date in the workbooks
 
 
-def build(out: IO[bytes] | str, rows, start: date, end: date) -> dict:
+def build(out: IO[bytes] | str, rows, start: date, end: date, progress: Callable[[int], None] | None = None) -> dict:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Non-attendance")
     title = f"Non-attendance from {produced_on(start)} to {produced_on(end)}"
@@ -30,5 +31,7 @@ def build(out: IO[bytes] | str, rows, start: date, end: date) -> dict:
         ws.append([cell(ws, r.agency), cell(ws, r.name), cell(ws, r.email), cell(ws, r.job_title or ""),
                    cell(ws, r.course), cell(ws, local(r.starts_at), number_format=DATE_TIME_FORMAT),
                    cell(ws, r.venue), cell(ws, BookingStatus(r.status).label)])
+    if progress:
+        progress(len(rows))
     wb.save(out)
     return {"rows": len(rows)}

@@ -26,6 +26,8 @@ from learning.courses.times import local
 from learning.courses.forms import CancelSessionForm
 from learning.text import clean
 from learning.numbers import int_arg
+from learning.jobs.kinds import staff_in
+from learning.jobs.views import send_or_queue
 
 T = TypeVar("T")
 
@@ -244,10 +246,16 @@ def non_attendance_export():
     if sent and form.validate():
         chosen = agency_ids if agency_ids is not None else agency_scope(current_user, form.agency.data or None)
         start, end = present(form.start.data), present(form.end.data)
-        rows = service.non_attendance(chosen, start, end)
-        return send_workbook(lambda out: non_attendance.build(out, rows, start, end), "export_non_attendance",
-                             {"agencies": list(chosen) if chosen else "all", "from": start, "to": end},
-                             f"non-attendance-{start}-to-{end}.xlsx")
+        filename = f"non-attendance-{start}-to-{end}.xlsx"
+        params = {"agencies": list(chosen) if chosen is not None else None, "from": start.isoformat(),
+                  "to": end.isoformat()}
+
+        def send_now():
+            rows = service.non_attendance(chosen, start, end)
+            return send_workbook(lambda out: non_attendance.build(out, rows, start, end), "export_non_attendance",
+                                 {"agencies": list(chosen) if chosen else "all", "from": start, "to": end}, filename)
+
+        return send_or_queue("non-attendance", params, filename, staff_in(chosen), send_now)
     return render_template("courses/non_attendance.html", form=form)
 
 

@@ -9,16 +9,17 @@ from __future__ import annotations
 from sqlalchemy import delete, select, update
 
 from learning.extensions import db
-from learning.external.records import evidence_path
+from learning.external.records import evidence_key
 from learning.impact.personal import erase_words
 from learning.models import Completion, ExternalRecord, SessionEmail, User, utcnow
+from learning.storage import store
 
 
 def erase(user: User) -> None:
     for record in db.session.scalars(select(ExternalRecord).where(ExternalRecord.user_id == user.id)):
-        path = evidence_path(record)
-        if path is not None:
-            path.unlink()
+        key = evidence_key(record)
+        if key is not None:
+            store().delete(key)
         record.evidence_file = record.evidence_filename = None
         record.evidence_note = ""
     # A reflection is the person's own words: it goes; the completion stays, anonymous.

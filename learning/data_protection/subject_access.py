@@ -1,21 +1,22 @@
 """Subject access: everything the service holds about one person, as a workbook."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import IO
 
 from openpyxl import Workbook
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from learning.content.catalogue import catalogue
 from learning.extensions import db
 from learning.courses.notices import LABELS
 from learning.courses.times import local
-from learning.models import Attempt, AuditEvent, Booking, Completion, Course, CourseSession, ExternalRecord, Module, SessionEmail, User, utcnow
+from learning.models import Attempt, AttemptQuestion, AuditEvent, Booking, Completion, Course, CourseSession, ExternalRecord, Module, SessionEmail, User, utcnow
 from learning.impact.personal import subject_access_sheets
 from learning.exports.cells import BOLD, LEFT, TITLE, WRAP, cell, heading_row, print_setup, produced_on
 
 
-def _sheet(wb, title: str, headers: list[str], rows, widths: list[float]) -> None:
+def _sheet(wb, title: str, headers: list[str], rows, widths: list[float], progress=None) -> None:
     ws = wb.create_sheet(title)
     print_setup(ws, title, widths, title_rows="1:1", title_columns="A:A")
     ws.append(heading_row(ws, 1, headers))
@@ -24,11 +25,25 @@ def _sheet(wb, title: str, headers: list[str], rows, widths: list[float]) -> Non
     for row in rows:
         ws.append([cell(ws, v, alignment=WRAP if isinstance(v, str) and len(v) > 40 else None) for v in row])
         count += 1
+    if progress:
+        progress(count)
     if not count:
         ws.append([cell(ws, "Nothing held.")])
 
 
-def build(out: IO[bytes] | str, user: User, generated_by: str) -> dict:
+def expected_rows(user: User) -> int:
+    """How many rows the sheets will have, for progress."""
+    events = or_(AuditEvent.actor_id == user.id, AuditEvent.actor_email == user.email)
+    counts = [select(func.count()).select_from(Completion).where(Completion.user_id == user.id),
+              select(func.count()).select_from(AttemptQuestion).join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
+              .where(Attempt.user_id == user.id),
+              select(func.count()).select_from(Booking).where(Booking.user_id == user.id),
+              select(func.count()).select_from(ExternalRecord).where(ExternalRecord.user_id == user.id),
+              select(func.count()).select_from(AuditEvent).where(events)]
+    return sum(db.session.scalar(q) or 0 for q in counts)
+
+
+def build(out: IO[bytes] | str, user: User, generated_by: str, progress: Callable[[int], None] | None = None) -> dict:
     wb = Workbook(write_only=True)
     titles = dict(db.session.execute(select(Module.id, Module.title)).all())
     ws = wb.create_sheet("Account")
@@ -47,7 +62,7 @@ def build(out: IO[bytes] | str, user: User, generated_by: str) -> dict:
                                "Revoked", "What you will do differently", "Shared with your agency lead"],
            ([titles.get(c.module_id), c.completed_at, c.expires_at, c.module_version, c.score, c.source, c.certificate_code,
              c.revoked_at, c.reflection or "", ("Yes" if c.reflection_shared else "No") if c.reflection else ""]
-            for c in completions), [40, 14, 14, 9, 9, 12, 32, 14, 60, 14])
+            for c in completions), [40, 14, 14, 9, 9, 12, 32, 14, 60, 14], progress)
 
     attempts = db.session.scalars(select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.started_at))
     cat = catalogue()
@@ -63,12 +78,12 @@ def build(out: IO[bytes] | str, user: User, generated_by: str) -> dict:
                        question.prompt if question else aq.question_id, given, aq.is_correct]
 
     _sheet(wb, "Answers", ["Module", "Attempt started", "Attempt status", "Score", "Question no.", "Question", "Answer given", "Right"],
-           answers(), [30, 14, 12, 7, 8, 60, 60, 7])
+           answers(), [30, 14, 12, 7, 8, 60, 60, 7], progress)
 
     bookings = db.session.scalars(select(Booking).where(Booking.user_id == user.id).order_by(Booking.created_at))
     _sheet(wb, "Bookings", ["Course", "Session", "Venue", "Status", "Booked"],
            ([b.session.course.title, local(b.session.starts_at), b.session.venue, b.status_enum.label, b.created_at] for b in bookings),
-           [40, 16, 40, 16, 16])
+           [40, 16, 40, 16, 16], progress)
 
     emails = db.session.execute(
         select(Course.title, CourseSession.starts_at, SessionEmail.kind, SessionEmail.sent_at, SessionEmail.delivered)
@@ -82,13 +97,13 @@ def build(out: IO[bytes] | str, user: User, generated_by: str) -> dict:
     records = db.session.scalars(select(ExternalRecord).where(ExternalRecord.user_id == user.id))
     _sheet(wb, "External learning", ["Title", "Provider", "Completed", "Evidence note", "Evidence file", "Status", "Reviewer's note"],
            ([r.title, r.provider, r.completed_on, r.evidence_note, r.evidence_filename or "", r.status, r.review_note] for r in records),
-           [40, 30, 14, 50, 24, 12, 40])
+           [40, 30, 14, 50, 24, 12, 40], progress)
 
     subject_access_sheets(lambda *args: _sheet(wb, *args), user.id)
 
     events = db.session.scalars(select(AuditEvent).where(or_(AuditEvent.actor_id == user.id, AuditEvent.actor_email == user.email))
                                 .order_by(AuditEvent.at))
     _sheet(wb, "Activity", ["When", "Action", "Detail", "IP address"],
-           ([e.at, e.action, e.detail, e.ip or ""] for e in events), [18, 22, 70, 16])
+           ([e.at, e.action, e.detail, e.ip or ""] for e in events), [18, 22, 70, 16], progress)
     wb.save(out)
     return {"user": user.id}

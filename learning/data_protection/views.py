@@ -10,6 +10,7 @@ from learning.data_protection import erase
 from learning.exports import send_workbook
 from learning.data_protection import subject_access
 from learning.extensions import db
+from learning.jobs.views import send_or_queue
 from learning.learner.forms import EmptyForm
 from learning.models import Role, User
 
@@ -24,8 +25,11 @@ def _person(user_id: int) -> User:
 @role_required(Role.ADMIN)
 def subject_access_export(user_id: int):
     person = _person(user_id)
-    return send_workbook(lambda out: subject_access.build(out, person, current_user.email), "export_subject_access",
-                         {"user": person.id}, f"personal-data-{person.id}.xlsx")
+    filename = f"personal-data-{person.id}.xlsx"
+    # One person, but years of activity can make many rows: sized by the rows it will have.
+    return send_or_queue("subject-access", {"user": person.id}, filename, subject_access.expected_rows(person),
+                         lambda: send_workbook(lambda out: subject_access.build(out, person, current_user.email),
+                                               "export_subject_access", {"user": person.id}, filename))
 
 
 @bp.route("/<id:user_id>/erase", methods=["GET", "POST"])

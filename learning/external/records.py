@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, time
-from pathlib import Path
-
-from flask import current_app
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
@@ -14,6 +11,7 @@ from learning.learner.attempts import certificate_code
 from learning.extensions import db
 from learning.models import Completion, CompletionSource, ExternalRecord, Module, User, utcnow
 from learning.compliance.status import add_months
+from learning.storage import store
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 
@@ -22,10 +20,6 @@ class ReviewError(ValueError):
     pass
 
 
-def evidence_dir() -> Path:
-    path = Path(current_app.instance_path) / "evidence"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def submit(user: User, title: str, provider: str, completed_on: date, note: str, upload: FileStorage | None) -> ExternalRecord:
@@ -36,7 +30,7 @@ def submit(user: User, title: str, provider: str, completed_on: date, note: str,
     if upload and upload.filename:
         # Stored under a random name, never the one uploaded, and served only as a download.
         stored = secrets.token_hex(16)
-        upload.save(evidence_dir() / stored)
+        store().put(f"evidence/{stored}", upload.stream)
         record.evidence_file = stored
         record.evidence_filename = secure_filename(upload.filename) or "evidence"
     db.session.add(record)
@@ -44,11 +38,12 @@ def submit(user: User, title: str, provider: str, completed_on: date, note: str,
     return record
 
 
-def evidence_path(record: ExternalRecord) -> Path | None:
+def evidence_key(record: ExternalRecord) -> str | None:
+    """The evidence file's key in the file store (learning/storage.py), if it is still there."""
     if not record.evidence_file:
         return None
-    path = evidence_dir() / record.evidence_file
-    return path if path.exists() else None
+    key = f"evidence/{record.evidence_file}"
+    return key if store().exists(key) else None
 
 
 def approve(record: ExternalRecord, reviewer: User, modules: list[Module], note: str = "") -> int:

@@ -1,6 +1,8 @@
 """External learning: practitioners record it; coordinators and agency leads review it."""
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,6 +15,7 @@ from learning.courses.forms import ExternalRecordForm, ReviewForm
 from learning.extensions import db
 from learning.fields import present
 from learning.models import ExternalRecord, Module, Role, User
+from learning.storage import store
 
 bp = Blueprint("external", __name__, url_prefix="/external")
 
@@ -92,8 +95,9 @@ def evidence(record_id: int):
     if record is None or not (record.user_id == current_user.id
                               or (current_user.has_role(Role.AGENCY_LEAD) and can_see_user(current_user, record.user))):
         abort(404)
-    path = service.evidence_path(record)
-    if path is None:
+    key = service.evidence_key(record)
+    if key is None:
         abort(404)
-    return send_file(path, mimetype="application/octet-stream", as_attachment=True,
+    data = store().read(key) or b""  # evidence is small (the upload limit): read whole
+    return send_file(io.BytesIO(data), mimetype="application/octet-stream", as_attachment=True,
                      download_name=record.evidence_filename or "evidence")

@@ -17,6 +17,7 @@ from learning.people import staff_import
 from learning.access import role_required
 from learning.extensions import db
 from learning.people.invitations import invitation_url
+from learning.jobs.service import request_job
 from learning.models import Agency, Role
 from learning.people import bp
 from learning.people.forms import ConfirmForm, ImportForm
@@ -96,6 +97,10 @@ def import_confirm(token: str):
         staff_import.discard_upload(token)
         return render_template("people/import_preview.html", preview=preview, filename=upload.filename, ignored=[],
                                token=None, confirm_form=None, at_confirm=True)
+    if len(preview.rows) > current_app.config["STAFF_IMPORT_JOB_ROWS"]:
+        # A big file is imported by the worker, with a progress page, so the request never waits on it.
+        job, _ = request_job(current_user, "staff-import", {"token": token}, upload.filename or "the file")
+        return redirect(url_for("jobs.progress", job_id=job.id))
     try:
         result = staff_import.apply(preview, importer, filename=upload.filename)
     except IntegrityError:

@@ -120,8 +120,8 @@ class Visit:
         self.variant = variant
 
     # -- looking ----------------------------------------------------------------------
-    def scan(self, name: str, state: str = ""):
-        return scan(self.page, name, state)
+    def scan(self, name: str, state: str = "", allow: dict[str, str] | None = None):
+        return scan(self.page, name, state, allow=allow)
 
     @property
     def title(self) -> str:

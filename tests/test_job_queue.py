@@ -88,3 +88,24 @@ def test_a_misspelt_file_store_stops_the_app_starting():
 
     with pytest.raises(ValueError, match="FILE_STORE must be folder or database"):
         create_app(testing=True, test_config={"FILE_STORE": "databse"})
+
+
+def test_the_worker_keeps_the_daily_snapshot_and_sends_the_daily_emails(app, people, records, mailbox):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from learning.extensions import db
+    from learning.jobs.periodic import daily_emails, daily_snapshot
+    from learning.models import ComplianceSnapshot, utcnow
+
+    person = people.user("due@example.org", agency="Police A")
+    # In date, running out within the reminder window: a reminder is due.
+    records.completion(person, "police-protection", completed_at=utcnow() - timedelta(days=350),
+                       expires_at=utcnow() + timedelta(days=10))
+    daily_snapshot.call_local()
+    assert db.session.scalar(select(func.count()).select_from(ComplianceSnapshot)) > 0
+    daily_emails.call_local()
+    assert "due@example.org" in {m["To"] for m in mailbox.messages()}
+    daily_emails.call_local()
+    assert len([m for m in mailbox.messages() if m["To"] == "due@example.org"]) == 1, "nothing is sent twice"

@@ -1,7 +1,7 @@
 """The worker's periodic tasks: the one place they are registered.
 
 The worker (`flask --app app worker`) runs each when its crontab matches (Huey's
-scheduler, checked every minute). To add one (the daily snapshot, the reminders), write a
+scheduler, checked every minute). To add one, write a
 function here with `@periodic(crontab(...))`; it runs in the app's context."""
 from __future__ import annotations
 
@@ -22,3 +22,32 @@ def clean_up() -> None:
     outcome["uploads_deleted"] = sweep_uploads()
     if any(outcome.values()):
         current_app.logger.info("clean-up: %s", outcome)
+
+
+# The daily work that cron runs as commands on a machine without a worker. Each is safe to run
+# again the same day (it sends or keeps nothing twice), so a worker and a cron job together
+# do no harm. At night, when nobody is waiting on the database.
+@periodic(crontab(hour="2", minute="10"))
+def daily_snapshot() -> None:
+    """Keep today's compliance figures for the charts (as `flask --app app snapshot`)."""
+    from learning.compliance.trend import take_snapshot
+
+    current_app.logger.info("snapshot: kept %s figures", take_snapshot())
+
+
+@periodic(crontab(hour="6", minute="30"))
+def daily_emails() -> None:
+    """Reminders, follow-ups, course evaluations and scheduled reports (as send-reminders,
+    send-follow-ups and send-scheduled-reports). A mail failure is logged; what was not
+    sent stays due and goes the next day."""
+    from learning.compliance.reminders import send_reminders
+    from learning.compliance.scheduled import send_due
+    from learning.impact.evaluation import send_invitations
+    from learning.impact.follow_up import send_follow_ups
+
+    for name, work in (("reminders", send_reminders), ("follow-ups", send_follow_ups),
+                       ("course evaluations", send_invitations), ("scheduled reports", send_due)):
+        try:
+            current_app.logger.info("%s: %s", name, work())
+        except Exception:
+            current_app.logger.exception("%s could not all be sent; the rest stay due", name)

@@ -345,3 +345,20 @@ def test_a_staff_import_that_no_longer_checks_out_fails_and_changes_nothing(app,
     job = db.session.get(Job, int(confirmed.location.rsplit("/", 1)[1]))
     page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
     assert "Your staff could not be imported" in page and "nothing was changed" in page and "Try again" in page
+
+
+def test_a_big_partnership_s_board_pack_is_prepared_as_a_job_and_downloaded_as_a_pdf(app, client, people, monkeypatch):
+    from pypdf import PdfReader
+
+    monkeypatch.setitem(app.config, "LARGE_EXPORT_STAFF", 1)
+    coordinator = people.user("cora@example.org", role=Role.COORDINATOR, agency="Police A")
+    people.user("p@example.org", agency="Police A")
+    sign_in(client, coordinator)
+    response = client.get("/dashboard/board-pack.pdf")
+    assert response.status_code == 302 and "/jobs/" in response.location
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Your board pack is ready" in page and "Download the board pack" in page
+    pdf = client.get(response.location + "/download")
+    assert pdf.mimetype == "application/pdf"
+    assert "board pack" in PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert AuditEvent.query.filter_by(action="export_board_pack").count() == 1

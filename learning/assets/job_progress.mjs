@@ -19,7 +19,7 @@ if (box) {
       }
       if (bar) bar.value = state.percent;
       if (words && state.status === "running") {
-        words.textContent = `${number.format(state.rows_done)} of ${number.format(state.rows_expected)} rows ${box.dataset.verb || "written"}`;
+        words.textContent = `${number.format(state.rows_done)} of ${number.format(state.rows_expected)} ${box.dataset.unit || "rows"} ${box.dataset.verb || "written"}`;
       }
       if (time) time.textContent = `${state.percent}% done. ${state.time_left}.`;
     } catch (error) {

@@ -206,10 +206,17 @@ def completions_export():
 @bp.route("/board-pack.pdf")
 @role_required(Role.COORDINATOR)
 def board_pack_download():
-    """The board pack for every agency, or one (?agency=ID), over the last twelve months."""
+    """The board pack for every agency, or one (?agency=ID), over the last twelve months: sent
+    at once for a small partnership, prepared by the worker (with a progress page) for a big one."""
     agency_id = int_arg("agency")
     if agency_id is not None:
         run(_AGENCY, {"id": agency_id}).first() or abort(404)
+    filename = f"board-pack-{date.today().isoformat()}.pdf"
+    return send_or_queue("board-pack", {"agency": agency_id}, filename, staff_in((agency_id,) if agency_id else None),
+                         lambda: _board_pack_now(agency_id, filename))
+
+
+def _board_pack_now(agency_id: int | None, filename: str):
     out = tempfile.TemporaryFile()
     try:
         counts = build_board_pack(out, agency_id)
@@ -219,8 +226,7 @@ def board_pack_download():
     audit.record("export_board_pack", {**counts, "agencies": [agency_id] if agency_id else "all",
                                        "agencies_count": counts["agencies"], "via": "web"})
     out.seek(0)
-    return send_file(out, mimetype="application/pdf", as_attachment=True,
-                     download_name=f"board-pack-{date.today().isoformat()}.pdf")
+    return send_file(out, mimetype="application/pdf", as_attachment=True, download_name=filename)
 
 
 # The "Questions staff get wrong" pages join this blueprint from their own module.

@@ -16,12 +16,14 @@ from sqlalchemy import select
 
 from learning.compliance import Scope, headcount
 from learning.compliance.status import Status
+from learning.exports.download import XLSX_MIME
 from learning.extensions import db
 from learning.jobs.models import Job
 from learning.models import HasRole, Module, Role, User
 
 
 WORKBOOK_FAILED = "Your workbook could not be prepared. Nothing is wrong with your data: try again."
+BOARD_PACK_FAILED = "Your board pack could not be prepared. Nothing is wrong with your data: try again."
 IMPORT_FAILED = ("The staff were not imported, and nothing was changed: the file could not be imported as it was "
                  "previewed (someone may have changed these accounts since, or the upload is more than an hour old). "
                  "Upload the file again to see why.")
@@ -36,6 +38,9 @@ class Kind:
     makes_file: bool = True  # False: the job's outcome is its counts (a staff import)
     working: str = "Preparing your workbook"
     failed: str = WORKBOOK_FAILED
+    noun: str = "workbook"  # what the pages call the file: "Your workbook is ready"
+    unit: str = "rows"  # what progress counts: "1,200 of 5,000 rows written"
+    mimetype: str = XLSX_MIME
 
 
 def agencies_of(params: dict) -> tuple[int, ...] | None:
@@ -116,6 +121,16 @@ def _subject_access(out: IO[bytes], job: Job, progress) -> dict:
     return subject_access.build(out, person, _owner(job).email, progress=progress)
 
 
+def _board_pack(out: IO[bytes], job: Job, progress) -> dict:
+    from learning.compliance.board_pack import STEPS, build_board_pack
+
+    params = job.params
+    agency = params.get("agency")
+    progress.expect(STEPS)
+    return build_board_pack(out, int(agency) if agency else None, _day(params.get("from")), _day(params.get("to")),
+                            progress=lambda done, total: progress(1))
+
+
 def _staff_import(out: IO[bytes], job: Job, progress) -> dict:
     """The apply step of a staff import too big to wait for: the rows previewed (kept in the
     file store under the token) are checked again and imported, all or none."""
@@ -147,6 +162,10 @@ KINDS: dict[str, Kind] = {
                            lambda user, params: covers(user, agencies_of(params))),
     "subject-access": Kind("personal data workbook", "export_subject_access", _subject_access,
                            lambda user, params: getattr(user, "active", True) and user.has_role(Role.ADMIN)),
+    "board-pack": Kind("board pack", "export_board_pack", _board_pack,
+                       lambda user, params: getattr(user, "active", True) and user.has_role(Role.COORDINATOR),
+                       working="Preparing your board pack", failed=BOARD_PACK_FAILED, noun="board pack",
+                       unit="parts", mimetype="application/pdf"),
     "staff-import": Kind("staff import", None, _staff_import,
                          lambda user, params: getattr(user, "active", True) and user.has_role(Role.AGENCY_LEAD),
                          makes_file=False, working="Importing your staff", failed=IMPORT_FAILED),

@@ -16,7 +16,6 @@ from flask_login import current_user
 from learning import audit
 from learning.access import role_required
 from learning.extensions import db
-from learning.exports.download import XLSX_MIME
 from learning.jobs import service
 from learning.jobs.kinds import KINDS
 from learning.jobs.models import Job, JobStatus
@@ -83,7 +82,7 @@ def download(job_id: int):
     if not files.exists(job.file_key):
         abort(404)
     audit.record("job_download", {"job": job.id, "kind": job.kind})
-    response = Response(stream_with_context(files.chunks(job.file_key)), mimetype=XLSX_MIME)
+    response = Response(stream_with_context(files.chunks(job.file_key)), mimetype=KINDS[job.kind].mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{job.filename}"'
     return response
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import BinaryIO
+from typing import IO
 
 from flask import current_app
 
@@ -52,14 +52,14 @@ def months_between(start: date, end: date) -> int:
     return min(MAX_MONTHS, (end.year - start.year) * 12 + end.month - start.month + 1)
 
 
-def build_board_pack(out: BinaryIO | str, agency_id: int | None = None, start: date | None = None,
+def build_board_pack(out: IO[bytes] | str, agency_id: int | None = None, start: date | None = None,
                      end: date | None = None, progress: Callable[[int, int], None] | None = None) -> dict:
     """Write the board pack for one agency (or, with None, every agency) over `start` to `end`
     to `out` (a path or a binary file); return counts for the audit trail."""
     return build(out, (agency_id,) if agency_id else None, start=start, end=end, progress=progress)
 
 
-def build(out: BinaryIO | str, agency_ids: tuple[int, ...] | None = None, now: datetime | None = None,
+def build(out: IO[bytes] | str, agency_ids: tuple[int, ...] | None = None, now: datetime | None = None,
           start: date | None = None, end: date | None = None,
           progress: Callable[[int, int], None] | None = None) -> dict:
     now = now or utcnow()
@@ -94,7 +94,10 @@ def build(out: BinaryIO | str, agency_ids: tuple[int, ...] | None = None, now: d
     impact_page(pdf, impact_figures(agency_ids, "none", start, end))
     step()
     sections.method(pdf, trend.months[0], trend.months[-1])
-    pdf.output(out)
+    if isinstance(out, str):
+        pdf.output(out)
+    else:  # a file the caller opened (a job's, a response's)
+        out.write(pdf.output())
     step()
     return {"pages": pdf.page_no(), "agencies": len(heads), "from": start.isoformat(), "to": end.isoformat()}
 

@@ -56,6 +56,6 @@ def test_content_check_fails_when_a_module_gives_its_answers_away(runner, monkey
     giveaway = OptionFigures(name="police-protection", questions=4, wrong_options=8, wrong_absolute=8,
                              right_options=4, right_absolute=0, longest_right=0, longest_right_by_chance=1.0,
                              longest_right_ids=())
-    monkeypatch.setattr("learning.cli.lint_options", lambda modules: ([giveaway], giveaway))
+    monkeypatch.setattr("learning.content.commands.lint_options", lambda modules: ([giveaway], giveaway))
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 1 and "absolute words" in result.output

@@ -18,9 +18,8 @@ bp = Blueprint("navigation", __name__)
 _LEARNING = [("learner.my_learning", "My learning", ("learner.", "certificates.", "external.index", "external.new")),
              ("courses.index", "Courses", ("courses.index", "courses.session", "courses.cancel"))]
 _DASHBOARD = [("compliance.home", "Dashboard", ("dashboards.", "external.queue", "external.review"))]
-_PEOPLE = [("people.users", "People", ("people.user", "people.new_user", "data_protection."))]
-_LEADING = [("people.users", "My staff", ("people.user",)),
-            ("people.import_staff", "Import staff", ("people.import",))]
+# Import staff is a button on the lead's My staff page, and highlights My staff.
+_LEADING = [("people.users", "My staff", ("people.user", "people.import"))]
 _ACCOUNT = [("account.home", "Your account", ("account.",))]
 
 
@@ -35,6 +34,8 @@ class ManagedPages:
 
 
 MANAGED = [
+    ManagedPages("people.users", "People", "Everyone's accounts and learning records: create an account, "
+                 "change a role, remove a person's data.", ("people.user", "people.new_user", "data_protection.")),
     ManagedPages("courses.manage", "Manage courses", "Add courses and their sessions, take registers and "
                  "record who did not attend.", ("courses.manage", "courses.new_", "courses.course",
                                                 "courses.register", "courses.non_attendance")),
@@ -53,7 +54,7 @@ def _items_for(person) -> list[tuple[str, str, tuple[str, ...]]]:
     if person.has_role(Role.AGENCY_LEAD):
         items += _DASHBOARD
     if person.has_role(Role.COORDINATOR):
-        items += _PEOPLE + _MANAGE
+        items += _MANAGE
     elif person.has_role(Role.AGENCY_LEAD):
         items += _LEADING
     return items + _ACCOUNT

@@ -14,10 +14,11 @@ pytestmark = pytest.mark.browser
 SLUG = "police-protection"
 PHONE_375 = Variant(375, 740)
 
-# The service name and every item of the navigation: their tops and heights.
+# The service name and every item of the navigation: text, top, left and width.
 NAVIGATION_ROWS = """() => [...document.querySelectorAll(
     '.govuk-service-navigation__service-name, .govuk-service-navigation__item')]
-  .map(el => { const box = el.getBoundingClientRect(); return [el.textContent.trim(), Math.round(box.top), Math.round(box.height)]; })"""
+  .map(el => { const box = el.getBoundingClientRect();
+               return [el.textContent.trim(), Math.round(box.top), Math.round(box.left), Math.round(box.width)]; })"""
 
 
 @pytest.mark.parametrize("variant", [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE_375, id="375px"),
@@ -57,7 +58,6 @@ def test_a_wrong_answer_shows_the_right_one_and_progress_shows(visit, variant):
     assert tab.heading() == "Right"
     assert tab.page.locator(".app-answer--wrong").count() == 0
     assert {t.strip() for t in tab.page.locator(".app-answer .govuk-tag").all_inner_texts()} == {"Right"}
-    tab.scan("feedback-2", "right")
 
 
 @pytest.mark.parametrize("email", ["practitioner@example.org", "lead@example.org", "coordinator@example.org",
@@ -66,7 +66,7 @@ def test_the_navigation_is_one_row_at_1280_px(visit, email):
     tab = visit(DESKTOP)
     sign_in(tab, email, scan_as=None)
     boxes = tab.page.evaluate(NAVIGATION_ROWS)
-    tops = {top for _text, top, _height in boxes}
+    tops = {top for _text, top, _left, _width in boxes}
     assert max(tops) - min(tops) <= 4, f"the navigation wraps: {boxes}"
     role = email.split("@")[0]
     tab.scan("my-learning", f"navigation-{role}")

@@ -16,7 +16,9 @@ work rather than time: cache misses, which weigh more under gunicorn, are not in
 The attempts draw the same questions every time (the random draw is seeded in the child),
 so the question page counted is the same page from run to run; string hashing is seeded
 too, and what start-up made is frozen out of the garbage collector's way (gc.freeze), so a
-collection that happens to fall in one run and not the other does not swamp the figures. Answer posts go to attempts
+collection that happens to fall in one run and not the other does not swamp the figures;
+the session clock stands still, so the once-a-minute rewrite of the last-seen time does not
+fall into some runs and not others (how many minutes a run takes depends on the machine's load). Answer posts go to attempts
 of every module started before the counted requests, as in bench/throughput.py.
 A measurement, not a test.
 """
@@ -49,6 +51,13 @@ def child(kind: str, requests: int, database: str, email: str) -> None:
 
     app = create_app(test_config={"SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
                                   "RATELIMIT_STORAGE_URI": "memory://"})
+    # The session's last-seen time is rewritten at most once a minute of the clock: under
+    # valgrind on a busy machine, how many minutes a run takes would decide how many
+    # requests pay for that rewrite. The child's clock stands still instead.
+    from learning.auth import sessions
+
+    started = sessions.clock()
+    sessions.clock = lambda: started
     if kind.startswith("floor"):
         from bench.floor_app import add_floor_pages
 

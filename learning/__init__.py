@@ -107,17 +107,18 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     return app
 
 
-class _GovukMacro:
-    """A govuk-frontend-jinja macro as a template global, loaded on its first call.
+class _LazyMacro:
+    """A template macro as a Jinja global, loaded on its first call.
 
-    Pages call govukButton(...) and the rest without importing them: Jinja runs a
-    `{% from ... import %}` again on every render, while a global is looked up like any
-    other name. Loading on first use keeps start-up (an app per test) from compiling
-    components no page of that run shows."""
+    Pages call govukButton(...), progress(...) and the rest without importing them: each
+    `{% from ... import %}` costs every render of the page that has it (Jinja looks the
+    template up and checks the render's globals against it), while a global is looked up
+    like any other name. Loading on first use keeps start-up (an app per test) from
+    compiling templates no page of that run shows."""
 
-    def __init__(self, env: Environment, component: str, name: str) -> None:
+    def __init__(self, env: Environment, path: str, name: str) -> None:
         self.env = env
-        self.path = f"govuk_frontend_jinja/components/{component}/macro.html"
+        self.path = path
         self.name = name
         self.macro: Any = None
 
@@ -137,12 +138,24 @@ GOVUK_COMPONENTS = (
 )
 
 
+# The service's own macros that pages call the same way, without importing them: the
+# question pages' (the learners' busiest) and the status tag, by template.
+APP_MACROS = {
+    "components/macros.html": ("status_tag", "progress", "option_feedback", "markdownish"),
+    "overrides/choices.html": ("answer_choices", "answer_button"),
+}
+
+
 def _add_govuk_macros(app: Flask) -> None:
-    """The GOV.UK Frontend components' macros the pages call (govukButton, govukTable, ...),
-    as globals."""
+    """The GOV.UK Frontend components' macros the pages call (govukButton, govukTable, ...)
+    and the service's own in APP_MACROS, as globals."""
     for component in GOVUK_COMPONENTS:
         name = "govuk" + "".join(part.capitalize() for part in component.split("-"))
-        app.jinja_env.globals[name] = _GovukMacro(app.jinja_env, component, name)
+        path = f"govuk_frontend_jinja/components/{component}/macro.html"
+        app.jinja_env.globals[name] = _LazyMacro(app.jinja_env, path, name)
+    for path, names in APP_MACROS.items():
+        for name in names:
+            app.jinja_env.globals[name] = _LazyMacro(app.jinja_env, path, name)
 
 
 def _register_errors(app: Flask) -> None:

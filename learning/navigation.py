@@ -1,26 +1,52 @@
-"""The service navigation, by role."""
+"""The service navigation, by role, and the Manage page that groups the coordinator's and
+admin's pages so the navigation fits one row at desktop widths."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request, url_for
+from dataclasses import dataclass
+
+from flask import Blueprint, Flask, current_app, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from learning.access import role_required
 from learning.models import Role
+
+bp = Blueprint("navigation", __name__)
 
 # (endpoint, text, endpoint prefixes of the pages under it)
 _LEARNING = [("learner.my_learning", "My learning", ("learner.", "certificates.", "external.index", "external.new")),
              ("courses.index", "Courses", ("courses.index", "courses.session", "courses.cancel"))]
 _DASHBOARD = [("compliance.home", "Dashboard", ("dashboards.", "external.queue", "external.review"))]
-_COORDINATING = [("courses.manage", "Manage courses", ("courses.manage", "courses.new_", "courses.course",
-                                                       "courses.register", "courses.non_attendance")),
-                 ("people.agencies", "Agencies", ("people.agenc", "people.team")),
-                 ("people.users", "People", ("people.user", "people.new_user", "data_protection.")),
-                 ("people.import_staff", "Import staff", ("people.import",))]
-_LEADING = [("people.users", "My staff", ("people.user",)),
-            ("people.import_staff", "Import staff", ("people.import",))]
-_AUDIT = [("audit.events", "Audit trail", ("audit.",))]
+# Import staff is a button on the lead's My staff page, and highlights My staff.
+_LEADING = [("people.users", "My staff", ("people.user", "people.import"))]
 _ACCOUNT = [("account.home", "Your account", ("account.",))]
+
+
+@dataclass(frozen=True)
+class ManagedPages:
+    """A group of pages on the Manage page: where it goes, what it is for, who sees it."""
+    endpoint: str
+    text: str
+    description: str
+    under: tuple[str, ...]
+    minimum: Role = Role.COORDINATOR
+
+
+MANAGED = [
+    ManagedPages("people.users", "People", "Everyone's accounts and learning records: create an account, "
+                 "change a role, remove a person's data.", ("people.user", "people.new_user", "data_protection.")),
+    ManagedPages("courses.manage", "Manage courses", "Add courses and their sessions, take registers and "
+                 "record who did not attend.", ("courses.manage", "courses.new_", "courses.course",
+                                                "courses.register", "courses.non_attendance")),
+    ManagedPages("people.agencies", "Agencies and teams", "The partnership's agencies, their sectors and "
+                 "their teams.", ("people.agenc", "people.team")),
+    ManagedPages("people.import_staff", "Import staff", "Add or update many staff accounts at once from a "
+                 "spreadsheet.", ("people.import",)),
+    ManagedPages("audit.events", "Audit trail", "Who did what, and when: sign-ins, downloads and changes "
+                 "to people and records.", ("audit.",), Role.ADMIN),
+]
+_MANAGE = [("navigation.manage", "Manage", ("navigation.", *(prefix for page in MANAGED for prefix in page.under)))]
 
 
 def _items_for(person) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -28,12 +54,17 @@ def _items_for(person) -> list[tuple[str, str, tuple[str, ...]]]:
     if person.has_role(Role.AGENCY_LEAD):
         items += _DASHBOARD
     if person.has_role(Role.COORDINATOR):
-        items += _COORDINATING
+        items += _MANAGE
     elif person.has_role(Role.AGENCY_LEAD):
         items += _LEADING
-    if person.has_role(Role.ADMIN):
-        items += _AUDIT
     return items + _ACCOUNT
+
+
+@bp.route("/manage")
+@role_required(Role.COORDINATOR)
+def manage():
+    pages = [page for page in MANAGED if current_user.has_role(page.minimum)]
+    return render_template("manage.html", pages=pages)
 
 
 def _menu(person) -> tuple[list[tuple[str, str, str, tuple[str, ...]]], str]:
@@ -84,6 +115,7 @@ def sign_out_item() -> Markup:
 
 
 def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
     app.add_template_global(layout_links)
     app.add_template_global(nav_items)
     app.add_template_global(sign_out_item)

@@ -60,6 +60,7 @@ TABLE = {
     # The person has no second factor to reset, so the page sends the admin back to them.
     ("/people/<id:user_id>/two-factor/reset", "GET"): (SIGN_IN, 403, 403, 403, 403, THE_PERSON),
     ("/agencies/", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
+    ("/manage", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/agencies/<id:agency_id>", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/agencies/<id:agency_id>/edit", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
     ("/agencies/<id:agency_id>/teams/<id:team_id>/edit", "GET"): (SIGN_IN, 403, 403, 403, 200, 200),
@@ -354,6 +355,34 @@ def test_each_role_gets_the_answer_in_the_table_on_every_route(app, world, role)
         if not _matches(got, expected, world):
             wrong.append(f"{method} {url}: expected {expected}, got {got}")
     assert wrong == []
+
+
+@pytest.mark.parametrize("role", ["anonymous", "practitioner", "coordinator"])
+def test_every_page_title_follows_one_pattern(app, world, role):
+    """"<page> - <service> - <partnership>", with "Error: " first exactly when the page shows
+    an error summary: every GET route the role may open (downloads aside)."""
+    client = app.test_client()
+    if role != "anonymous":
+        assert sign_in(client, world.emails[role]).status_code == 302
+    rules = {(rule.rule, method): rule for rule, method in _walk(app)}
+    suffix = f" - {app.config['SERVICE_NAME']} - {app.config['PARTNERSHIP_NAME']}"
+    wrong, checked = [], 0
+    for (path, method), answers in TABLE.items():
+        if method != "GET" or answers[ROLES.index(role)] != 200:
+            continue
+        response = client.get(_url(app, world, rules[(path, method)].endpoint, rules[(path, method)], method))
+        if response.mimetype != "text/html" or "attachment" in response.headers.get("Content-Disposition", ""):
+            continue
+        page = response.get_data(as_text=True)
+        title = " ".join(re.search(r"<title>(.*?)</title>", page, flags=re.S).group(1).split())
+        shows_errors = "govuk-error-summary" in page
+        name = title.removeprefix("Error: ").removesuffix(suffix)
+        if (not title.endswith(suffix) or title.startswith("Error: ") != shows_errors or not name
+                or app.config["SERVICE_NAME"] in name):
+            wrong.append(f"{path}: {title!r}")
+        checked += 1
+    assert wrong == []
+    assert checked >= {"anonymous": 3, "practitioner": 15, "coordinator": 45}[role]
 
 
 def test_post_without_a_csrf_token_is_refused(app, client, people):

@@ -329,9 +329,11 @@ def test_an_admin_cannot_change_their_own_role(client, people):
 
 
 @pytest.mark.parametrize("role, expected, absent", [
-    (Role.COORDINATOR, ["Agencies", "People", "Import staff"], ["My staff"]),
-    (Role.ADMIN, ["Agencies", "People", "Import staff"], ["My staff"]),
-    (Role.AGENCY_LEAD, ["My staff", "Import staff"], ["Agencies", ">People<"]),
+    # Coordinators and admins find people, agencies, imports, courses and the audit trail
+    # under Manage; a lead imports staff from My staff.
+    (Role.COORDINATOR, [">Manage<"], ["My staff", ">People<", "Agencies", "Import staff", "Audit trail"]),
+    (Role.ADMIN, [">Manage<"], ["My staff", ">People<", "Agencies", "Import staff", "Audit trail"]),
+    (Role.AGENCY_LEAD, ["My staff"], ["Agencies", ">People<", ">Manage<", "Import staff"]),
     (Role.PRACTITIONER, ["My learning"], ["Agencies", "My staff", "Import staff"]),
 ])
 def test_the_navigation_shows_each_role_its_pages(client, people, role, expected, absent):
@@ -371,3 +373,19 @@ def test_a_person_who_has_not_set_a_password_has_an_invitation_link_on_their_pag
     page = client.get(f"/people/{invited.id}").get_data(as_text=True)
     assert "Send the invitation again" in page and "/set-password/" in page
     assert "/set-password/" not in client.get(f"/people/{people.user('pat@example.org').id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role, shown", [
+    (Role.COORDINATOR, [">People<", "Manage courses", "Agencies and teams", "Import staff"]),
+    (Role.ADMIN, [">People<", "Manage courses", "Agencies and teams", "Import staff", "Audit trail"]),
+])
+def test_the_manage_page_lists_the_pages_grouped_under_it(client, people, role, shown):
+    sign_in(client, people.user("someone@example.org", role=role))
+    page = client.get("/manage").get_data(as_text=True)
+    main = page.split('id="main-content"', 1)[1]
+    assert [text for text in (">People<", "Manage courses", "Agencies and teams", "Import staff", "Audit trail")
+            if text in main] == shown
+    # The Manage item is the current one on the pages under it.
+    for path in ("/manage", "/people/", "/agencies/", "/courses/manage", "/import-staff"):
+        nav = _navigation(client.get(path))
+        assert 'aria-current="true"><strong class="govuk-service-navigation__active-fallback">Manage<' in nav, path

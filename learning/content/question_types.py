@@ -39,6 +39,17 @@ def register(cls: type[QuestionType]) -> type[QuestionType]:
     return cls
 
 
+# The page shows the type's label (the hint under the question, such as "Select all that
+# apply"), so a prompt that says it too makes people read the instruction twice.
+_INSTRUCTIONS = ("all that apply", "true or false", "choose one", "select one")
+
+
+def prompt_problems(prompt: str) -> list[str]:
+    said = [phrase for phrase in _INSTRUCTIONS if phrase in prompt.lower()]
+    return [f"the prompt says {phrase!r}, which the hint under every question of its type already says: "
+            "leave it out of the prompt" for phrase in said]
+
+
 def _count_correct(options: Sequence[_Option]) -> int:
     return sum(1 for o in options if o.correct)
 

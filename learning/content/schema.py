@@ -14,7 +14,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from learning.content.question_types import REGISTRY, QuestionType
+from learning.content.question_types import REGISTRY, QuestionType, prompt_problems
 from learning.content import checks
 from learning.content.fields import (
     Count, FactRef, Flag, LocalKey, Positive, Problems, QuestionTypeName, RecommendationId, SectorNotes, Slug,
@@ -68,7 +68,7 @@ class Question(Content):
             if option.leads_to is not None and not self.decision:
                 found.add("only options of a decision question may have leads_to", "options", index)
         # Each question type knows its own rules (how many options, how many correct).
-        for message in self.kind.problems(self.options):
+        for message in self.kind.problems(self.options) + prompt_problems(self.prompt):
             found.add(message)
         found.raise_any("Question", self.id)
         return self

@@ -262,8 +262,12 @@ def sign_out(visit: Visit) -> None:
 
 
 def navigate(visit: Visit, item: str) -> None:
-    """Follow an item of the service navigation."""
+    """Follow an item of the service navigation, or for a coordinator or admin one of the
+    pages grouped under its Manage item."""
     visit.open_menu_if_collapsed()
+    links = visit.page.locator("#navigation a").all_inner_texts()
+    if item not in (text.strip() for text in links) and "Manage" in (text.strip() for text in links):
+        visit.follow("Manage")
     visit.follow(item)
 
 

@@ -26,6 +26,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_scale_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(snapshot_command)
+    from learning.compliance.summary_cli import summary_cli
+    app.cli.add_command(summary_cli)
 
 
 @click.command("create-user")

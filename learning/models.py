@@ -101,6 +101,8 @@ class HasRole:
 
 
 class User(HasRole, UserMixin, Model):
+    # Staff lists are ordered by name: a page is the next few entries of this index.
+    __table_args__ = (Index("ix_user_name", "name", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so uniqueness and sign-in are case-insensitive on every database.
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -362,3 +364,4 @@ from learning.courses.models import (  # noqa: E402, F401
     SessionEmail,
     course_module,
 )
+from learning.compliance.summary_table import ComplianceSummary  # noqa: E402, F401

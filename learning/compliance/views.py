@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select
 from learning.access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
 from learning.content.catalogue import catalogue
 from learning.certificates.service import all_certificates, certificates_for
-from learning.compliance import Scope, figures_by, partnership_figures, required_modules, team_names
+from learning.compliance import Scope, figures_by, memo, partnership_figures, required_modules, team_names
 from learning.compliance.staff import filtered_staff
 from learning.database import run
 from learning.exports import send_workbook
@@ -198,6 +198,13 @@ def completions_export():
 @bp.route("/misconceptions")
 @role_required(Role.COORDINATOR)
 def misconceptions():
-    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
-    return render_template("compliance/misconceptions.html", agencies=agencies, errors=first_answer_errors(),
-                           modules=catalogue().ordered(), min_people=MIN_PEOPLE)
+    def tables() -> Markup:
+        """Every agency's figures for every question: the same for every coordinator, and
+        thousands of cells, so rendered once and kept a few seconds (compliance/memo.py)."""
+        agencies = db.session.execute(select(Agency.id, Agency.name).where(Agency.active.is_(True))
+                                      .order_by(Agency.name)).all()
+        return Markup(render_template("compliance/_misconception_tables.html", agencies=agencies,  # noqa: S704  # rendered by Jinja with autoescape
+                                      errors=first_answer_errors(), modules=catalogue().ordered(), min_people=MIN_PEOPLE))
+
+    return render_template("compliance/misconceptions.html", tables=memo.kept(("misconceptions",), tables),
+                           min_people=MIN_PEOPLE)

@@ -31,6 +31,9 @@ def page_paths(ids: dict) -> dict[str, list[str]]:
     agency, team, module = ids["agency"], ids["team"], ids["module"]
     staff = "/dashboard/staff"
     return {
+        # The floor: a signed-in page that reads almost nothing, for what the machine gives
+        # any page under this load (the layout, the session, the sign-in check).
+        "floor: your account": ["/account"],
         "partnership dashboard": ["/dashboard/"],
         "agency dashboard": [f"/dashboard/agencies/{agency}"],
         "staff list": [staff],

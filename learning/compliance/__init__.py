@@ -52,18 +52,26 @@ def _window() -> timedelta:
     return timedelta(days=current_app.config["EXPIRING_WINDOW_DAYS"])
 
 
-def status_expression(expiry, opened, failed, now, soon=None):
+def status_expression(expiry, opened, failed, now, soon=None, labels: dict | None = None):
     """The status CASE. `now` and `soon` (the end of the expiring window) may be datetimes
-    or bound parameters; `soon` defaults to now plus the configured window."""
+    or bound parameters; `soon` defaults to now plus the configured window. Each status
+    comes out as its value, or as `labels[status]` (`BITS`: one bit each, for counting)."""
     soon = now + _window() if soon is None else soon
+    label = {s: literal(labels[s] if labels else s.value) for s in Status}
     return case(
-        (expiry > soon, literal(Status.IN_DATE.value)),
-        (expiry > now, literal(Status.EXPIRING.value)),
-        (opened, literal(Status.IN_PROGRESS.value)),
-        (expiry.is_not(None), literal(Status.EXPIRED.value)),
-        (failed, literal(Status.NOT_PASSED.value)),
-        else_=literal(Status.NOT_STARTED.value),
+        (expiry > soon, label[Status.IN_DATE]),
+        (expiry > now, label[Status.EXPIRING]),
+        (opened, label[Status.IN_PROGRESS]),
+        (expiry.is_not(None), label[Status.EXPIRED]),
+        (failed, label[Status.NOT_PASSED]),
+        else_=label[Status.NOT_STARTED],
     )
+
+
+# Each status as one bit: a person's statuses OR-ed together (the sum of the distinct bits)
+# say in one number which statuses they have, so people are counted from one pass.
+BITS = {s: 1 << i for i, s in enumerate(Status)}
+NOT_COMPLIANT_BITS = sum(bit for s, bit in BITS.items() if not s.compliant)
 
 
 # The statements below are built once per *shape* of scope (which filters are present), with
@@ -165,10 +173,10 @@ def _summary_conditions(shape: Shape) -> list:
     return conditions
 
 
-def _status_column():
+def _status_column(labels: dict | None = None):
     now, soon = bindparam("now", type_=DateTime), bindparam("soon", type_=DateTime)
     summary = ComplianceSummary
-    return status_expression(summary.expiry, summary.open, summary.failed, now, soon).label("status")
+    return status_expression(summary.expiry, summary.open, summary.failed, now, soon, labels).label("status")
 
 
 @cache
@@ -186,13 +194,15 @@ def pairs_statement(shape: Shape) -> Select:
 
 @cache
 def counted_pairs_statement(shape: Shape) -> Select:
-    """`pairs_statement` without the team, for figures that count: the summary alone, unless
-    the scope filters by team or name."""
+    """The pairs in scope with their status as a bit (`BITS`), for figures that count: the
+    summary alone, unless the scope filters by team or name. OFFSET 0 keeps it a subquery
+    of its own (on SQLite and PostgreSQL alike), so the status is worked out once per row
+    rather than once for each time an outer aggregate mentions it."""
     summary = ComplianceSummary
-    query = select(summary.user_id, summary.agency_id, summary.module_id, _status_column())
+    query = select(summary.user_id, summary.agency_id, summary.module_id, _status_column(BITS))
     if shape.team or shape.search:
         query = query.join(User, User.id == summary.user_id)
-    return query.where(*_summary_conditions(shape))
+    return query.where(*_summary_conditions(shape)).offset(0)
 
 
 def pairs(scope: Scope, now: datetime | None = None, user_ids: list[int] | None = None) -> Select:
@@ -219,11 +229,15 @@ class ModuleFigures:
         return round(100 * self.compliant / self.required) if self.required else 0
 
 
+def _count_each_status(bits) -> list:
+    return [func.sum(case((bits.op("&")(bit) != 0, 1), else_=0)) for bit in BITS.values()]
+
+
 @cache
 def _figures_statement(shape: Shape, by_agency: bool) -> Select:
     inner = counted_pairs_statement(shape).subquery()
     keys = [inner.c.agency_id, inner.c.module_id] if by_agency else [inner.c.module_id]
-    return select(*keys, inner.c.status, func.count()).group_by(*keys, inner.c.status)
+    return select(*keys, *_count_each_status(inner.c.status)).group_by(*keys)
 
 
 def figures_by(scope: Scope, by_agency: bool = False, now: datetime | None = None) -> dict:
@@ -232,13 +246,11 @@ def figures_by(scope: Scope, by_agency: bool = False, now: datetime | None = Non
     Returns {module_id: ModuleFigures} or {(agency_id, module_id): ModuleFigures}."""
     rows = run(_figures_statement(shape_of(scope), by_agency), values(scope, now)).all()
     result: dict = {}
-    for *ids, status, count in rows:
-        module_id = ids[-1]
-        key = (ids[0], module_id) if by_agency else module_id
-        figures = result.get(key)
-        if figures is None:
-            figures = result[key] = ModuleFigures(module_id)
-        figures.counts[STATUS_OF[status]] = count
+    width = 2 if by_agency else 1
+    for row in rows:
+        ids, counts = row[:width], row[width:]
+        figures = ModuleFigures(ids[-1], {s: int(n or 0) for s, n in zip(Status, counts, strict=True)})
+        result[(ids[0], ids[1]) if by_agency else ids[0]] = figures
     return result
 
 
@@ -300,13 +312,13 @@ def _people_figures_statement(shape: Shape) -> Select:
     staff with at least one module in each status. Pairs are folded per person first (a
     GROUP BY person), then people are counted per agency: one statement, no loop."""
     pairs = counted_pairs_statement(shape).subquery()
-    is_compliant = case((pairs.c.status.in_(COMPLIANT), 1), else_=0)
-    per_person = select(
-        pairs.c.agency_id, func.min(is_compliant).label("compliant"),
-        *(func.max(case((pairs.c.status == s.value, 1), else_=0)).label(s.value) for s in Status),
-    ).group_by(pairs.c.agency_id, pairs.c.user_id).subquery()
-    return select(per_person.c.agency_id, func.count(), func.sum(per_person.c.compliant),
-                  *(func.sum(per_person.c[s.value]) for s in Status)).group_by(per_person.c.agency_id)
+    # A person is in one agency: grouped by the person alone (the summary's key order).
+    per_person = select(func.max(pairs.c.agency_id).label("agency_id"),
+                        func.sum(pairs.c.status.distinct()).label("statuses")).group_by(pairs.c.user_id).subquery()
+    statuses = per_person.c.statuses
+    compliant = func.sum(case((statuses.op("&")(NOT_COMPLIANT_BITS) == 0, 1), else_=0))
+    return select(per_person.c.agency_id, func.count(), compliant,
+                  *_count_each_status(statuses)).group_by(per_person.c.agency_id)
 
 
 @cache

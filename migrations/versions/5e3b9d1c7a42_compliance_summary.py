@@ -52,12 +52,15 @@ def upgrade():
     )
     op.create_index('ix_compliance_summary_agency', 'compliance_summary',
                     ['agency_id', 'module_id', 'expiry', 'open', 'failed'], unique=False)
-    # Staff lists are ordered by name: a page is the next few entries of this index.
+    # Staff lists are ordered by name: a page is the next few entries of one of these
+    # (everyone's, or one agency's).
     op.create_index('ix_user_name', 'user', ['name', 'id'], unique=False)
+    op.create_index('ix_user_agency_name', 'user', ['agency_id', 'name', 'id'], unique=False)
     op.execute(FILL)
 
 
 def downgrade():
+    op.drop_index('ix_user_agency_name', table_name='user')
     op.drop_index('ix_user_name', table_name='user')
     op.drop_index('ix_compliance_summary_agency', table_name='compliance_summary')
     op.drop_table('compliance_summary')

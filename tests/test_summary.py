@@ -186,3 +186,28 @@ def test_the_partnership_figures_are_kept_until_this_process_writes(people, reco
         records.completion(pat, content.slug, completed_at=utcnow() - timedelta(days=1))
     after = next(line for line in partnership_figures().agencies if line.agency.id == pat.agency_id)
     assert after.compliant == 1
+
+
+def test_the_counted_figures_agree_with_each_pair_status(people, records):
+    """The figures count each pair's status as a bit (compliance BITS); they must agree
+    with the statuses the pairs statement gives, pair by pair and person by person."""
+    from collections import Counter
+
+    from learning.compliance import Scope, figures_by, pairs
+    from learning.compliance.status import Status
+
+    now = utcnow()
+    pat, sam, kim = people.user(), people.user("sam@example.org"), people.user("kim@example.org")
+    records.completion(pat, SLUGS[0], completed_at=now - timedelta(days=30))
+    records.completion(sam, SLUGS[0], completed_at=now - timedelta(days=800), expires_at=now + timedelta(days=5))
+    records.completion(kim, SLUGS[1], completed_at=now - timedelta(days=900), expires_at=now - timedelta(days=1))
+    records.failed_attempt(sam, SLUGS[1])
+    records.open_attempt(kim, SLUGS[0])
+    rows = db.session.execute(pairs(Scope(), now)).all()
+    per_module = {m: Counter(Status(r.status) for r in rows if r.module_id == m) for m in {r.module_id for r in rows}}
+    figures = figures_by(Scope(), now=now)
+    assert {m: {s: n for s, n in f.counts.items() if n} for m, f in figures.items()} == per_module
+    line = next(line for line in partnership_figures(now).agencies if line.agency.id == pat.agency_id)
+    for status in Status:
+        assert line.counts[status] == len({r.user_id for r in rows if r.status == status.value}), status
+    assert line.compliant == 0 and line.heads == 3

@@ -165,9 +165,12 @@ def in_workforce(query: Select, shape: Shape) -> Select:
 def _summary_conditions(shape: Shape) -> list:
     """The scope's conditions on the kept summary (learning/compliance/summary.py), which
     holds only the pairs reports count: every workforce condition is already met."""
-    conditions = [*_in_agencies(ComplianceSummary.agency_id, shape.agencies), *filter_conditions(shape)]
     if shape.users:
-        conditions.append(ComplianceSummary.user_id.in_(bindparam("user_ids", expanding=True)))
+        # A list of people (already within the scope's agencies): found by the summary's
+        # key, person by person, rather than by reading their whole agency's rows.
+        conditions = [ComplianceSummary.user_id.in_(bindparam("user_ids", expanding=True)), *filter_conditions(shape)]
+    else:
+        conditions = [*_in_agencies(ComplianceSummary.agency_id, shape.agencies), *filter_conditions(shape)]
     if shape.module:
         conditions.append(ComplianceSummary.module_id == bindparam("module_id"))
     return conditions

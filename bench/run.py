@@ -53,6 +53,7 @@ from learning.extensions import db  # noqa: E402
 from learning.models import Role, User  # noqa: E402
 from learning.scale import seed_scale  # noqa: E402
 from learning.compliance.status import Status  # noqa: E402
+from bench import served  # noqa: E402
 
 PAGE_RUNS = (5, 25)  # at least, at most, per side
 PAGE_SECONDS = 2.0  # keep repeating short pages until each side has run this long
@@ -69,9 +70,10 @@ def fresh_app(url: str | None, folder: Path):
                 conn.execute(text("CREATE SCHEMA public"))
         upgrade()
         sync_modules(app.extensions["catalogue"])
-        coordinator = User(email="bench-coordinator@example.org", name="Bench Coordinator", role=Role.COORDINATOR.value)
-        coordinator.set_password("bench-password-123")
-        db.session.add(coordinator)
+        for email in ["bench-coordinator@example.org", *served.coordinator_emails()]:
+            coordinator = User(email=email, name="Bench Coordinator", role=Role.COORDINATOR.value)
+            coordinator.set_password(served.PASSWORD)
+            db.session.add(coordinator)
         db.session.commit()
     return app
 
@@ -237,8 +239,25 @@ def page(app, client, url: str) -> dict:
             "ratio": elapsed / raw_time if raw_time else None, "render_seconds": min(render.times)}
 
 
-def measure(app, size: int, folder: Path, rounds: int, pages_only: bool = False) -> dict:
+def served_ids(app) -> dict:
+    """Ids the served pages need: a scale agency, one of its teams, a module, ten people."""
+    with app.app_context():
+        agency_id = db.session.scalar(text("SELECT min(id) FROM agency WHERE name LIKE 'Scale agency%'"))
+        return {"agency": agency_id,
+                "team": db.session.scalar(text("SELECT min(id) FROM team WHERE agency_id = :a"), {"a": agency_id}),
+                "module": db.session.scalar(text("SELECT min(id) FROM module")),
+                "people": db.session.scalars(text(
+                    "SELECT id FROM \"user\" WHERE email LIKE 'scale-%' AND id % 97 = 0 ORDER BY id LIMIT 10")).all()}
+
+
+def measure(app, size: int, folder: Path, rounds: int, pages_only: bool = False, served_only: bool = False) -> dict:
     result = {"practitioners": size, "load_average_before": os.getloadavg()}
+    result["served"] = served.measure(app.config["SQLALCHEMY_DATABASE_URI"], served_ids(app),
+                                      folder / "gunicorn.log")
+    served.report(size, result["served"])
+    if served_only:
+        result["load_average_after"] = os.getloadavg()
+        return result
     if not pages_only:
         result["export"] = measure_export(app, folder, rounds)
     with app.app_context():
@@ -277,8 +296,12 @@ def measure_export(app, folder: Path, rounds: int) -> dict:
 
 def report(results: list[dict], meta: dict) -> None:
     print(f"\nDatabase: {meta['database']}   Machine: {meta['machine']}")
+    for r in results:
+        served.report(r["practitioners"], r["served"])
     if all("export" in r for r in results):
         report_exports(results, meta)
+    if not all("pages" in r for r in results):
+        return
     print("\nPages (goal: same queries at every size, <= 10; time <= 1.5x the same SQL run raw)")
     print(f"{'staff':>8} {'page':<32} {'queries':>7} {'page s':>8} {'raw s':>8} {'ratio':>6} {'render s':>9}")
     for r in results:
@@ -312,6 +335,8 @@ def main() -> None:
     parser.add_argument("--agencies", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=2, help="export runs per side, interleaved; best counts")
     parser.add_argument("--pages-only", action="store_true", help="skip the exports; measure the pages only")
+    parser.add_argument("--served-only", action="store_true",
+                        help="only the pages served by gunicorn to 10 coordinators at once")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -338,7 +363,7 @@ def main() -> None:
                 print(f"seeded {size:,} practitioners in total (+{size - have:,} in {time.perf_counter() - began:.0f} s)",
                       flush=True)
                 have = size
-            results.append(measure(app, size, folder, args.rounds, args.pages_only))
+            results.append(measure(app, size, folder, args.rounds, args.pages_only, args.served_only))
             report(results[-1:], meta)
     report(results, meta)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

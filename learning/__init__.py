@@ -56,6 +56,8 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
 
     from learning import database
     database.configure_engine(app)
+    from learning.compliance import summary
+    summary.listen()  # keep the compliance summary on every write (learning/compliance/summary.py)
     database.close_connection_after_failure(app)
 
     from learning.content.catalogue import init_catalogue

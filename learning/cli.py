@@ -32,6 +32,8 @@ def register(app: Flask) -> None:
     from learning.jobs.cli import worker_command
 
     app.cli.add_command(worker_command)
+    from learning.compliance.summary_cli import summary_cli
+    app.cli.add_command(summary_cli)
 
 
 @click.command("create-user")

@@ -165,10 +165,14 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         # this, every request seems to come from the proxy, and one person's failed sign-ins
         # would throttle everyone.
         TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # How long figures that count the whole workforce are kept in a process before they
+        # are counted again (learning/compliance/memo.py); 0 counts them at every request.
+        SUMMARY_MEMO_SECONDS=int(os.environ.get("SUMMARY_MEMO_SECONDS", "30")),
     )
     if testing:
         app.config.update(
             TESTING=True,
+            SUMMARY_MEMO_SECONDS=0,  # every figure counted afresh: tests write and read at once
             SQLALCHEMY_DATABASE_URI=os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance / 'test.db'}",
             WTF_CSRF_ENABLED=False,
             # Throttling stays on, as in production, but always in this process's memory:

@@ -101,6 +101,9 @@ class HasRole:
 
 
 class User(HasRole, UserMixin, Model):
+    # Staff lists are ordered by name: a page is the next few entries of one of these
+    # (everyone's, or one agency's).
+    __table_args__ = (Index("ix_user_name", "name", "id"), Index("ix_user_agency_name", "agency_id", "name", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so uniqueness and sign-in are case-insensitive on every database.
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -391,3 +394,4 @@ from learning.impact.models import ConfidenceRating, CourseEvaluation, FollowUp 
 # Jobs and stored files (learning/jobs, learning/storage.py), for the same reason.
 from learning.jobs.models import Job  # noqa: E402, F401
 from learning.storage import StoredFileChunk  # noqa: E402, F401
+from learning.compliance.summary_table import ComplianceSummary  # noqa: E402, F401

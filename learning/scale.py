@@ -23,6 +23,7 @@ from learning.models import (
     Agency, Attempt, AttemptQuestion, Booking, BookingStatus, Completion, CompletionSource, Course,
     CourseSession, Sector, Team, User, utcnow,
 )
+from learning.compliance import summary
 from learning.compliance.status import add_months
 
 PREFIX = "Scale agency"
@@ -209,33 +210,35 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
     places = _Places(_courses(modules), rng, now, seed)
     counts = {"users": 0, "attempts": 0, "completions": 0, "bookings": 0}
 
-    for block in range(0, practitioners, CHUNK):
-        rows = _Rows()
-        for n in range(block, min(block + CHUNK, practitioners)):
-            number = start + n
-            agency_id, teams = agency_rows[number % len(agency_rows)]
-            rows.users.append({"id": user_id, "email": f"scale-{number}@example.org", "name": f"Scale Person {number:06}",
-                               "password_hash": probe.password_hash, "role": "practitioner", "agency_id": agency_id,
-                               "team_id": teams[number % len(teams)], "job_title": "Practitioner", "active": True,
-                               "created_at": now})
-            attempt_id = _learning_rows(rng, now, seed, user_id, attempt_id, modules, contents, rows)
-            if rng.random() < BOOKING_SHARE:
-                places.book(user_id)
-            user_id += 1
-        sessions, bookings, course_completions = places.take()
-        # In foreign-key order; an empty list is skipped (it would insert one default row).
-        for model, batch in ((User, rows.users), (Attempt, rows.attempts), (AttemptQuestion, rows.questions),
-                             (Completion, rows.completions), (CourseSession, sessions), (Booking, bookings),
-                             (Completion, course_completions)):
-            if batch:
-                db.session.execute(insert(model), batch)
-        db.session.commit()
-        counts["users"] += len(rows.users)
-        counts["attempts"] += len(rows.attempts)
-        counts["completions"] += len(rows.completions) + len(course_completions)
-        counts["bookings"] += len(bookings)
-        if progress:
-            progress(len(rows.users))
+    with summary.paused():  # bulk inserts: the summary is worked out once, after them
+        for block in range(0, practitioners, CHUNK):
+            rows = _Rows()
+            for n in range(block, min(block + CHUNK, practitioners)):
+                number = start + n
+                agency_id, teams = agency_rows[number % len(agency_rows)]
+                rows.users.append({"id": user_id, "email": f"scale-{number}@example.org", "name": f"Scale Person {number:06}",
+                                   "password_hash": probe.password_hash, "role": "practitioner", "agency_id": agency_id,
+                                   "team_id": teams[number % len(teams)], "job_title": "Practitioner", "active": True,
+                                   "created_at": now})
+                attempt_id = _learning_rows(rng, now, seed, user_id, attempt_id, modules, contents, rows)
+                if rng.random() < BOOKING_SHARE:
+                    places.book(user_id)
+                user_id += 1
+            sessions, bookings, course_completions = places.take()
+            # In foreign-key order; an empty list is skipped (it would insert one default row).
+            for model, batch in ((User, rows.users), (Attempt, rows.attempts), (AttemptQuestion, rows.questions),
+                                 (Completion, rows.completions), (CourseSession, sessions), (Booking, bookings),
+                                 (Completion, course_completions)):
+                if batch:
+                    db.session.execute(insert(model), batch)
+            db.session.commit()
+            counts["users"] += len(rows.users)
+            counts["attempts"] += len(rows.attempts)
+            counts["completions"] += len(rows.completions) + len(course_completions)
+            counts["bookings"] += len(bookings)
+            if progress:
+                progress(len(rows.users))
+    summary.rebuild()
     _reset_sequences()
     from learning.compliance.trend import demo_history
 

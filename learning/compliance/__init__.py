@@ -16,8 +16,10 @@ from sqlalchemy import DateTime, Select, bindparam, case, func, literal, or_, se
 
 from learning.database import run
 from learning.extensions import db
-from learning.models import WORKFORCE_ROLES, Agency, Attempt, AttemptStatus, Completion, Module, Requirement, Team, User, utcnow
+from learning.models import WORKFORCE_ROLES, Agency, Module, Requirement, Team, User, utcnow
+from learning.compliance import memo
 from learning.compliance.status import Status
+from learning.compliance.summary_table import ComplianceSummary
 
 
 @dataclass(frozen=True)
@@ -50,52 +52,26 @@ def _window() -> timedelta:
     return timedelta(days=current_app.config["EXPIRING_WINDOW_DAYS"])
 
 
-def latest_expiry():
-    """Per (person, module) row of the outer query: when their latest completion that has
-    not been revoked runs out. A correlated subquery, so it costs one index lookup per
-    row in scope (ix_completion_user_module_expiry), not an aggregate over everyone."""
-    return (
-        select(func.max(Completion.expires_at))
-        .where(Completion.user_id == User.id, Completion.module_id == Requirement.module_id,
-               Completion.revoked_at.is_(None))
-        .correlate(User, Requirement)
-        .scalar_subquery()
-    )
-
-
-def has_open_attempt():
-    return (
-        select(Attempt.id)
-        .where(Attempt.user_id == User.id, Attempt.module_id == Requirement.module_id,
-               Attempt.status == AttemptStatus.IN_PROGRESS.value)
-        .correlate(User, Requirement)
-        .exists()
-    )
-
-
-def has_failed_attempt():
-    """A submitted attempt that did not pass (the same index as `has_open_attempt`)."""
-    return (
-        select(Attempt.id)
-        .where(Attempt.user_id == User.id, Attempt.module_id == Requirement.module_id,
-               Attempt.status == AttemptStatus.SUBMITTED.value, Attempt.passed.is_(False))
-        .correlate(User, Requirement)
-        .exists()
-    )
-
-
-def status_expression(expiry, opened, failed, now, soon=None):
+def status_expression(expiry, opened, failed, now, soon=None, labels: dict | None = None):
     """The status CASE. `now` and `soon` (the end of the expiring window) may be datetimes
-    or bound parameters; `soon` defaults to now plus the configured window."""
+    or bound parameters; `soon` defaults to now plus the configured window. Each status
+    comes out as its value, or as `labels[status]` (`BITS`: one bit each, for counting)."""
     soon = now + _window() if soon is None else soon
+    label = {s: literal(labels[s] if labels else s.value) for s in Status}
     return case(
-        (expiry > soon, literal(Status.IN_DATE.value)),
-        (expiry > now, literal(Status.EXPIRING.value)),
-        (opened, literal(Status.IN_PROGRESS.value)),
-        (expiry.is_not(None), literal(Status.EXPIRED.value)),
-        (failed, literal(Status.NOT_PASSED.value)),
-        else_=literal(Status.NOT_STARTED.value),
+        (expiry > soon, label[Status.IN_DATE]),
+        (expiry > now, label[Status.EXPIRING]),
+        (opened, label[Status.IN_PROGRESS]),
+        (expiry.is_not(None), label[Status.EXPIRED]),
+        (failed, label[Status.NOT_PASSED]),
+        else_=label[Status.NOT_STARTED],
     )
+
+
+# Each status as one bit: a person's statuses OR-ed together (the sum of the distinct bits)
+# say in one number which statuses they have, so people are counted from one pass.
+BITS = {s: 1 << i for i, s in enumerate(Status)}
+NOT_COMPLIANT_BITS = sum(bit for s, bit in BITS.items() if not s.compliant)
 
 
 # The statements below are built once per *shape* of scope (which filters are present), with
@@ -186,28 +162,50 @@ def in_workforce(query: Select, shape: Shape) -> Select:
     return query.where(*workforce_conditions(shape), *filter_conditions(shape))
 
 
+def _summary_conditions(shape: Shape) -> list:
+    """The scope's conditions on the kept summary (learning/compliance/summary.py), which
+    holds only the pairs reports count: every workforce condition is already met."""
+    if shape.users:
+        # A list of people (already within the scope's agencies): found by the summary's
+        # key, person by person, rather than by reading their whole agency's rows.
+        conditions = [ComplianceSummary.user_id.in_(bindparam("user_ids", expanding=True)), *filter_conditions(shape)]
+    else:
+        conditions = [*_in_agencies(ComplianceSummary.agency_id, shape.agencies), *filter_conditions(shape)]
+    if shape.module:
+        conditions.append(ComplianceSummary.module_id == bindparam("module_id"))
+    return conditions
+
+
+def _status_column(labels: dict | None = None):
+    now, soon = bindparam("now", type_=DateTime), bindparam("soon", type_=DateTime)
+    summary = ComplianceSummary
+    return status_expression(summary.expiry, summary.open, summary.failed, now, soon, labels).label("status")
+
+
 @cache
 def pairs_statement(shape: Shape) -> Select:
-    """The pairs statement for a shape of scope, with bound parameters (see `values`)."""
-    inner = (
-        select(User.id.label("user_id"), User.agency_id, User.team_id, Requirement.module_id,
-               latest_expiry().label("expiry"), has_open_attempt().label("open"),
-               has_failed_attempt().label("failed"))
-        .select_from(User)
-        .join(Agency, Agency.id == User.agency_id)
-        .join(Requirement, Requirement.sector == Agency.sector)
+    """The pairs statement for a shape of scope, with bound parameters (see `values`): the
+    kept summary's rows in scope, each with its status worked out as at `now`."""
+    summary = ComplianceSummary
+    return (
+        select(summary.user_id, summary.agency_id, User.team_id, summary.module_id, _status_column(),
+               summary.expiry.label("expiry"))
+        .join(User, User.id == summary.user_id)
+        .where(*_summary_conditions(shape))
     )
-    inner = in_workforce(inner, shape)
-    if shape.users:
-        inner = inner.where(User.id.in_(bindparam("user_ids", expanding=True)))
-    if shape.module:
-        inner = inner.where(Requirement.module_id == bindparam("module_id"))
-    # MATERIALIZED: the status CASE reads `expiry` four times; without it SQLite inlines
-    # the subquery and runs the correlated lookup once per mention.
-    rows = inner.cte("per_module").prefix_with("MATERIALIZED")
-    now, soon = bindparam("now", type_=DateTime), bindparam("soon", type_=DateTime)
-    status = status_expression(rows.c.expiry, rows.c.open, rows.c.failed, now, soon).label("status")
-    return select(rows.c.user_id, rows.c.agency_id, rows.c.team_id, rows.c.module_id, status, rows.c.expiry)
+
+
+@cache
+def counted_pairs_statement(shape: Shape) -> Select:
+    """The pairs in scope with their status as a bit (`BITS`), for figures that count: the
+    summary alone, unless the scope filters by team or name. OFFSET 0 keeps it a subquery
+    of its own (on SQLite and PostgreSQL alike), so the status is worked out once per row
+    rather than once for each time an outer aggregate mentions it."""
+    summary = ComplianceSummary
+    query = select(summary.user_id, summary.agency_id, summary.module_id, _status_column(BITS))
+    if shape.team or shape.search:
+        query = query.join(User, User.id == summary.user_id)
+    return query.where(*_summary_conditions(shape)).offset(0)
 
 
 def pairs(scope: Scope, now: datetime | None = None, user_ids: list[int] | None = None) -> Select:
@@ -234,11 +232,15 @@ class ModuleFigures:
         return round(100 * self.compliant / self.required) if self.required else 0
 
 
+def _count_each_status(bits) -> list:
+    return [func.sum(case((bits.op("&")(bit) != 0, 1), else_=0)) for bit in BITS.values()]
+
+
 @cache
 def _figures_statement(shape: Shape, by_agency: bool) -> Select:
-    inner = pairs_statement(shape).subquery()
+    inner = counted_pairs_statement(shape).subquery()
     keys = [inner.c.agency_id, inner.c.module_id] if by_agency else [inner.c.module_id]
-    return select(*keys, inner.c.status, func.count()).group_by(*keys, inner.c.status)
+    return select(*keys, *_count_each_status(inner.c.status)).group_by(*keys)
 
 
 def figures_by(scope: Scope, by_agency: bool = False, now: datetime | None = None) -> dict:
@@ -247,13 +249,11 @@ def figures_by(scope: Scope, by_agency: bool = False, now: datetime | None = Non
     Returns {module_id: ModuleFigures} or {(agency_id, module_id): ModuleFigures}."""
     rows = run(_figures_statement(shape_of(scope), by_agency), values(scope, now)).all()
     result: dict = {}
-    for *ids, status, count in rows:
-        module_id = ids[-1]
-        key = (ids[0], module_id) if by_agency else module_id
-        figures = result.get(key)
-        if figures is None:
-            figures = result[key] = ModuleFigures(module_id)
-        figures.counts[STATUS_OF[status]] = count
+    width = 2 if by_agency else 1
+    for row in rows:
+        ids, counts = row[:width], row[width:]
+        figures = ModuleFigures(ids[-1], {s: int(n or 0) for s, n in zip(Status, counts, strict=True)})
+        result[(ids[0], ids[1]) if by_agency else ids[0]] = figures
     return result
 
 
@@ -286,11 +286,13 @@ def partnership_figures(now: datetime | None = None) -> PartnershipFigures:
     """The partnership dashboard's figures: each active agency's headcount, how many of its
     staff are compliant with all their required learning and how many have a module in each
     status (people, not person-module pairs), and the totals per module. Three aggregate
-    queries (people per agency, figures per agency and module, headcount per agency)."""
+    queries over the kept summary (people per agency, figures per agency and module,
+    headcount per agency), kept a few seconds when asked as at now (learning/compliance/memo.py)."""
     agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
-    people = {row[0]: row[1:] for row in run(_people_figures_statement(shape_of(Scope())), values(Scope(), now)).all()}
-    by_agency = figures_by(Scope(), by_agency=True, now=now)
-    heads = headcount(Scope())
+    if now is None:
+        people, by_agency, heads = memo.kept(("partnership",), lambda: _partnership_counts(None))
+    else:
+        people, by_agency, heads = _partnership_counts(now)
     lines = []
     for agency in agencies:
         assessed, compliant, *per_status = people.get(agency.id) or (0, 0, *(0 for _ in Status))
@@ -300,19 +302,26 @@ def partnership_figures(now: datetime | None = None) -> PartnershipFigures:
     return PartnershipFigures(lines, totals_by_module(by_agency))
 
 
+def _partnership_counts(now: datetime | None) -> tuple[dict, dict, dict[int, int]]:
+    """People figures per agency, pair figures per agency and module, headcount per agency."""
+    people = {row[0]: tuple(row[1:]) for row in run(_people_figures_statement(shape_of(Scope())),
+                                                    values(Scope(), now)).all()}
+    return people, figures_by(Scope(), by_agency=True, now=now), headcount(Scope())
+
+
 @cache
 def _people_figures_statement(shape: Shape) -> Select:
     """Per agency: staff with any required module, staff compliant with all of theirs, and
     staff with at least one module in each status. Pairs are folded per person first (a
     GROUP BY person), then people are counted per agency: one statement, no loop."""
-    pairs = pairs_statement(shape).subquery()
-    is_compliant = case((pairs.c.status.in_(COMPLIANT), 1), else_=0)
-    per_person = select(
-        pairs.c.agency_id, func.min(is_compliant).label("compliant"),
-        *(func.max(case((pairs.c.status == s.value, 1), else_=0)).label(s.value) for s in Status),
-    ).group_by(pairs.c.agency_id, pairs.c.user_id).subquery()
-    return select(per_person.c.agency_id, func.count(), func.sum(per_person.c.compliant),
-                  *(func.sum(per_person.c[s.value]) for s in Status)).group_by(per_person.c.agency_id)
+    pairs = counted_pairs_statement(shape).subquery()
+    # A person is in one agency: grouped by the person alone (the summary's key order).
+    per_person = select(func.max(pairs.c.agency_id).label("agency_id"),
+                        func.sum(pairs.c.status.distinct()).label("statuses")).group_by(pairs.c.user_id).subquery()
+    statuses = per_person.c.statuses
+    compliant = func.sum(case((statuses.op("&")(NOT_COMPLIANT_BITS) == 0, 1), else_=0))
+    return select(per_person.c.agency_id, func.count(), compliant,
+                  *_count_each_status(statuses)).group_by(per_person.c.agency_id)
 
 
 @cache

@@ -7,53 +7,57 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Row, Select, and_, bindparam, case, func, select
+from sqlalchemy import DateTime, Row, Select, and_, bindparam, case, exists, func, or_, select
 
 from learning.compliance import (
-    COMPLIANT,
     STATUS_OF,
     Scope,
     Shape,
     filter_conditions,
+    memo,
     pairs_statement,
     shape_of,
+    status_expression,
     values,
     workforce_conditions,
 )
+from learning.compliance.summary_table import ComplianceSummary
 from learning.compliance.status import Status
 from learning.database import run
 from learning.models import Agency, User, utcnow
 
 
+def _status_filters(shape: Shape, by_status: bool, compliant: bool) -> list:
+    """The status filter as conditions on User: each an EXISTS over that person's few rows
+    of the kept summary (its primary key starts with the person), so a page of staff ordered
+    by name reads only as far as it needs."""
+    summary = ComplianceSummary
+    mine = [summary.user_id == User.id]
+    if shape.module:
+        mine.append(summary.module_id == bindparam("module_id"))
+    now, soon = bindparam("now", type_=DateTime), bindparam("soon", type_=DateTime)
+    if by_status:
+        # People with at least one required module (the chosen one, if any) in that status.
+        status = status_expression(summary.expiry, summary.open, summary.failed, now, soon)
+        return [exists().where(*mine, status == bindparam("status"))]
+    if compliant:
+        # People every one of whose required modules (the chosen one, if any) is compliant.
+        return [exists().where(*mine), ~exists().where(*mine, or_(summary.expiry.is_(None), summary.expiry <= now))]
+    return []
+
+
 @cache
 def _people_statements(shape: Shape, by_status: bool, with_heads: bool,
                        compliant: bool = False) -> tuple[Select, Select]:
-    """One page of the staff matching the filters (limit and offset bound), each row also
-    carrying how many match (a window count: the filters, a status one above all, are
-    evaluated once, not once more to count) and, `with_heads`, how many staff are in scope
-    before the filters; and a statement for those two numbers alone, for a page with no rows."""
-    filters = filter_conditions(shape)
-    if by_status:
-        # People with at least one required module (the chosen one, if any) in that status.
-        matching = pairs_statement(shape).subquery()
-        filters.append(
-            User.id.in_(select(matching.c.user_id).where(matching.c.status == bindparam("status")).correlate(None))
-        )
-    if compliant:
-        # People every one of whose required modules (the chosen one, if any) is compliant.
-        matching = pairs_statement(shape).subquery()
-        filters.append(User.id.in_(
-            select(matching.c.user_id).group_by(matching.c.user_id)
-            .having(func.min(case((matching.c.status.in_(COMPLIANT), 1), else_=0)) == 1).correlate(None)))
+    """One page of the staff matching the filters (limit and offset bound), and a statement
+    counting how many staff are in scope and how many of them match the filters."""
+    filters = filter_conditions(shape) + _status_filters(shape, by_status, compliant)
     in_scope = select(func.count()).select_from(User).join(Agency, Agency.id == User.agency_id).where(
         *workforce_conditions(shape))
     counts = in_scope.with_only_columns(
         func.count().label("heads"),
         (func.count(case((and_(*filters), 1))) if filters else func.count()).label("total"))
-    columns = [User.id, User.name, User.email, User.job_title, User.agency_id, User.team_id,
-               func.count().over().label("total")]
-    if with_heads:
-        columns.append(in_scope.correlate(None).scalar_subquery().label("heads"))
+    columns = [User.id, User.name, User.email, User.job_title, User.agency_id, User.team_id]
     page = (
         select(*columns).join(Agency, Agency.id == User.agency_id).where(*workforce_conditions(shape), *filters)
         .order_by(User.name, User.id).limit(bindparam("limit")).offset(bindparam("offset"))
@@ -64,7 +68,7 @@ def _people_statements(shape: Shape, by_status: bool, with_heads: bool,
 class StaffPage(NamedTuple):
     heads: int | None  # staff in scope before the filters, when asked for
     total: int  # staff matching the filters
-    people: Sequence[Row]  # rows: id, name, email, job_title, agency_id, team_id (and total, heads)
+    people: Sequence[Row]  # rows: id, name, email, job_title, agency_id, team_id
     statuses: dict[int, dict[int, Status]]  # person -> required module -> status
 
 
@@ -72,28 +76,32 @@ def filtered_staff(scope: Scope, page: int, per_page: int, now: datetime | None 
                    with_heads: bool = False) -> StaffPage:
     """One page of staff (matching the filters), how many match, and their status per
     required module; with `with_heads` also the number of staff in scope before the team,
-    module, status and name filters, from the same statement as the page. Two queries: the
-    page of people with the counts, then the statuses of just those people (a third, for
-    the counts, when the page is empty)."""
+    module, status and name filters. Three queries: the page of people, the counts, the
+    statuses of just those people. The counts for more than one agency are kept a few
+    seconds (learning/compliance/memo.py): they read every person in scope."""
+    asked_now = now
     now = now or utcnow()
     counts, page_query = _people_statements(shape_of(scope), scope.status is not None, with_heads, scope.compliant)
     params = values(scope, now)
     if scope.status is not None:
         params["status"] = scope.status.value
     people = run(page_query, {**params, "limit": per_page, "offset": (page - 1) * per_page}).all()
-    if people:
-        total, heads = people[0].total, people[0].heads if with_heads else None
-    elif page == 1 and not with_heads:
-        total, heads = 0, None
-    else:  # past the last page, or nobody matches and the page shows the headcount
+
+    def count() -> tuple[int, int]:
         heads, total = run(counts, params).one()
+        return int(heads), int(total)
+
+    if asked_now is None and (scope.agency_ids is None or len(scope.agency_ids) > 1) and not scope.team_id:
+        heads, total = memo.kept(("staff", scope), count)
+    else:
+        heads, total = count()
     statuses: dict[int, dict[int, Status]] = {p.id: {} for p in people}
     if people:
         mine = Scope(scope.agency_ids)
         rows = run(_statuses_statement(shape_of(mine, users=True)), values(mine, now, list(statuses))).all()
         for user_id, module_id, status in rows:
             statuses[user_id][module_id] = STATUS_OF[status]
-    return StaffPage(heads, total, people, statuses)
+    return StaffPage(heads if with_heads else None, total, people, statuses)
 
 
 @cache

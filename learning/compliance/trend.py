@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import Date, delete, func, insert, literal, select
 
 from learning.content.catalogue import catalogue
-from learning.compliance import Scope, pairs_statement, shape_of, values
+from learning.compliance import Scope, memo, pairs_statement, shape_of, values
 from learning.database import run
 from learning.extensions import db
 from learning.models import ComplianceSnapshot, Module, utcnow
@@ -192,8 +192,9 @@ def page_context(agency_ids: tuple[int, ...] | None) -> dict:
     """What templates/compliance/_trend.html needs, for a dashboard's render_template."""
     from learning.compliance.since_launch import since_launch  # it reads this module's constants
 
-    return {"trend": monthly(agency_ids), "trend_chart": chart, "trend_summary": summary,
-            "since_launch": since_launch(agency_ids)}
+    # The partnership's twelve months read every agency's snapshots: kept a few seconds (memo.py).
+    trend = memo.kept(("trend", utcnow().date()), monthly) if agency_ids is None else monthly(agency_ids)
+    return {"trend": trend, "trend_chart": chart, "trend_summary": summary, "since_launch": since_launch(agency_ids)}
 
 
 def demo_history(today: date | None = None, months: int = MONTHS) -> int:

@@ -15,6 +15,7 @@ from learning.people.accounts import AccountError, create_user, send_invitations
 from learning.auth import emails, two_factor
 from learning.audit import record
 from learning.extensions import db
+from learning.compliance import memo
 from learning.fields import present
 from learning.mail import send
 from learning.pagination import Page, requested_page
@@ -55,7 +56,10 @@ def users():
         query = query.where(User.active.is_(True))
     elif form.status.data == "deactivated":
         query = query.where(User.active.is_(False))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    # Counting every account matched reads them all (100,000 at county scale): kept a few
+    # seconds per filter (learning/compliance/memo.py); the page itself is read each time.
+    key = ("people", current_user.id if not coordinator else None, search, form.agency.data, form.status.data)
+    total = memo.kept(key, lambda: db.session.scalar(select(func.count()).select_from(query.subquery())) or 0)
     page = Page.within(requested_page(), PAGE_SIZE, total)
     people = db.session.scalars(query.options(selectinload(User.team)).order_by(User.name, User.id)
                                 .limit(page.size).offset(page.offset)).all()

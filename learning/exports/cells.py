@@ -101,6 +101,10 @@ PORTRAIT_CHARS = 95
 LANDSCAPE_CHARS = 140
 # Cells are 11 pt: shrinking below 75% would print them under about 8 pt, too small to read.
 MIN_SCALE = 0.75
+# The character widths above are an estimate (a sheet's real width depends on the printer's
+# font), so fit to the page only with this much to spare: a sheet on the edge would
+# otherwise print just under MIN_SCALE.
+FIT_MARGIN = 0.95
 # Rows of the default height (15 pt) that fit down a page at 100%, between the margins.
 PORTRAIT_ROWS = 46
 LANDSCAPE_ROWS = 30
@@ -147,7 +151,7 @@ def print_setup(ws, title: str, widths: list[float], *, title_rows: str | None =
     setup = ws.page_setup
     setup.paperSize = Worksheet.PAPERSIZE_A4
     setup.orientation = "landscape" if landscape else "portrait"
-    if total * MIN_SCALE <= across:
+    if total * MIN_SCALE <= across * FIT_MARGIN:
         scale = min(1.0, across / total)
         setup.fitToWidth = 1
         setup.fitToHeight = 0

@@ -97,6 +97,7 @@ class Scan:
     incomplete: list[str]
     violations: list[dict]
     screenshot: str
+    allowed: list[str] = field(default_factory=list)  # rules a test allowed here, with its reason
 
     @property
     def page_kind(self) -> str:
@@ -128,6 +129,7 @@ class Recorder:
             "axe_tags": WCAG_TAGS,
             "total_scans": len(self.scans),
             "total_violations": sum(len(s.violations) for s in self.scans),
+            "allowed": sorted({f"{s.name}: {a}" for s in self.scans for a in s.allowed}),
             "pages": dict(sorted(pages.items())),
             "scans": [asdict(s) for s in self.scans],
         }
@@ -147,6 +149,7 @@ class Recorder:
             passes = (str(entry["passes_min"]) if entry["passes_min"] == entry["passes_max"]
                       else f"{entry['passes_min']}-{entry['passes_max']}")
             lines.append(f"  {key:<40} {passes:>6} passed  {entry['scans']:>3} scans  {', '.join(entry['variants'])}")
+        lines.extend(f"Allowed by a test, with its reason: {a}" for a in data["allowed"])
         lines.append(f"Screenshots and the full report: {SUMMARY.relative_to(ROOT)}")
         return lines
 
@@ -267,9 +270,12 @@ def scan(page, name: str, state: str = "", recorder: Recorder | None = None, all
     result = page.evaluate(_RUN_AXE, WCAG_TAGS)
 
     title = page.title()
+    allowed = [v for v in result["violations"] if allow and v["id"] in allow]
     entry = Scan(variant=variant.label, journey=record.journey, name=name, state=state, url=page.url, title=title,
-                 passes=len(result["passes"]), incomplete=result["incomplete"], violations=result["violations"],
-                 screenshot=str(shot.relative_to(ROOT)))
+                 passes=len(result["passes"]), incomplete=result["incomplete"],
+                 violations=[v for v in result["violations"] if v not in allowed],
+                 screenshot=str(shot.relative_to(ROOT)),
+                 allowed=[f"{v['id']}: {allow[v['id']]}" for v in allowed] if allow else [])
     recorder.scans.append(entry)
 
     problems = list(record.problems)

@@ -64,6 +64,9 @@ def test_the_staff_matrix_uses_real_dates_frozen_headers_and_a_filter(client, st
     wb = workbook(client.get("/dashboard/compliance.xlsx").data)
     ws = wb["Staff matrix"]
     assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
+    # Write-only sheets keep only panes set before their first row.
+    assert (wb["Summary"].freeze_panes, wb["Trend"].freeze_panes, wb["Coverage"].freeze_panes) == ("B4", "B4", "C4")
+    assert wb["Misconceptions"].freeze_panes is not None
     header = [c.value for c in ws[1]]
     column = header.index("Police protection: valid until") + 1
     row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == "Mina Mine")

@@ -91,6 +91,7 @@ def _summary(wb, agencies, modules, by_agency, by_module, heads, people) -> None
     learning (a count of people, and their share of the staff with any required learning)."""
     ws = wb.create_sheet("Summary")
     print_setup(ws, "Summary", [38, 8, *[20] * len(modules), 14, 16, 16], title_rows="3:3", title_columns="A:A")
+    ws.freeze_panes = "B4"  # a write-only sheet writes its panes before the first row
     ws.append([cell(ws, "Percentage of required staff compliant (in date or expiring), by agency and module",
                     font=TITLE)])
     ws.append([])
@@ -150,7 +151,6 @@ def _summary(wb, agencies, modules, by_agency, by_module, heads, people) -> None
         chart.x_axis.txPr = chart.y_axis.txPr = chart_text(1100)
         chart.height, chart.width = 12, 24
         ws.add_chart(chart, f"A{last_row + 4}")
-    ws.freeze_panes = "B4"
 
 
 def _all_learning(ws, counts: PeopleCounts, font=None) -> list:
@@ -167,6 +167,7 @@ def _trend(wb, scope, now) -> None:
     trend = monthly(scope.agency_ids, now.date())
     lines = trend.lines
     print_setup(ws, "Trend", [14, *[18] * len(lines)], title_rows="3:3", title_columns="A:A", landscape=True)
+    ws.freeze_panes = "B4"  # a write-only sheet writes its panes before the first row
     ws.append([cell(ws, "Percentage of required staff compliant at the end of each month, by module", font=TITLE)])
     if trend.empty:
         ws.append([cell(ws, "No daily figures have been kept yet: they start with the first daily snapshot.")])
@@ -191,7 +192,6 @@ def _trend(wb, scope, now) -> None:
         chart.legend.txPr = chart_text(1100)
     chart.height, chart.width = 12, 24
     ws.add_chart(chart, f"A{last_row + 3}")
-    ws.freeze_panes = "B4"
 
 
 def expected_rows(scope: Scope) -> int:

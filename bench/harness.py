@@ -42,10 +42,10 @@ def seed_practitioners(database_url: str, count: int, password: str = PASSWORD) 
     from werkzeug.security import generate_password_hash
 
     from learning import create_app
+    from learning.auth.passwords import normalise
     from learning.content.catalogue import sync_modules
     from learning.extensions import db
     from learning.models import Agency, Role, Sector, User
-    from learning.auth.passwords import normalise
 
     app = create_app(test_config={"SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():

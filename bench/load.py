@@ -32,9 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, inspect, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.harness import (  # noqa: E402
-    AnswerKey, Browser, Server, UnexpectedResponse, answer_questions, expect, migrate, seed_practitioners,
-    start_module, submit)
+from bench.harness import AnswerKey, Browser, Server, UnexpectedResponse, answer_questions, expect, migrate, seed_practitioners, start_module, submit  # noqa: E402
 
 
 @dataclass(frozen=True)

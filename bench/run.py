@@ -30,8 +30,8 @@ import argparse
 import json
 import os
 import platform
-import sys
 import subprocess
+import sys
 import tempfile
 import time
 from datetime import datetime
@@ -45,15 +45,20 @@ from flask_migrate import upgrade  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 from sqlalchemy import event, text  # noqa: E402
 
+from bench import served  # noqa: E402
 from learning import create_app  # noqa: E402
+from learning.compliance import (  # noqa: E402
+    Scope,
+    compliance_workbook,  # noqa: E402
+    lookups,
+    pairs,
+    required_modules,
+)
+from learning.compliance.status import Status  # noqa: E402
 from learning.content.catalogue import sync_modules  # noqa: E402
-from learning.compliance import Scope, lookups, pairs, required_modules  # noqa: E402
-from learning.compliance import compliance_workbook  # noqa: E402
 from learning.extensions import db  # noqa: E402
 from learning.models import Role, User  # noqa: E402
 from learning.scale import seed_scale  # noqa: E402
-from learning.compliance.status import Status  # noqa: E402
-from bench import served  # noqa: E402
 
 PAGE_RUNS = (5, 25)  # at least, at most, per side
 PAGE_SECONDS = 2.0  # keep repeating short pages until each side has run this long

@@ -41,8 +41,7 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
         # sets, so throttling, the audit trail and Secure cookies see the real request.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]  # Flask's documented middleware wrapping
 
-    from learning.auth import sessions
-    from learning.auth import stale_forms
+    from learning.auth import sessions, stale_forms
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -67,20 +66,20 @@ def create_app(test_config: dict | None = None, testing: bool = False, strict_co
     from learning.numbers import IdConverter
     app.url_map.converters["id"] = IdConverter
 
-    from learning.auth.views import bp as auth_bp
-    from learning.auth.account import bp as account_bp
-    from learning.learner.views import bp as learner_bp
-    from learning.data_protection.views import bp as data_protection_bp
-    from learning.people import bp as admin_bp
-    from learning.courses.views import bp as courses_bp
-    from learning.compliance.views import bp as dashboards_bp
-    from learning.external.views import bp as external_bp
-    from learning.certificates.views import bp as certificates_bp
     from learning.audit.views import bp as audit_bp
+    from learning.auth.account import bp as account_bp
+    from learning.auth.views import bp as auth_bp
+    from learning.certificates.views import bp as certificates_bp
+    from learning.compliance.views import bp as dashboards_bp
+    from learning.courses.views import bp as courses_bp
+    from learning.data_protection.views import bp as data_protection_bp
+    from learning.external.views import bp as external_bp
     from learning.health import bp as health_bp
     from learning.impact.practice import bp as practice_bp
     from learning.impact.views import bp as impact_bp
     from learning.jobs.views import bp as jobs_bp
+    from learning.learner.views import bp as learner_bp
+    from learning.people import bp as admin_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(account_bp)

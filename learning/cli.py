@@ -8,12 +8,12 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from learning.people.accounts import AccountError, create_user, find_agency
+from learning.compliance.scheduled_command import send_scheduled_reports_command
 from learning.content.commands import content
+from learning.exports.progress import cli_progress
 from learning.models import Role
 from learning.people import staff_import
-from learning.compliance.scheduled_command import send_scheduled_reports_command
-from learning.exports.progress import cli_progress
+from learning.people.accounts import AccountError, create_user, find_agency
 
 
 def register(app: Flask) -> None:
@@ -47,8 +47,8 @@ def register(app: Flask) -> None:
 def create_user_command(email, name, agency_name, role, password, no_email):
     """Create an account, and email the person an invitation to choose a password (unless
     --password or --no-email is given)."""
-    from learning.people.accounts import send_invitations
     from learning.mail import destination
+    from learning.people.accounts import send_invitations
 
     agency = find_agency(agency_name)
     if agency is None:
@@ -117,8 +117,8 @@ def _print_preview(preview: staff_import.Preview, every_row: bool) -> None:
 
 def _print_invitations(result: staff_import.ImportResult) -> None:
     """How many invitations were emailed, and the links of any that could not be sent."""
-    from learning.people.invitations import invitation_url
     from learning.mail import destination
+    from learning.people.invitations import invitation_url
 
     click.echo(f"{result.invitations_sent} of {len(result.invite)} invitations to set a password sent through "
                f"{destination()}. Each person's link is also on their page under People.")
@@ -149,8 +149,8 @@ def send_reminders_command(dry_run):
 
     Meant for a daily cron job. Each expiry is reminded about once, so running it again
     sends nothing new. Exits 1 if any message could not be sent (the next run retries it)."""
-    from learning.mail import MailError
     from learning.compliance.reminders import send_reminders
+    from learning.mail import MailError
 
     try:
         outcome = send_reminders(dry_run=dry_run)
@@ -211,8 +211,7 @@ def _agency_ids(name: str | None) -> tuple[int, ...] | None:
 def export_compliance(out, agency_name):
     """The compliance workbook: summary, staff matrix, completions, coverage, misconceptions, about."""
     from learning import audit
-    from learning.compliance import Scope
-    from learning.compliance import compliance_workbook
+    from learning.compliance import Scope, compliance_workbook
 
     scope = Scope(agency_ids=_agency_ids(agency_name))
     with cli_progress("Compliance workbook", compliance_workbook.expected_rows(scope)) as progress:

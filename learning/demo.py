@@ -9,14 +9,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from learning.compliance.status import add_months
+from learning.content import ModuleContent
+from learning.content.catalogue import catalogue, sync_modules
 from learning.courses import bookings
 from learning.courses.times import from_local
-from learning.learner.attempts import certificate_code, draw_questions
-from learning.content.catalogue import catalogue, sync_modules
-from learning.content import ModuleContent
 from learning.extensions import db
+from learning.learner.attempts import certificate_code, draw_questions
 from learning.models import Agency, Attempt, AttemptQuestion, AttemptStatus, BookingStatus, Completion, Course, Module, Role, Sector, Team, User, utcnow
-from learning.compliance.status import add_months
 
 DEFAULT_PASSWORD = "demo-learning-2026"
 # The demo coordinator's and admin's two-factor secret: printed by seed-demo and given in

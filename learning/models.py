@@ -22,8 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from learning.extensions import Model, db
 from learning.auth.passwords import normalise as normalise_password
+from learning.extensions import Model, db
 
 
 def utcnow() -> datetime:
@@ -380,8 +380,10 @@ class ReportSubscription(Model):
         return [line for line in self.recipients.splitlines() if line]
 
 
-# The course models live with the courses (learning/courses/models.py); imported here so
-# that every model is importable from this module and Alembic sees every table.
+# Models that live with their capability (courses, the compliance summary, impact, jobs,
+# stored files), imported here so that every model is importable from this module and
+# Alembic sees every table.
+from learning.compliance.summary_table import ComplianceSummary  # noqa: E402, F401
 from learning.courses.models import (  # noqa: E402, F401
     Booking,
     BookingStatus,
@@ -391,7 +393,5 @@ from learning.courses.models import (  # noqa: E402, F401
     course_module,
 )
 from learning.impact.models import ConfidenceRating, CourseEvaluation, FollowUp  # noqa: E402, F401
-# Jobs and stored files (learning/jobs, learning/storage.py), for the same reason.
 from learning.jobs.models import Job  # noqa: E402, F401
 from learning.storage import StoredFileChunk  # noqa: E402, F401
-from learning.compliance.summary_table import ComplianceSummary  # noqa: E402, F401

@@ -10,21 +10,32 @@ late) and coming sessions with places booked, cancelled and wait-listed.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
+from learning.compliance import summary
+from learning.compliance.status import add_months
 from learning.content.catalogue import catalogue, sync_modules
 from learning.demo import drawn_question_rows
 from learning.extensions import db
 from learning.models import (
-    Agency, Attempt, AttemptQuestion, Booking, BookingStatus, Completion, CompletionSource, Course,
-    CourseSession, Sector, Team, User, utcnow,
+    Agency,
+    Attempt,
+    AttemptQuestion,
+    Booking,
+    BookingStatus,
+    Completion,
+    CompletionSource,
+    Course,
+    CourseSession,
+    Sector,
+    Team,
+    User,
+    utcnow,
 )
-from learning.compliance import summary
-from learning.compliance.status import add_months
 
 PREFIX = "Scale agency"
 COURSE_PREFIX = "Scale course"

@@ -179,9 +179,9 @@ class Records:
     """Writes completions and attempts directly, for report tests."""
 
     def completion(self, user: User, slug: str, completed_at, expires_at=None, revoked=False, score=100):
+        from learning.compliance.status import add_months
         from learning.learner.attempts import certificate_code
         from learning.models import Completion
-        from learning.compliance.status import add_months
 
         module = module_row(slug)
         row = Completion(user_id=user.id, module_id=module.id, completed_at=completed_at,

@@ -25,12 +25,11 @@ import pytest
 from sqlalchemy import select
 
 from learning.extensions import db
-from learning.jobs.models import Job
-from learning.people.invitations import invitation_token
 from learning.impact.follow_up import token_for as follow_up_token
 from learning.impact.models import FollowUp
+from learning.jobs.models import Job
 from learning.models import Attempt, Booking, ExternalRecord, Role, Team, User
-
+from learning.people.invitations import invitation_token
 from tests.conftest import sign_in
 
 SLUG = "police-protection"

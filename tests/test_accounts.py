@@ -9,11 +9,10 @@ import pytest
 from flask import template_rendered
 from sqlalchemy import select
 
-from learning.people import invitations
 from learning.extensions import db
 from learning.mail import new_message
 from learning.models import AuditEvent, Role, User
-
+from learning.people import invitations
 from tests.conftest import PASSWORD, sign_in
 
 NEW_PASSWORD = "marmalade kettle lighthouse"

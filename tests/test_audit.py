@@ -10,7 +10,6 @@ from sqlalchemy import delete, select, update
 from learning import audit
 from learning.extensions import db
 from learning.models import AuditEvent, Role
-
 from tests.conftest import PASSWORD, sign_in
 
 

@@ -17,7 +17,6 @@ from learning.courses.models import Booking, Course, CourseSession
 from learning.data_protection import erase
 from learning.extensions import db
 from learning.models import AuditEvent, Role
-
 from tests.conftest import sign_in
 
 LEARNING = Path(__file__).resolve().parent.parent / "learning"

@@ -2,7 +2,6 @@ from sqlalchemy import func, select
 
 from learning.extensions import db
 from learning.models import Agency, Completion, User
-
 from tests.conftest import PASSWORD, sign_in
 
 

@@ -4,6 +4,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from learning.backup import BackupError, backup_sqlite, pg_dump_advice
 from learning.extensions import db
 

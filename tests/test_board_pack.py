@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from learning.compliance.trend import demo_history
 from learning.content.catalogue import catalogue
 from learning.models import AuditEvent, Role, utcnow
-from learning.compliance.trend import demo_history
-
 from tests.conftest import PASSWORD, sign_in
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -110,7 +109,6 @@ def test_from_and_to_limit_the_period(runner, history, tmp_path):
 def test_the_questions_most_often_wrong_leave_out_those_answered_by_fewer_than_five(app, people, tmp_path, ctx):
     from learning.compliance.board_pack.figures import most_missed
     from learning.compliance.insight import MIN_PEOPLE
-
     from tests.journey import answer_all, start
 
     for i in range(MIN_PEOPLE):  # five people in two agencies: suppressed in each, counted across the partnership

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from learning.learner.attempts import certificate_code
 from learning.extensions import db, limiter
+from learning.learner.attempts import certificate_code
 from learning.models import (
     AuditEvent,
     Booking,
@@ -19,7 +19,6 @@ from learning.models import (
     Role,
     utcnow,
 )
-
 from tests.conftest import module_row, sign_in
 from tests.journey import answer_all, start
 

@@ -6,10 +6,9 @@ from sqlalchemy import delete, select
 
 from learning.compliance import Scope, figures_by, pairs
 from learning.compliance.staff import filtered_staff
+from learning.compliance.status import Status, status_for
 from learning.extensions import db
 from learning.models import Requirement, Role, Sector, utcnow
-from learning.compliance.status import Status, status_for
-
 from tests.conftest import module_row
 
 SLUG = "police-protection"

@@ -20,7 +20,6 @@ from sqlalchemy import event, func, select
 
 from learning.extensions import db
 from learning.models import Attempt, AttemptQuestion, AttemptStatus, Completion
-
 from tests.conftest import sign_in
 from tests.journey import start, values_for
 

@@ -9,12 +9,12 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
+from learning.compliance.reminders import send_reminders
 from learning.courses import bookings as service
 from learning.courses import notices
 from learning.courses.times import from_local, local
 from learning.extensions import db
 from learning.models import Booking, Completion, Course, CourseSession, Role, SessionEmail, utcnow
-from learning.compliance.reminders import send_reminders
 from tests.conftest import module_row, sign_in
 
 SLUG = "escalation"

@@ -7,12 +7,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from learning.compliance import Scope, figures_by
 from learning.courses import bookings as service
 from learning.courses.times import local
-from learning.compliance import Scope, figures_by
 from learning.extensions import db
 from learning.models import Booking, BookingStatus, Completion, Course, CourseSession, Role, utcnow
-
 from tests.conftest import module_row, sign_in
 
 SLUG = "escalation"

@@ -3,12 +3,10 @@ import re
 from datetime import timedelta
 
 import pytest
-
 from sqlalchemy import select
 
 from learning.extensions import db
 from learning.models import Module, Requirement, Role, utcnow
-
 from tests.conftest import module_row, sign_in
 from tests.journey import answer_all, start
 

@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from learning.extensions import db
 from learning.models import AuditEvent, Completion, Role, User, utcnow
-
 from tests.conftest import sign_in
 from tests.journey import answer_all, start
 

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from learning.content.catalogue import catalogue
 from learning.extensions import db
 from learning.models import Attempt, AttemptQuestion, AttemptStatus
-
 from tests.conftest import PASSWORD, sign_in
 from tests.journey import answer_all
 

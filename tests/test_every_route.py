@@ -29,9 +29,8 @@ from sqlalchemy import update
 
 from learning.courses import bookings
 from learning.extensions import db
-from learning.people.invitations import invitation_token
 from learning.models import Role, User, utcnow
-
+from learning.people.invitations import invitation_token
 from tests.conftest import module_row, sign_in
 
 ROLES = [None, Role.PRACTITIONER, Role.AGENCY_LEAD, Role.COORDINATOR, Role.ADMIN]

@@ -7,12 +7,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from learning.courses import bookings
 from learning.compliance import Scope
+from learning.courses import bookings
 from learning.exports import EXPORTERS
 from learning.extensions import db
 from learning.models import BookingStatus, utcnow
-
 from tests.conftest import module_row
 
 HOSTILE = '=HYPERLINK("http://evil.example","x")\x07'

@@ -7,10 +7,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from learning.extensions import db
 from learning.compliance.insight import MIN_PEOPLE, first_answer_errors
+from learning.extensions import db
 from learning.models import AuditEvent, Role, utcnow
-
 from tests.conftest import sign_in
 from tests.journey import answer_all, start
 
@@ -180,7 +179,6 @@ def test_every_export_runs_the_same_queries_for_5_or_40_staff(client, people, re
     whatever the size of the workforce."""
     from learning.courses import bookings
     from learning.models import BookingStatus
-
     from tests.conftest import module_row
 
     course = bookings.create_course("Conference training", "", 24, [module_row(SLUG)])

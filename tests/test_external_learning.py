@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 
 from learning.extensions import db
 from learning.models import AuditEvent, Completion, ExternalRecord, Role
-
 from tests.conftest import module_row, sign_in
 
 SLUG = "trauma-and-cse"

@@ -15,7 +15,6 @@ from learning.content.catalogue import catalogue
 from learning.content.question_types import REGISTRY, prompt_problems
 from learning.extensions import db
 from learning.models import AttemptQuestion
-
 from tests.conftest import sign_in
 from tests.journey import start
 

@@ -12,18 +12,16 @@ import secrets
 import signal
 import sqlite3
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench.harness import (PASSWORD, ROOT, AnswerKey, Browser, Server, answer_questions, migrate, seed_practitioners,
-                           start_module, submit)
-
+from bench.harness import PASSWORD, ROOT, AnswerKey, Browser, Server, answer_questions, migrate, seed_practitioners, start_module, submit
 from tests.scratch import scratch_database
 
 SLUG = "police-protection"

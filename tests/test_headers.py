@@ -2,7 +2,6 @@
 import re
 
 from learning.models import Role
-
 from tests.conftest import sign_in
 from tests.journey import answer_all, start
 

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from learning.extensions import db
 from learning.impact import confidence
 from learning.impact.models import ConfidenceRating, Moment
-
 from tests.conftest import sign_in
 from tests.journey import answer_all, start
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from openpyxl import load_workbook
 
 from learning.models import Role
-
 from tests.conftest import sign_in
 from tests.test_impact_view import TITLE, trained
 

@@ -10,7 +10,6 @@ from learning.courses import bookings
 from learning.extensions import db
 from learning.impact.models import ConfidenceRating, CourseEvaluation, FollowUp
 from learning.models import BookingStatus, utcnow
-
 from tests.conftest import module_row, sign_in
 
 EXAMPLE = "I asked who checks the grandmother's help."

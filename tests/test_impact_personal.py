@@ -10,10 +10,9 @@ from sqlalchemy import select
 from learning.extensions import db
 from learning.impact.models import ConfidenceRating, CourseEvaluation, FollowUp
 from learning.models import Role
-
 from tests.conftest import sign_in
-from tests.test_impact_view import page, trained
 from tests.test_impact_follow_up import _attended
+from tests.test_impact_view import page, trained
 
 WORDS = "I asked to see where the baby sleeps"
 

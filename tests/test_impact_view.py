@@ -10,7 +10,6 @@ from markupsafe import escape
 from learning.extensions import db
 from learning.impact.models import ConfidenceRating, FollowUp
 from learning.models import Role, utcnow
-
 from tests.conftest import sign_in
 
 SLUG = "police-protection"  # teaches rec-police-protection only
@@ -60,8 +59,9 @@ def page(app, person, query: str = "") -> str:
 
 
 def coordinator(people):
-    from learning.models import User
     from sqlalchemy import select
+
+    from learning.models import User
     return (db.session.scalar(select(User).where(User.email == "cat@example.org"))
             or people.user("cat@example.org", Role.COORDINATOR, "Partnership"))
 

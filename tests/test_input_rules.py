@@ -15,7 +15,6 @@ from learning.courses import bookings
 from learning.extensions import db
 from learning.forms import Form
 from learning.models import ExternalRecord, Role, User
-
 from tests.conftest import module_row, sign_in
 
 HUGE = 2**64

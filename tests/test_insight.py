@@ -14,7 +14,6 @@ from learning.compliance.insight import MIN_PEOPLE, Cell, Sort, protect, questio
 from learning.content.catalogue import catalogue
 from learning.extensions import db
 from learning.models import Attempt, AttemptQuestion, AttemptStatus, Role, utcnow
-
 from tests.conftest import module_row, sign_in
 
 SLUG = "police-protection"

@@ -15,7 +15,6 @@ from learning.jobs import service
 from learning.jobs.models import Job, JobStatus
 from learning.models import AuditEvent, Role, utcnow
 from learning.storage import store
-
 from tests.conftest import sign_in
 
 SLUG = "police-protection"

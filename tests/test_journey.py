@@ -2,11 +2,10 @@
 
 from sqlalchemy import func, select
 
+from learning.compliance.status import add_months
 from learning.content.catalogue import catalogue
 from learning.extensions import db
 from learning.models import Attempt, AttemptQuestion, Completion
-from learning.compliance.status import add_months
-
 from tests.conftest import option_values, sign_in
 from tests.journey import answer_all, start, values_for
 

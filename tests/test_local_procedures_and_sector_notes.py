@@ -12,7 +12,6 @@ from learning.content import load_catalogue
 from learning.content.catalogue import catalogue
 from learning.extensions import db
 from learning.models import Attempt, Sector
-
 from tests.conftest import sign_in
 from tests.journey import start, values_for
 

@@ -19,13 +19,11 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import MetaData, inspect, select
-
 from werkzeug.security import generate_password_hash
 
 from learning import create_app
 from learning.extensions import db
 from learning.models import Attempt, Completion, User
-
 from tests.scratch import scratch_database
 
 T0 = datetime(2026, 1, 5, 9, 30)

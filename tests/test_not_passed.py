@@ -6,7 +6,6 @@ import re
 from openpyxl import load_workbook
 
 from learning.models import Role
-
 from tests.conftest import sign_in
 from tests.journey import answer_all, start
 

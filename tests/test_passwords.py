@@ -5,10 +5,9 @@ import pytest
 from sqlalchemy import select
 
 from learning.auth import passwords
+from learning.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 from learning.extensions import db
 from learning.models import User
-from learning.auth.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
-
 from tests.conftest import sign_in
 
 # Someone whose name and email have nothing in common with the passwords below.

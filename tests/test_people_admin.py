@@ -7,7 +7,6 @@ from sqlalchemy import func, select
 
 from learning.extensions import db
 from learning.models import Agency, Attempt, AttemptStatus, AuditEvent, Completion, Role, Sector, Team, User, utcnow
-
 from tests.conftest import PASSWORD, module_row, sign_in
 
 

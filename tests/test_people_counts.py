@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 
 from learning.compliance import required_modules
 from learning.models import Role, utcnow
-
 from tests.conftest import sign_in
 
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from learning.courses.bookings import create_course, create_session
 from learning.extensions import db
 from learning.models import Booking, ExternalRecord, Role, utcnow
-from learning.courses.bookings import create_course, create_session
-
 from tests.conftest import module_row, sign_in
 
 SLUGS = ["police-protection", "escalation", "core-groups", "public-law-outline", "whole-family"]

@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from learning.courses.bookings import create_course, create_session
 from learning.extensions import db
 from learning.models import Booking, Role, utcnow
-from learning.courses.bookings import create_course, create_session
-
 from tests.conftest import module_row, sign_in
 
 

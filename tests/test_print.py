@@ -20,14 +20,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from learning.courses import bookings
 from learning.compliance import Scope
+from learning.compliance.trend import demo_history
+from learning.courses import bookings
 from learning.exports import EXPORTERS
 from learning.exports.cells import LANDSCAPE_CHARS, MIN_SCALE, produced_on
 from learning.extensions import db
 from learning.models import BookingStatus, User, utcnow
-from learning.compliance.trend import demo_history
-
 from tests.conftest import module_row
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from learning.extensions import db
 from learning.models import Completion, Role
-
 from tests.conftest import sign_in
 from tests.journey import answer_all, start
 

@@ -9,9 +9,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
+from learning.compliance.reminders import send_reminders
 from learning.extensions import db
 from learning.models import ReminderSent, Role, utcnow
-from learning.compliance.reminders import send_reminders
 
 WINDOW = 60  # EXPIRING_WINDOW_DAYS by default
 

@@ -6,6 +6,7 @@ from collections import Counter
 from sqlalchemy import func, select
 
 from learning.compliance import Scope, figures_by
+from learning.compliance.status import Status
 from learning.extensions import db
 from learning.models import (
     Agency,
@@ -21,7 +22,6 @@ from learning.models import (
     User,
     course_module,
 )
-from learning.compliance.status import Status
 
 
 def _seed(runner, practitioners: int, seed: int = 5):

@@ -8,10 +8,9 @@ from datetime import date, datetime, timedelta
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from learning.compliance.scheduled import following, send_due, subscribe
 from learning.extensions import db
 from learning.models import AuditEvent, ReportSubscription, Role, utcnow
-from learning.compliance.scheduled import following, send_due, subscribe
-
 from tests.conftest import sign_in
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -9,7 +9,6 @@ from learning import create_app
 from learning.auth import sessions
 from learning.extensions import db
 from learning.models import AuditEvent
-
 from tests.conftest import IsolatedClient, sign_in
 
 

@@ -21,7 +21,6 @@ from sqlalchemy.engine import make_url
 from learning import create_app
 from learning.jobs.models import Job, JobStatus
 from learning.jobs.queue import bind, configure, huey
-
 from tests.conftest import PASSWORD, IsolatedClient
 
 POSTGRES = next((url for url in (os.environ.get("TEST_DATABASE_URL"), os.environ.get("TEST_POSTGRES_URL"))

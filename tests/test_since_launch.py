@@ -2,11 +2,10 @@
 snapshot, on the partnership and agency dashboards."""
 from datetime import date
 
-from learning.extensions import db
-from learning.models import ComplianceSnapshot, Role
 from learning.compliance.since_launch import since_launch
 from learning.compliance.status import Status
-
+from learning.extensions import db
+from learning.models import ComplianceSnapshot, Role
 from tests.conftest import module_row, sign_in
 
 SLUG = "police-protection"

@@ -10,9 +10,8 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from learning.extensions import db
-from learning.people.invitations import fingerprint
 from learning.models import AuditEvent, Role, Sector, Team, User
-
+from learning.people.invitations import fingerprint
 from tests.conftest import PASSWORD, sign_in
 from tests.staff_files import csv_bytes, handmade_xlsx, staff_rows, xlsx_bytes
 

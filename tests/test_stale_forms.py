@@ -13,7 +13,6 @@ from learning.auth import sessions
 from learning.content.catalogue import catalogue
 from learning.extensions import db
 from learning.models import AttemptQuestion, AuditEvent
-
 from tests.conftest import PASSWORD, sign_in
 from tests.journey import start
 

@@ -4,22 +4,29 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
+from learning.certificates.service import revoke
 from learning.compliance import memo, partnership_figures, summary
 from learning.compliance.summary_table import ComplianceSummary
-from learning.certificates.service import revoke
 from learning.content.catalogue import catalogue
 from learning.courses import bookings
 from learning.data_protection import erase
-from learning.external import records as external
 from learning.extensions import db
+from learning.external import records as external
 from learning.learner import attempts
 from learning.models import (
-    Agency, BookingStatus, Completion, Requirement, Role, Sector, User, utcnow,
+    Agency,
+    BookingStatus,
+    Completion,
+    Requirement,
+    Role,
+    Sector,
+    User,
+    utcnow,
 )
-
 from tests.conftest import module_row
 
 SLUGS = ["police-protection", "escalation"]

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from learning import create_app
 from learning.extensions import db
 from learning.models import AuditEvent
-
 from tests.conftest import PASSWORD, IsolatedClient
 
 

@@ -7,11 +7,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from learning.compliance import Scope, figures_by
-from learning.extensions import db
-from learning.models import ComplianceSnapshot, Role, utcnow
 from learning.compliance.status import Status
 from learning.compliance.trend import Line, demo_history, month_starts, monthly, svg, take_snapshot
-
+from learning.extensions import db
+from learning.models import ComplianceSnapshot, Role, utcnow
 from tests.conftest import module_row, sign_in
 
 SLUG = "police-protection"

@@ -9,11 +9,9 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
-from learning.auth import sessions
-from learning.auth import two_factor
+from learning.auth import sessions, two_factor
 from learning.extensions import db
 from learning.models import AuditEvent, RecoveryCode, Role, User
-
 from tests.conftest import sign_in
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

@@ -9,16 +9,25 @@ import pytest
 from defusedxml import EntitiesForbidden
 from sqlalchemy import func, select
 
-from learning.people import staff_import
 from learning.extensions import db
 from learning.models import AuditEvent, Role, Team, User
+from learning.people import staff_import
 from learning.people.staff_import import limits
 from learning.people.staff_import.workbook import openpyxl_rows
-
 from tests.conftest import sign_in
 from tests.staff_files import (
-    STRINGS, csv_bytes, damaged_xlsx, declared_size_xlsx, far_cell_xlsx, handmade_xlsx,
-    long_tag_xlsx, many_elements_xlsx, million_rows_xlsx, nested_xml_xlsx, staff_rows, xlsx_bytes,
+    STRINGS,
+    csv_bytes,
+    damaged_xlsx,
+    declared_size_xlsx,
+    far_cell_xlsx,
+    handmade_xlsx,
+    long_tag_xlsx,
+    many_elements_xlsx,
+    million_rows_xlsx,
+    nested_xml_xlsx,
+    staff_rows,
+    xlsx_bytes,
 )
 
 GOOD_ROWS = [["name", "email", "agency"], ["Amy Adams", "amy@example.org", "Test Police"],

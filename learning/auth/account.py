@@ -6,16 +6,14 @@ from flask import Blueprint, flash, make_response, redirect, render_template, se
 from flask_login import current_user
 
 from learning import audit
-from learning.auth import sessions
 from learning.access import signed_in
-from learning.fields import present
-from learning.people.accounts import set_new_password
-from learning.extensions import db
-from learning.models import User
+from learning.auth import second_step, sessions, two_factor
+from learning.auth.forms import ButtonForm, ChangePasswordForm, TwoFactorManageForm, TwoFactorSetupForm, chosen_password
 from learning.auth.throttle import account_key_for, failure_limits, note_failure
-from learning.auth import second_step, two_factor
-from learning.auth.forms import ButtonForm, ChangePasswordForm, TwoFactorManageForm, TwoFactorSetupForm
-from learning.auth.forms import chosen_password
+from learning.extensions import db
+from learning.fields import present
+from learning.models import User
+from learning.people.accounts import set_new_password
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 bp.before_app_request(second_step._enrol_first)

@@ -6,6 +6,7 @@ from learning.auth.passwords import password_problem
 from learning.fields import present
 from learning.forms import Form
 
+
 class SignInForm(Form):
     email = EmailField("Email address", widget=GovTextInput(),
                       validators=[InputRequired(message="Enter your email address")])

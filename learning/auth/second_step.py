@@ -11,9 +11,9 @@ from flask import Flask, flash, redirect, request, session, url_for
 from flask_login import current_user
 
 from learning.auth import sessions
+from learning.auth.throttle import account_key_for
 from learning.extensions import db
 from learning.models import User
-from learning.auth.throttle import account_key_for
 
 PENDING = "pending_sign_in"
 MUST_ENROL = "must_set_up_two_factor"

@@ -2,21 +2,20 @@ from flask import Blueprint, flash, make_response, redirect, render_template, re
 from flask_login import current_user, logout_user
 
 from learning import audit
-from learning.auth import sessions
-from learning.people.accounts import request_password_reset, set_new_password
 from learning.access import public, signed_in
 from learning.audit import record
-from learning.auth.stale_forms import recoverable
-from learning.extensions import db, login_manager
-from learning.fields import present
-from learning.people.invitations import PASSWORD_RESET, LinkProblem, user_for, user_for_token
-from learning.auth.throttle import failure_limits, note_failure, request_limits, sign_in_limits
-from learning.auth import second_step, two_factor
+from learning.auth import second_step, sessions, two_factor
 from learning.auth.forms import CodeForm, ForgottenPasswordForm, SetPasswordForm, SignInForm, chosen_password
 from learning.auth.redirects import safe_next
 from learning.auth.signed_in import SignedIn
 from learning.auth.signed_in import load as signed_in_person
 from learning.auth.signin import authenticate
+from learning.auth.stale_forms import recoverable
+from learning.auth.throttle import failure_limits, note_failure, request_limits, sign_in_limits
+from learning.extensions import db, login_manager
+from learning.fields import present
+from learning.people.accounts import request_password_reset, set_new_password
+from learning.people.invitations import PASSWORD_RESET, LinkProblem, user_for, user_for_token
 
 bp = Blueprint("auth", __name__)
 

@@ -2,8 +2,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from learning.forms import Form
 from learning.certificates.service import normalise_code
+from learning.forms import Form
 
 
 class VerifyForm(Form):

@@ -13,13 +13,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from learning.access import public, role_required, signed_in, visible_user_or_404
-from learning.extensions import db, limiter
-from learning.fields import present
-from learning.links import absolute_url
-from learning.models import Completion, Role, utcnow
 from learning.certificates import service
 from learning.certificates.forms import RevokeForm, VerifyForm
+from learning.extensions import db, limiter
+from learning.fields import present
 from learning.learner import reflection as reflections
+from learning.links import absolute_url
+from learning.models import Completion, Role, utcnow
 
 bp = Blueprint("certificates", __name__)
 

@@ -14,12 +14,12 @@ from typing import Literal, NamedTuple, TypeAlias
 from flask import current_app
 from sqlalchemy import DateTime, Select, bindparam, case, func, literal, or_, select
 
-from learning.database import run
-from learning.extensions import db
-from learning.models import WORKFORCE_ROLES, Agency, Module, Requirement, Team, User, utcnow
 from learning.compliance import memo
 from learning.compliance.status import Status
 from learning.compliance.summary_table import ComplianceSummary
+from learning.database import run
+from learning.extensions import db
+from learning.models import WORKFORCE_ROLES, Agency, Module, Requirement, Team, User, utcnow
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from learning.compliance import lookups
 from learning.database import streamed
+from learning.exports.cells import BOLD, TITLE, cell, heading_row, print_setup, produced_on
 from learning.extensions import db
 from learning.models import Agency, Completion, Module, User, utcnow
-from learning.exports.cells import BOLD, TITLE, cell, heading_row, print_setup, produced_on
 
 BATCH = 2000
 PROGRESS_EVERY = 500

@@ -23,18 +23,17 @@ from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import case, func, select
 
-from learning.content.catalogue import catalogue
 from learning.compliance import Scope, figures_by, headcount, lookups, pairs, required_modules, totals_by_module
-from learning.database import streamed
-from learning.extensions import db
 from learning.compliance.insight import MIN_PEOPLE, NO_ANSWERS, first_answer_errors, protect, total
 from learning.compliance.people_counts import NOBODY, PeopleCounts, people_counts
-from learning.models import Agency, Completion, Module, User, utcnow
 from learning.compliance.status import Status
-from learning.impact.workbook import impact_sheet
 from learning.compliance.trend import month_label, monthly
-from learning.exports.cells import (BOLD, TITLE, WRAP, cell, chart_text, dated, heading_row, keep_together, print_setup,
-                                     safe_text)
+from learning.content.catalogue import catalogue
+from learning.database import streamed
+from learning.exports.cells import BOLD, TITLE, WRAP, cell, chart_text, dated, heading_row, keep_together, print_setup, safe_text
+from learning.extensions import db
+from learning.impact.workbook import impact_sheet
+from learning.models import Agency, Completion, Module, User, utcnow
 
 STATUS_FILLS = {
     Status.IN_DATE: PatternFill("solid", fgColor="C6EFCE"),

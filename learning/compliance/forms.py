@@ -2,11 +2,11 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from learning.compliance.scheduled import FREQUENCIES
+from learning.compliance.status import Status
 from learning.date_range import EndNotBeforeStart
 from learning.fields import GovDateField, GovRadioField, GovSelectField
 from learning.forms import Form
-from learning.compliance.scheduled import FREQUENCIES
-from learning.compliance.status import Status
 
 COMPLIANT = "compliant"  # the status filter's value for people compliant with all their required learning
 

@@ -29,13 +29,13 @@ from sqlalchemy import and_, delete, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from learning.courses import notices
 from learning.compliance import Scope, pairs
+from learning.compliance.status import Status
+from learning.courses import notices
 from learning.extensions import db
 from learning.links import absolute_url
 from learning.mail import MailError, destination, mailer, new_message
 from learning.models import Agency, Module, ReminderSent, Role, User, utcnow
-from learning.compliance.status import Status
 
 PRACTITIONER = "practitioner"
 LEAD = "lead"

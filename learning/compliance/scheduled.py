@@ -19,8 +19,7 @@ from sqlalchemy import select
 
 from learning import audit
 from learning.auth.signed_in import SignedIn
-from learning.compliance import Scope
-from learning.compliance import compliance_workbook
+from learning.compliance import Scope, compliance_workbook
 from learning.compliance.status import add_months
 from learning.extensions import db
 from learning.mail import mailer, new_message

@@ -11,10 +11,10 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import func, select
 
+from learning.compliance.trend import COMPLIANT
 from learning.content.catalogue import catalogue
 from learning.database import run
 from learning.models import ComplianceSnapshot, Module
-from learning.compliance.trend import COMPLIANT
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,8 @@ from learning.compliance import (
     values,
     workforce_conditions,
 )
-from learning.compliance.summary_table import ComplianceSummary
 from learning.compliance.status import Status
+from learning.compliance.summary_table import ComplianceSummary
 from learning.database import run
 from learning.models import Agency, User, utcnow
 

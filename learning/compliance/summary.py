@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, cast
 
-from sqlalchemy import Connection, ColumnElement, Select, Table, delete, event, false, func, inspect, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, delete, event, false, func, insert, inspect, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from learning.compliance import memo

@@ -14,12 +14,12 @@ from datetime import date, datetime, timedelta
 from markupsafe import Markup, escape
 from sqlalchemy import Date, delete, func, insert, literal, select
 
-from learning.content.catalogue import catalogue
 from learning.compliance import Scope, memo, pairs_statement, shape_of, values
+from learning.compliance.status import Status
+from learning.content.catalogue import catalogue
 from learning.database import run
 from learning.extensions import db
 from learning.models import ComplianceSnapshot, Module, utcnow
-from learning.compliance.status import Status
 
 MONTHS = 12
 COMPLIANT = (Status.IN_DATE.value, Status.EXPIRING.value)

@@ -4,9 +4,8 @@ ask learning/compliance/__init__.py, render."""
 from __future__ import annotations
 
 import tempfile
-from typing import NamedTuple
-
 from datetime import date
+from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -15,24 +14,21 @@ from sqlalchemy import bindparam, select
 
 from learning import audit
 from learning.access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
-from learning.content.catalogue import catalogue
-from learning.compliance import Scope, figures_by, partnership_figures, required_modules, team_names
-from learning.compliance.staff import filtered_staff
+from learning.compliance import Scope, completions_workbook, compliance_workbook, figures_by, partnership_figures, required_modules, team_names, trend
+from learning.compliance.board_pack import build_board_pack
+from learning.compliance.forms import COMPLIANT, CompletionsExportForm, StaffFilterForm
 from learning.compliance.people_counts import NOBODY, people_counts
+from learning.compliance.staff import filtered_staff
+from learning.compliance.status import Status
+from learning.content.catalogue import catalogue
 from learning.database import run
 from learning.exports import send_workbook
-from learning.compliance import completions_workbook
-from learning.compliance import compliance_workbook
 from learning.extensions import db
-from learning.models import Agency, Attempt, Module, Role
-from learning.compliance.status import Status
-from learning.numbers import int_arg
-from learning.pagination import Page, requested_page
-from learning.compliance.forms import COMPLIANT, CompletionsExportForm, StaffFilterForm
-from learning.compliance import trend
-from learning.compliance.board_pack import build_board_pack
 from learning.jobs.kinds import staff_in
 from learning.jobs.views import send_or_queue
+from learning.models import Agency, Attempt, Module, Role
+from learning.numbers import int_arg
+from learning.pagination import Page, requested_page
 
 bp = Blueprint("compliance", __name__, url_prefix="/dashboard")
 PER_PAGE = 25
@@ -229,6 +225,5 @@ def _board_pack_now(agency_id: int | None, filename: str):
     return send_file(out, mimetype="application/pdf", as_attachment=True, download_name=filename)
 
 
-# The "Questions staff get wrong" pages join this blueprint from their own module.
-from learning.compliance import insight_views  # noqa: E402,F401
-from learning.compliance import scheduled_views  # noqa: E402,F401  # its routes join this blueprint
+# The "Questions staff get wrong" and scheduled reports pages join this blueprint from their own modules.
+from learning.compliance import insight_views, scheduled_views  # noqa: E402,F401

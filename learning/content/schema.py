@@ -14,12 +14,28 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from learning.content.question_types import REGISTRY, QuestionType, prompt_problems
 from learning.content import checks
 from learning.content.fields import (
-    Count, FactRef, Flag, LocalKey, Positive, Problems, QuestionTypeName, RecommendationId, SectorNotes, Slug,
-    Strings, Stripped, Text, ThemeId, WebAddress, file_stem, needs, problem,
+    Count,
+    FactRef,
+    Flag,
+    LocalKey,
+    Positive,
+    Problems,
+    QuestionTypeName,
+    RecommendationId,
+    SectorNotes,
+    Slug,
+    Strings,
+    Stripped,
+    Text,
+    ThemeId,
+    WebAddress,
+    file_stem,
+    needs,
+    problem,
 )
+from learning.content.question_types import REGISTRY, QuestionType, prompt_problems
 
 # Question has a field named "type", so inside it the builtin needs another name.
 QuestionKind = type[QuestionType]

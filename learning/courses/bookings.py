@@ -12,11 +12,11 @@ from typing import cast
 from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from learning.learner.attempts import certificate_code
-from learning.extensions import db
-from learning.models import Agency, Booking, BookingStatus, Completion, CompletionSource, Course, CourseSession, Module, User, utcnow
 from learning.compliance.status import add_months
 from learning.courses.times import from_local
+from learning.extensions import db
+from learning.learner.attempts import certificate_code
+from learning.models import Agency, Booking, BookingStatus, Completion, CompletionSource, Course, CourseSession, Module, User, utcnow
 
 ACTIVE = (BookingStatus.BOOKED.value, BookingStatus.WAITLISTED.value)
 REGISTER_MARKS = (BookingStatus.ATTENDED, BookingStatus.ABSENT, BookingStatus.CANCELLED_LATE)

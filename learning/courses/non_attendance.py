@@ -10,8 +10,8 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from learning.courses.times import local
-from learning.models import BookingStatus
 from learning.exports.cells import DATE_TIME_FORMAT, TITLE, cell, heading_row, print_setup, produced_on
+from learning.models import BookingStatus
 
 FORMAT_SESSION_TIME = "%-d %b %Y, %H:%M"  # d mmm yyyy, as every date in the workbooks
 

@@ -18,13 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import cast
 from email.message import EmailMessage
 from email.utils import parseaddr
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, select, update
 from icalendar import Calendar, Event, vCalAddress, vText
+from sqlalchemy import CursorResult, select, update
 
 from learning.auth.emails import compose
 from learning.courses.times import aware, local

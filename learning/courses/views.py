@@ -10,24 +10,21 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from learning import audit
-from learning.content.catalogue import ordered_module_rows
-from learning.courses import bookings as service
 from learning.access import agency_scope, role_required, signed_in
+from learning.content.catalogue import ordered_module_rows
+from learning.courses import actions, attendance_sheet, non_attendance, notices
+from learning.courses import bookings as service
+from learning.courses.forms import CancelSessionForm, CourseForm, NonAttendanceForm, SessionForm
+from learning.courses.times import local
 from learning.exports import send_workbook
-from learning.courses import attendance_sheet
-from learning.courses import non_attendance
 from learning.extensions import db
 from learning.fields import present
-from learning.learner.forms import EmptyForm
-from learning.models import Agency, Booking, BookingStatus, Course, CourseSession, Module, Role, utcnow
-from learning.courses.forms import CourseForm, NonAttendanceForm, SessionForm
-from learning.courses import actions, notices
-from learning.courses.times import local
-from learning.courses.forms import CancelSessionForm
-from learning.text import clean
-from learning.numbers import int_arg
 from learning.jobs.kinds import staff_in
 from learning.jobs.views import send_or_queue
+from learning.learner.forms import EmptyForm
+from learning.models import Agency, Booking, BookingStatus, Course, CourseSession, Module, Role, utcnow
+from learning.numbers import int_arg
+from learning.text import clean
 
 T = TypeVar("T")
 

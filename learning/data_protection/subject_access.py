@@ -8,12 +8,12 @@ from openpyxl import Workbook
 from sqlalchemy import func, or_, select
 
 from learning.content.catalogue import catalogue
-from learning.extensions import db
 from learning.courses.notices import LABELS
 from learning.courses.times import local
-from learning.models import Attempt, AttemptQuestion, AuditEvent, Booking, Completion, Course, CourseSession, ExternalRecord, Module, SessionEmail, User, utcnow
-from learning.impact.personal import subject_access_sheets
 from learning.exports.cells import BOLD, LEFT, TITLE, WRAP, cell, heading_row, print_setup, produced_on
+from learning.extensions import db
+from learning.impact.personal import subject_access_sheets
+from learning.models import Attempt, AttemptQuestion, AuditEvent, Booking, Completion, Course, CourseSession, ExternalRecord, Module, SessionEmail, User, utcnow
 
 
 def _sheet(wb, title: str, headers: list[str], rows, widths: list[float], progress=None) -> None:

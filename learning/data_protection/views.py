@@ -6,9 +6,8 @@ from flask_login import current_user
 
 from learning import audit
 from learning.access import role_required
-from learning.data_protection import erase
+from learning.data_protection import erase, subject_access
 from learning.exports import send_workbook
-from learning.data_protection import subject_access
 from learning.extensions import db
 from learning.jobs.views import send_or_queue
 from learning.learner.forms import EmptyForm

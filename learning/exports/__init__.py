@@ -1,9 +1,7 @@
 """Workbook exporters. Each is a module with a build(out, ...) function that writes an
 .xlsx in openpyxl's write-only mode; the registry names them for the CLI and the views."""
-from learning.courses import attendance_sheet
-from learning.compliance import completions_workbook
-from learning.compliance import compliance_workbook
-from learning.courses import non_attendance
+from learning.compliance import completions_workbook, compliance_workbook
+from learning.courses import attendance_sheet, non_attendance
 from learning.data_protection import subject_access
 from learning.exports.download import XLSX_MIME, send_workbook
 

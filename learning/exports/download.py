@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import tempfile
-from typing import IO
 from collections.abc import Callable
+from typing import IO
 
 from flask import Response, send_file
 

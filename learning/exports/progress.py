@@ -2,8 +2,8 @@
 (a log file or cron's mail gets a line every tenth of the way, not a bar's redraws)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import click

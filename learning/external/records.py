@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime, time
+
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
-from learning.learner.attempts import certificate_code
-from learning.extensions import db
-from learning.models import Completion, CompletionSource, ExternalRecord, Module, User, utcnow
 from learning.compliance.status import add_months
+from learning.extensions import db
+from learning.learner.attempts import certificate_code
+from learning.models import Completion, CompletionSource, ExternalRecord, Module, User, utcnow
 from learning.storage import store
 
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"

@@ -8,11 +8,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from learning import audit
-from learning.content.catalogue import ordered_module_rows
-from learning.external import records as service
 from learning.access import agency_scope, can_see_user, role_required, signed_in, visible_user_or_404
+from learning.content.catalogue import ordered_module_rows
 from learning.courses.forms import ExternalRecordForm, ReviewForm
 from learning.extensions import db
+from learning.external import records as service
 from learning.fields import present
 from learning.models import ExternalRecord, Module, Role, User
 from learning.storage import store

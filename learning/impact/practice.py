@@ -9,8 +9,8 @@ from flask_login import current_user
 from learning.access import signed_in
 from learning.content import ModuleContent
 from learning.content.catalogue import module_content
-from learning.impact import confidence
 from learning.extensions import db
+from learning.impact import confidence
 from learning.impact import evaluation as evaluations
 from learning.impact import follow_up as follow_ups
 from learning.impact.forms import FollowUpForm, evaluation_form, field_name, rating_form, ratings_from

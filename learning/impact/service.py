@@ -12,8 +12,8 @@ only their own agency's examples that the person chose to share; exports never s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Float, String, case, cast, distinct, func, literal, select, union_all
 from sqlalchemy.sql import ColumnElement

@@ -21,7 +21,6 @@ from learning.extensions import db
 from learning.jobs.models import Job
 from learning.models import HasRole, Module, Role, User
 
-
 WORKBOOK_FAILED = "Your workbook could not be prepared. Nothing is wrong with your data: try again."
 BOARD_PACK_FAILED = "Your board pack could not be prepared. Nothing is wrong with your data: try again."
 IMPORT_FAILED = ("The staff were not imported, and nothing was changed: the file could not be imported as it was "

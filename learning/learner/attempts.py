@@ -17,11 +17,11 @@ from typing import NamedTuple, cast
 from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from learning.compliance.status import add_months
 from learning.content import ModuleContent, Question
 from learning.database import run
 from learning.extensions import db
 from learning.models import Attempt, AttemptQuestion, AttemptStatus, Completion, CompletionSource, Module, User, utcnow
-from learning.compliance.status import add_months
 
 
 class AttemptError(Exception):

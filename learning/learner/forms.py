@@ -1,8 +1,6 @@
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
-from wtforms.validators import InputRequired
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextArea
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput, GovRadioInput, GovTextArea
 from wtforms import BooleanField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from learning.content import Question
 from learning.fields import GovCheckboxesField, GovRadioField

@@ -7,11 +7,11 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, select
 
-from learning.content.catalogue import catalogue, module_rows
+from learning.compliance.status import Status, status_for
 from learning.content import ModuleContent
+from learning.content.catalogue import catalogue, module_rows
 from learning.extensions import db
 from learning.models import Attempt, AttemptStatus, Completion, User, utcnow
-from learning.compliance.status import Status, status_for
 
 
 @dataclass

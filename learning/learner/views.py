@@ -6,21 +6,26 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from learning.learner import attempts as service
-from learning.learner.attempts import DrawnQuestion, LearnerAttempt
 from learning.access import signed_in
-from learning.content.catalogue import catalogue, module_content, module_rows
+from learning.auth.stale_forms import recoverable
 from learning.certificates.service import latest_by_module
 from learning.content import ModuleContent, Question
-from learning.auth.stale_forms import recoverable
+from learning.content.catalogue import catalogue, module_content, module_rows
 from learning.extensions import db
-from learning.models import Agency, AttemptStatus
-from learning.learner.my_learning import learning_summary
-from learning.learner.forms import (
-    AnswerChoices, EmptyForm, ReflectionForm, answer_form, chosen_option_ids, kept_choice,
-)
-from learning.learner import reflection as reflections
 from learning.impact import practice
+from learning.learner import attempts as service
+from learning.learner import reflection as reflections
+from learning.learner.attempts import DrawnQuestion, LearnerAttempt
+from learning.learner.forms import (
+    AnswerChoices,
+    EmptyForm,
+    ReflectionForm,
+    answer_form,
+    chosen_option_ids,
+    kept_choice,
+)
+from learning.learner.my_learning import learning_summary
+from learning.models import Agency, AttemptStatus
 
 bp = Blueprint("learner", __name__)
 

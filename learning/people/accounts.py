@@ -7,10 +7,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, inspect, select
 
 from learning import audit, mail
-from learning.extensions import db
-from learning.people import invitations
-from learning.models import Agency, Role, User, utcnow
 from learning.auth.passwords import password_problem
+from learning.extensions import db
+from learning.models import Agency, Role, User, utcnow
+from learning.people import invitations
 
 INVITATION_SENT = "invitation_sent"
 PASSWORD_RESET_REQUESTED = "password_reset_requested"

@@ -13,14 +13,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from learning.people import staff_import
 from learning.access import role_required
 from learning.extensions import db
-from learning.people.invitations import invitation_url
 from learning.jobs.service import request_job
 from learning.models import Agency, Role
-from learning.people import bp
+from learning.people import bp, staff_import
 from learning.people.forms import ConfirmForm, ImportForm
+from learning.people.invitations import invitation_url
 
 
 def _importer(default_agency_id: int | None = None) -> staff_import.Importer:

@@ -11,19 +11,19 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from learning.access import can_manage_user, manageable_user_or_404, role_required, user_in_scope_or_404, visible_users
-from learning.people.accounts import AccountError, create_user, send_invitations
-from learning.auth import emails, two_factor
 from learning.audit import record
-from learning.extensions import db
+from learning.auth import emails, two_factor
 from learning.compliance import memo
+from learning.extensions import db
 from learning.fields import present
 from learning.mail import send
+from learning.models import Agency, Role, Team, User, utcnow
 from learning.pagination import Page, requested_page
+from learning.people import bp
+from learning.people.accounts import AccountError, create_user, send_invitations
+from learning.people.forms import ConfirmForm, EditUserForm, NewUserForm, PeopleFilterForm, RoleForm
 from learning.people.invitations import invitation_url, needs_invitation
 from learning.people.record import person_record
-from learning.models import Agency, Role, Team, User, utcnow
-from learning.people import bp
-from learning.people.forms import ConfirmForm, EditUserForm, NewUserForm, PeopleFilterForm, RoleForm
 
 PAGE_SIZE = 50
 

@@ -5,9 +5,8 @@ Revises: d97e190e23b9
 Create Date: 2026-11-29 18:02:19.227151
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '258bffafefcb'

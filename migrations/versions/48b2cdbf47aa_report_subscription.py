@@ -5,9 +5,8 @@ Revises: b7d2e9a41c63
 Create Date: 2026-12-05 03:10:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '48b2cdbf47aa'

@@ -19,9 +19,8 @@ Create Date: 2026-12-05 00:20:00
 import re
 import unicodedata
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '4c1e0a9f7b21'

@@ -5,9 +5,8 @@ Revises: 81b460979e07
 Create Date: 2026-12-05 03:20:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5bcb03c10a6b'

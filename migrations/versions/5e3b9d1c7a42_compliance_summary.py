@@ -5,9 +5,8 @@ Revises: 5bcb03c10a6b
 Create Date: 2026-12-05 03:30:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5e3b9d1c7a42'

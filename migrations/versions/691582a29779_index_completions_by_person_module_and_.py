@@ -7,7 +7,6 @@ Create Date: 2026-11-29 18:12:05.590826
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '691582a29779'
 down_revision = 'b068c50b69fc'

@@ -5,9 +5,8 @@ Revises: 48b2cdbf47aa
 Create Date: 2026-12-05 03:05:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '81b460979e07'

@@ -5,9 +5,8 @@ Revises: e75f007af358
 Create Date: 2026-12-05 00:20:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'a16f2a000001'

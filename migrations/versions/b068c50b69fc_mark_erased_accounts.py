@@ -5,9 +5,8 @@ Revises: 258bffafefcb
 Create Date: 2026-11-29 18:10:05.023367
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b068c50b69fc'

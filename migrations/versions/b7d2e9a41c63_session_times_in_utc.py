@@ -11,9 +11,8 @@ import os
 from datetime import UTC
 from zoneinfo import ZoneInfo
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b7d2e9a41c63'

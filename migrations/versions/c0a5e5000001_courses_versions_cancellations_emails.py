@@ -5,9 +5,8 @@ Revises: c0f1a2b3d4e5
 Create Date: 2026-12-05 01:20:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c0a5e5000001'

@@ -5,9 +5,8 @@ Revises: 4c1e0a9f7b21
 Create Date: 2026-12-05 01:25:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c0f1a2b3d4e5'

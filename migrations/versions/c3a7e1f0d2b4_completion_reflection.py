@@ -5,9 +5,8 @@ Revises: c0a5e5000001
 Create Date: 2026-12-05 01:50:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c3a7e1f0d2b4'

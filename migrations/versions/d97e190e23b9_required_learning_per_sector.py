@@ -5,9 +5,8 @@ Revises: fdaf38cd9231
 Create Date: 2026-11-29 17:55:38.037630
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'd97e190e23b9'

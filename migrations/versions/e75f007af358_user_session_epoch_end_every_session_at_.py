@@ -5,9 +5,8 @@ Revises: 691582a29779
 Create Date: 2026-11-29 18:04:11.970740
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e75f007af358'

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-29 17:52:08.501587
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'fdaf38cd9231'

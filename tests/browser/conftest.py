@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.server_log import TracebackCatcher
 from tests.browser.axe import RECORDER, Variant, watch
 from tests.browser.pages import Site, Visit, cheap_password_hashes
+from tests.server_log import TracebackCatcher
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [

@@ -63,8 +63,8 @@ class Site:
 
     def new_account(self, role: str = "practitioner", agency: str = "Northbrook Police") -> str:
         """A fresh account (the demo password), so each journey starts from an empty record."""
-        from learning.people.accounts import create_user, find_agency
         from learning.models import Role
+        from learning.people.accounts import create_user, find_agency
 
         email = f"{role}-{uuid.uuid4().hex[:8]}@example.org"
         with self.db(), cheap_password_hashes():

@@ -18,14 +18,14 @@ from typing import IO
 from flask import current_app
 
 from learning.compliance import Scope, figures_by, headcount, lookups, required_modules
-from learning.impact.board_page import impact_page
-from learning.impact.service import figures as impact_figures
 from learning.compliance.board_pack import sections
 from learning.compliance.board_pack.figures import course_attendance, most_missed, recommendation_coverage
 from learning.compliance.board_pack.pdf import Pack
 from learning.compliance.since_launch import since_launch
 from learning.compliance.trend import MONTHS, month_starts, monthly
 from learning.exports.cells import produced_on
+from learning.impact.board_page import impact_page
+from learning.impact.service import figures as impact_figures
 from learning.models import utcnow
 
 MAX_MONTHS = 36  # the longest period the chart draws month by month

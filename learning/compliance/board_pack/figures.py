@@ -9,12 +9,19 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Integer, case, func, select
 
+from learning.compliance.insight import Cell, first_answer_errors
 from learning.content.catalogue import catalogue
 from learning.database import run
 from learning.models import (
-    Booking, BookingStatus, Completion, Course, CourseSession, Module, User, WORKFORCE_ROLES,
+    WORKFORCE_ROLES,
+    Booking,
+    BookingStatus,
+    Completion,
+    Course,
+    CourseSession,
+    Module,
+    User,
 )
-from learning.compliance.insight import Cell, first_answer_errors
 
 
 def day_start(day: date) -> datetime:

@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from learning.people.accounts import send_invitations
 from learning.audit import record
 from learning.extensions import db
 from learning.models import Agency, Role, Team, User
+from learning.people.accounts import send_invitations
 from learning.people.staff_import.checking import Action, Importer, Preview, PreviewRow
 
 

@@ -20,8 +20,15 @@ import zlib
 from xml.parsers import expat
 
 from learning.people.staff_import.limits import (
-    MAX_COLUMNS, MAX_XML_DEPTH, MAX_XML_ELEMENTS, MAX_XML_RUN_BYTES, Deadline, damaged,
-    too_complex, too_many_columns, too_many_rows,
+    MAX_COLUMNS,
+    MAX_XML_DEPTH,
+    MAX_XML_ELEMENTS,
+    MAX_XML_RUN_BYTES,
+    Deadline,
+    damaged,
+    too_complex,
+    too_many_columns,
+    too_many_rows,
 )
 from learning.people.staff_import.rows import SAVE_AS_XLSX, ImportFileError
 

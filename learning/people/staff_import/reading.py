@@ -16,10 +16,10 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from learning.text import clean
 from learning.people.staff_import.limits import MAX_CELL_CHARS, MAX_COLUMNS, Deadline, too_many_columns, too_many_rows
 from learning.people.staff_import.rows import SAVE_AS_XLSX, ImportFileError, ParsedFile, SourceRow
 from learning.people.staff_import.workbook import xlsx_table
+from learning.text import clean
 
 COLUMNS = {
     "name": "name", "full name": "name",

@@ -57,8 +57,8 @@ def impact_page(pdf: Any, found: Figures) -> None:
     for rec in found.recommendations:
         c = rec.total
         confidence = (f"{c.before:.1f} to {c.after:.1f} ({c.rated} people)" if not c.confidence_suppressed
-                      else hidden if c.rated else "-")
-        used = f"{c.used_percent}% of {c.answered}" if not c.follow_up_suppressed else hidden if c.answered else "-"
+                      else hidden if c.rated else "no ratings yet")
+        used = f"{c.used_percent}% of {c.answered}" if not c.follow_up_suppressed else hidden if c.answered else "no answers yet"
         rows.append((rec.title, f"{c.trained:,}", confidence, used))
     pdf.set_font(pdf.family, "", 9)
     pdf.set_fill_color(255, 255, 255)
@@ -67,7 +67,7 @@ def impact_page(pdf: Any, found: Figures) -> None:
     style = FontFace(emphasis="BOLD", color=(255, 255, 255), fill_color=BLUE)
     with pdf.table(col_widths=(80, 20, 44, 30), width=174, align="LEFT", headings_style=style, line_height=4.5,
                    repeat_headings=1, text_align="LEFT") as table:
-        table.row([_text(pdf, h) for h in ("Recommendation", "Trained", "Confidence before to after",
+        table.row([_text(pdf, h) for h in ("Recommendation", "People trained", "Confidence before to after (everyone who rated)",
                                             "Used at follow-up")])
         for row in rows:
             table.row([_text(pdf, str(v)) for v in row])

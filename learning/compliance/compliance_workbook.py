@@ -17,7 +17,7 @@ from typing import IO
 
 from flask import current_app
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -27,7 +27,7 @@ from learning.compliance import Scope, figures_by, headcount, lookups, pairs, re
 from learning.compliance.insight import MIN_PEOPLE, NO_ANSWERS, first_answer_errors, protect, total
 from learning.compliance.people_counts import NOBODY, PeopleCounts, people_counts
 from learning.compliance.status import Status
-from learning.compliance.trend import month_label, monthly
+from learning.compliance.trend_sheet import trend_sheet
 from learning.content.catalogue import catalogue
 from learning.database import streamed
 from learning.exports.cells import BOLD, TITLE, WRAP, cell, chart_text, dated, heading_row, keep_together, print_setup, safe_text
@@ -73,7 +73,7 @@ def build(out: IO[bytes] | str, scope: Scope, generated_by: str, window_days: in
     by_module = totals_by_module(by_agency)
 
     _summary(wb, in_scope, modules, by_agency, by_module, headcount(scope), people_counts(scope, now))
-    _trend(wb, scope, now)
+    trend_sheet(wb, scope, now)
     people = _staff_matrix(wb, scope, modules, agencies, teams, now, progress)
     completions = _completions(wb, scope, agencies, teams, module_titles, progress)
     _coverage(wb, scope, in_scope)
@@ -157,40 +157,6 @@ def _all_learning(ws, counts: PeopleCounts, font=None) -> list:
     required learning, and what share of the staff with any required learning that is."""
     share = counts.compliant / counts.assessed if counts.assessed else "Nothing required"
     return [cell(ws, counts.compliant, font=font), cell(ws, share, number_format="0%", font=font)]
-
-
-def _trend(wb, scope, now) -> None:
-    """Percentage compliant per module at the end of each of the last twelve months (from
-    the daily snapshots), a row per month, with a native line chart of the same cells."""
-    ws = wb.create_sheet("Trend")
-    trend = monthly(scope.agency_ids, now.date())
-    lines = trend.lines
-    print_setup(ws, "Trend", [14, *[18] * len(lines)], title_rows="3:3", title_columns="A:A", landscape=True)
-    ws.freeze_panes = "B4"  # a write-only sheet writes its panes before the first row
-    ws.append([cell(ws, "Percentage of required staff compliant at the end of each month, by module", font=TITLE)])
-    if trend.empty:
-        ws.append([cell(ws, "No daily figures have been kept yet: they start with the first daily snapshot.")])
-        return
-    ws.append([cell(ws, "From the figures kept each day; a blank is a month with none kept. The same agencies as the first sheet.")])
-    ws.append(heading_row(ws, 3, ["Month", *[line.title for line in lines]]))
-    for index, month in enumerate(trend.months):
-        percents = [line.percents[index] for line in lines]
-        ws.append([cell(ws, month_label(month)),
-                   *[cell(ws, p / 100 if p is not None else None, number_format="0%") for p in percents]])
-    last_row = 3 + len(trend.months)
-    chart = LineChart()
-    chart.title = "Staff compliant by module, end of each month"
-    chart.y_axis.number_format = "0%"
-    chart.y_axis.scaling.min = 0
-    chart.y_axis.scaling.max = 1
-    chart.add_data(Reference(ws, min_col=2, max_col=1 + len(lines), min_row=3, max_row=last_row), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=4, max_row=last_row))
-    chart.x_axis.txPr = chart.y_axis.txPr = chart_text(1100)
-    if chart.legend is not None:
-        chart.legend.position = "b"
-        chart.legend.txPr = chart_text(1100)
-    chart.height, chart.width = 12, 24
-    ws.add_chart(chart, f"A{last_row + 3}")
 
 
 def expected_rows(scope: Scope) -> int:

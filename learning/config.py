@@ -168,11 +168,16 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         # How long figures that count the whole workforce are kept in a process before they
         # are counted again (learning/compliance/memo.py); 0 counts them at every request.
         SUMMARY_MEMO_SECONDS=int(os.environ.get("SUMMARY_MEMO_SECONDS", "30")),
+        # The partnership's figures are counted by the worker every minute and kept
+        # (learning/compliance/counted.py); older than this, pages ask it to count again
+        # (and show the older figures, with their time, meanwhile). 0 counts them at every request.
+        COUNTED_FIGURES_SECONDS=int(os.environ.get("COUNTED_FIGURES_SECONDS", "150")),
     )
     if testing:
         app.config.update(
             TESTING=True,
             SUMMARY_MEMO_SECONDS=0,  # every figure counted afresh: tests write and read at once
+            COUNTED_FIGURES_SECONDS=0,
             SQLALCHEMY_DATABASE_URI=os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance / 'test.db'}",
             WTF_CSRF_ENABLED=False,
             # Throttling stays on, as in production, but always in this process's memory:

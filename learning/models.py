@@ -383,6 +383,7 @@ class ReportSubscription(Model):
 # Models that live with their capability (courses, the compliance summary, impact, jobs,
 # stored files), imported here so that every model is importable from this module and
 # Alembic sees every table.
+from learning.compliance.counted_table import CountedFigures  # noqa: E402, F401
 from learning.compliance.summary_table import ComplianceSummary  # noqa: E402, F401
 from learning.courses.models import (  # noqa: E402, F401
     Booking,

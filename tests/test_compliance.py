@@ -126,7 +126,7 @@ def test_the_staff_page_costs_the_same_queries_for_5_or_60_staff(app, people, re
 
 
 def test_partnership_figures_sum_each_agencys_modules_and_total_each_module(people, records):
-    from learning.compliance import partnership_figures
+    from learning.compliance.partnership import partnership_figures
     from learning.models import Module
 
     people.agency("North Police"), people.agency("North Health", Sector.HEALTH)
@@ -152,7 +152,7 @@ def test_partnership_figures_sum_each_agencys_modules_and_total_each_module(peop
 
 
 def test_an_agency_counts_the_staff_compliant_with_all_their_required_learning(people, records):
-    from learning.compliance import partnership_figures
+    from learning.compliance.partnership import partnership_figures
 
     now = utcnow()
     everything, half = people.user("all@example.org", agency="North Police"), people.user("half@example.org", agency="North Police")

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
 from learning.certificates.service import revoke
-from learning.compliance import memo, partnership_figures, summary
+from learning.compliance import memo, summary
+from learning.compliance.partnership import partnership_figures
 from learning.compliance.summary_table import ComplianceSummary
 from learning.content.catalogue import catalogue
 from learning.courses import bookings

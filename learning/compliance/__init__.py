@@ -14,7 +14,6 @@ from typing import Literal, NamedTuple, TypeAlias
 from flask import current_app
 from sqlalchemy import DateTime, Select, bindparam, case, func, literal, or_, select
 
-from learning.compliance import memo
 from learning.compliance.status import Status
 from learning.compliance.summary_table import ComplianceSummary
 from learning.database import run
@@ -267,50 +266,8 @@ def totals_by_module(by_agency: dict) -> dict[int, ModuleFigures]:
     return totals
 
 
-class AgencyLine(NamedTuple):
-    """One agency's line on the partnership dashboard: every figure is a number of people."""
-
-    agency: Agency
-    heads: int  # staff counted
-    compliant: int  # staff compliant with every module required of them
-    percent: int | None  # `compliant` of the staff with any required module; None if nothing is required
-    counts: dict[Status, int]  # staff with at least one required module in each status
-
-
-class PartnershipFigures(NamedTuple):
-    agencies: list[AgencyLine]  # the active agencies, by name
-    by_module: dict[int, ModuleFigures]  # every agency's figures summed per module
-
-
-def partnership_figures(now: datetime | None = None) -> PartnershipFigures:
-    """The partnership dashboard's figures: each active agency's headcount, how many of its
-    staff are compliant with all their required learning and how many have a module in each
-    status (people, not person-module pairs), and the totals per module. Three aggregate
-    queries over the kept summary (people per agency, figures per agency and module,
-    headcount per agency), kept a few seconds when asked as at now (learning/compliance/memo.py)."""
-    agencies = db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)).all()
-    if now is None:
-        people, by_agency, heads = memo.kept(("partnership",), lambda: _partnership_counts(None))
-    else:
-        people, by_agency, heads = _partnership_counts(now)
-    lines = []
-    for agency in agencies:
-        assessed, compliant, *per_status = people.get(agency.id) or (0, 0, *(0 for _ in Status))
-        lines.append(AgencyLine(agency, heads.get(agency.id, 0), int(compliant or 0),
-                                round(100 * (compliant or 0) / assessed) if assessed else None,
-                                {s: int(n or 0) for s, n in zip(Status, per_status, strict=True)}))
-    return PartnershipFigures(lines, totals_by_module(by_agency))
-
-
-def _partnership_counts(now: datetime | None) -> tuple[dict, dict, dict[int, int]]:
-    """People figures per agency, pair figures per agency and module, headcount per agency."""
-    people = {row[0]: tuple(row[1:]) for row in run(_people_figures_statement(shape_of(Scope())),
-                                                    values(Scope(), now)).all()}
-    return people, figures_by(Scope(), by_agency=True, now=now), headcount(Scope())
-
-
 @cache
-def _people_figures_statement(shape: Shape) -> Select:
+def people_figures_statement(shape: Shape) -> Select:
     """Per agency: staff with any required module, staff compliant with all of theirs, and
     staff with at least one module in each status. Pairs are folded per person first (a
     GROUP BY person), then people are counted per agency: one statement, no loop."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from learning.compliance import Scope, _people_figures_statement, shape_of, values
+from learning.compliance import Scope, people_figures_statement, shape_of, values
 from learning.compliance.status import Status
 from learning.database import run
 
@@ -30,7 +30,7 @@ NOBODY = PeopleCounts(0, 0, {s: 0 for s in Status})
 def people_counts(scope: Scope, now: datetime | None = None) -> dict[int, PeopleCounts]:
     """{agency id: PeopleCounts} for the agencies in scope with anyone counted (the scope's
     team, module and name filters apply)."""
-    rows = run(_people_figures_statement(shape_of(scope)), values(scope, now)).all()
+    rows = run(people_figures_statement(shape_of(scope)), values(scope, now)).all()
     return {agency_id: PeopleCounts(int(assessed or 0), int(compliant or 0),
                                     {s: int(n or 0) for s, n in zip(Status, per_status, strict=True)})
             for agency_id, assessed, compliant, *per_status in rows}

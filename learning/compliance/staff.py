@@ -7,12 +7,13 @@ from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import DateTime, Row, Select, and_, bindparam, case, exists, func, or_, select
+from sqlalchemy import DateTime, Row, Select, and_, bindparam, case, exists, func, select
 
 from learning.compliance import (
     STATUS_OF,
     Scope,
     Shape,
+    counted,
     filter_conditions,
     memo,
     pairs_statement,
@@ -22,7 +23,7 @@ from learning.compliance import (
     workforce_conditions,
 )
 from learning.compliance.status import Status
-from learning.compliance.summary_table import ComplianceSummary
+from learning.compliance.summary_table import CompliancePerson, ComplianceSummary
 from learning.database import run
 from learning.models import Agency, User, utcnow
 
@@ -40,9 +41,13 @@ def _status_filters(shape: Shape, by_status: bool, compliant: bool) -> list:
         # People with at least one required module (the chosen one, if any) in that status.
         status = status_expression(summary.expiry, summary.open, summary.failed, now, soon)
         return [exists().where(*mine, status == bindparam("status"))]
+    if compliant and shape.module:
+        # People whose chosen module is compliant (in date or expiring).
+        return [exists().where(*mine, summary.expiry > now)]
     if compliant:
-        # People every one of whose required modules (the chosen one, if any) is compliant.
-        return [exists().where(*mine), ~exists().where(*mine, or_(summary.expiry.is_(None), summary.expiry <= now))]
+        # People every one of whose required modules is compliant: few, so found from the
+        # per-person rows' index rather than by checking everyone in name order.
+        return [User.id.in_(select(CompliancePerson.user_id).where(CompliancePerson.compliant_until > now))]
     return []
 
 
@@ -70,6 +75,7 @@ class StaffPage(NamedTuple):
     total: int  # staff matching the filters
     people: Sequence[Row]  # rows: id, name, email, job_title, agency_id, team_id
     statuses: dict[int, dict[int, Status]]  # person -> required module -> status
+    counted_at: datetime | None = None  # when `total` was counted, if it came from the kept figures
 
 
 def filtered_staff(scope: Scope, page: int, per_page: int, now: datetime | None = None,
@@ -77,8 +83,9 @@ def filtered_staff(scope: Scope, page: int, per_page: int, now: datetime | None 
     """One page of staff (matching the filters), how many match, and their status per
     required module; with `with_heads` also the number of staff in scope before the team,
     module, status and name filters. Three queries: the page of people, the counts, the
-    statuses of just those people. The counts for more than one agency are kept a few
-    seconds (learning/compliance/memo.py): they read every person in scope."""
+    statuses of just those people. The counts for more than one agency read every person in
+    scope: they come from the partnership's counted figures (learning/compliance/counted.py)
+    when those can answer the filters, and are kept a few seconds (memo.py) otherwise."""
     asked_now = now
     now = now or utcnow()
     counts, page_query = _people_statements(shape_of(scope), scope.status is not None, with_heads, scope.compliant)
@@ -91,7 +98,13 @@ def filtered_staff(scope: Scope, page: int, per_page: int, now: datetime | None 
         heads, total = run(counts, params).one()
         return int(heads), int(total)
 
-    if asked_now is None and (scope.agency_ids is None or len(scope.agency_ids) > 1) and not scope.team_id:
+    counted_at, wide = None, asked_now is None and (scope.agency_ids is None or len(scope.agency_ids) > 1)
+    kept = counted.partnership() if wide and not (scope.team_id or scope.search) else None
+    if kept is not None:
+        # The same numbers as the partnership dashboard's, as the worker last counted them.
+        heads, total = counted.staff_total(scope, kept) or count()
+        counted_at = kept.counted_at
+    elif wide and not scope.team_id:
         heads, total = memo.kept(("staff", scope), count)
     else:
         heads, total = count()
@@ -101,7 +114,7 @@ def filtered_staff(scope: Scope, page: int, per_page: int, now: datetime | None 
         rows = run(_statuses_statement(shape_of(mine, users=True)), values(mine, now, list(statuses))).all()
         for user_id, module_id, status in rows:
             statuses[user_id][module_id] = STATUS_OF[status]
-    return StaffPage(heads if with_heads else None, total, people, statuses)
+    return StaffPage(heads if with_heads else None, total, people, statuses, counted_at)
 
 
 @cache

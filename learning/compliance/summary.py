@@ -5,7 +5,9 @@ same transaction as every write that changes it.
 How it is kept: the session's events. After each flush, the people whose rows may have
 changed (a completion, an attempt, a person, an agency or a requirement written through the
 ORM) have their rows worked out again from the source tables, by one DELETE and one
-INSERT ... SELECT over `source` (the full computation, limited to them). A Core UPDATE,
+INSERT ... SELECT over `source` (the full computation, limited to them), and their
+per-person rows (`compliance_person`: compliant with all until when) again from those.
+A Core UPDATE,
 DELETE or INSERT on those tables run through the session (a revocation, an attempt's submit,
 a bulk insert) does the same for the rows it touches, found before it runs. So every write
 path keeps the summary, including ones added later, without calling anything; bulk loads
@@ -23,16 +25,18 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, delete, event, false, func, insert, inspect, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, case, delete, event, false, func, insert, inspect, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from learning.compliance import memo
-from learning.compliance.summary_table import ComplianceSummary
+from learning.compliance.summary_table import CompliancePerson, ComplianceSummary
 from learning.extensions import db
 from learning.models import WORKFORCE_ROLES, Agency, Attempt, AttemptStatus, Completion, Requirement, User
 
 S = cast(Table, ComplianceSummary.__table__)
 COLUMNS = ["user_id", "module_id", "agency_id", "expiry", "open", "failed"]
+P = cast(Table, CompliancePerson.__table__)
+PERSON_ROW = ["user_id", "agency_id", "compliant_until"]
 PAUSED = "summary_paused"  # a key in Session.info: while set, nothing is kept (see `paused`)
 
 # What in each table the summary depends on; a write that sets none of these columns is
@@ -109,14 +113,19 @@ def source(people: ColumnElement[bool] | None = None) -> Select:
     return query if people is None else query.where(people)
 
 
-def _conditions(affected: Affected) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
-    """(which source rows to insert, which summary rows to delete) for `affected`."""
+def person_source(rows: ColumnElement[bool] | None = None) -> Select:
+    """The per-person rows as they should be, from the summary's rows (those matching `rows`)."""
+    every_one_completed = func.count(S.c.expiry) == func.count()
+    query = select(S.c.user_id, func.max(S.c.agency_id).label("agency_id"),
+                   case((every_one_completed, func.min(S.c.expiry))).label("compliant_until")).group_by(S.c.user_id)
+    return query if rows is None else query.where(rows)
+
+
+def _belonging_to(affected: Affected, person: Any, agency: Any) -> ColumnElement[bool]:
+    """Rows whose person or agency column (`person`, `agency`) puts them in `affected`."""
     sector_agencies = select(Agency.id).where(Agency.sector.in_(sorted(affected.sectors)))
-    people = or_(false(), User.id.in_(sorted(affected.users)), User.agency_id.in_(sorted(affected.agencies)),
-                 User.agency_id.in_(sector_agencies))
-    rows = or_(false(), S.c.user_id.in_(sorted(affected.users)), S.c.agency_id.in_(sorted(affected.agencies)),
-               S.c.agency_id.in_(sector_agencies))
-    return people, rows
+    return or_(false(), person.in_(sorted(affected.users)), agency.in_(sorted(affected.agencies)),
+               agency.in_(sector_agencies))
 
 
 def refresh(conn: Connection, affected: Affected) -> None:
@@ -131,14 +140,18 @@ def refresh(conn: Connection, affected: Affected) -> None:
         # Two transactions refreshing one person wait for each other, so the second works
         # the rows out from what the first committed (not from before it).
         conn.execute(select(User.id).where(User.id.in_(sorted(affected.users))).order_by(User.id).with_for_update())
-    people, rows = _conditions(affected)
+    rows = _belonging_to(affected, S.c.user_id, S.c.agency_id)
     conn.execute(delete(S).where(rows))
-    conn.execute(insert(S).from_select(COLUMNS, source(people)))
+    conn.execute(insert(S).from_select(COLUMNS, source(_belonging_to(affected, User.id, User.agency_id))))
+    conn.execute(delete(P).where(_belonging_to(affected, P.c.user_id, P.c.agency_id)))
+    conn.execute(insert(P).from_select(PERSON_ROW, person_source(rows)))
 
 
 def rebuild_on(conn: Connection) -> int:
     conn.execute(delete(S))
     result = conn.execute(insert(S).from_select(COLUMNS, source()))
+    conn.execute(delete(P))
+    conn.execute(insert(P).from_select(PERSON_ROW, person_source()))
     memo.clear()
     return result.rowcount
 
@@ -153,12 +166,18 @@ def rebuild() -> int:
 def verify(limit: int = 50) -> list[tuple[str, Any]]:
     """Differences between the summary and the full computation: ("missing", row) for a
     row the summary lacks or holds differently, ("extra", row) for one it should not hold
-    as it does. Empty when they agree."""
+    as it does; ("person missing" | "person extra", row) the same for the per-person rows
+    against the summary's. Empty when they agree."""
     kept = select(*(S.c[name] for name in COLUMNS))
     full = source()
     missing = db.session.execute(full.except_(kept).limit(limit)).all()
     extra = db.session.execute(kept.except_(full).limit(limit)).all()
-    return [("missing", tuple(row)) for row in missing] + [("extra", tuple(row)) for row in extra]
+    kept_people, people = select(*(P.c[name] for name in PERSON_ROW)), person_source()
+    people_missing = db.session.execute(people.except_(kept_people).limit(limit)).all()
+    people_extra = db.session.execute(kept_people.except_(people).limit(limit)).all()
+    return ([("missing", tuple(row)) for row in missing] + [("extra", tuple(row)) for row in extra]
+            + [("person missing", tuple(row)) for row in people_missing]
+            + [("person extra", tuple(row)) for row in people_extra])
 
 
 @contextmanager

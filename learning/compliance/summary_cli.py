@@ -29,6 +29,11 @@ def verify_command(limit):
         return
     click.echo(f"The compliance summary differs from the full computation ({len(differences)} rows shown):")
     for kind, row in differences:
+        if kind.startswith("person"):
+            user_id, agency_id, until = row
+            what = "missing or different" if kind == "person missing" else "should not be kept as"
+            click.echo(f"  {what}: person {user_id} of agency {agency_id}, compliant with all until {until}")
+            continue
         user_id, module_id, agency_id, expiry, opened, failed = row
         what = "missing or different" if kind == "missing" else "should not be kept as"
         click.echo(f"  {what}: person {user_id}, module {module_id}, agency {agency_id}, latest expiry {expiry}, "

@@ -28,3 +28,15 @@ class ComplianceSummary(Model):
     expiry: Mapped[datetime | None] = mapped_column(DateTime)
     open: Mapped[bool] = mapped_column(Boolean)
     failed: Mapped[bool] = mapped_column(Boolean)
+
+
+class CompliancePerson(Model):
+    """One row per person with any kept summary row: when the first of their required modules
+    runs out if every one of them is completed, else None. They are compliant with all their
+    required learning while now < compliant_until: found by an index, where checking each
+    person's rows would read thousands of people to find the few who are."""
+    __tablename__ = "compliance_person"
+    __table_args__ = (Index("ix_compliance_person_compliant_until", "compliant_until"),)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"))
+    compliant_until: Mapped[datetime | None] = mapped_column(DateTime)

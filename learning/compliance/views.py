@@ -14,9 +14,11 @@ from sqlalchemy import bindparam, select
 
 from learning import audit
 from learning.access import agency_scope, role_required, user_in_scope_or_404, visible_user_or_404
-from learning.compliance import Scope, completions_workbook, compliance_workbook, figures_by, partnership_figures, required_modules, team_names, trend
+from learning.compliance import Scope, completions_workbook, compliance_workbook, figures_by, required_modules, team_names, trend
+from learning.compliance import counted as counted_figures
 from learning.compliance.board_pack import build_board_pack
 from learning.compliance.forms import COMPLIANT, CompletionsExportForm, StaffFilterForm
+from learning.compliance.partnership import figures_from
 from learning.compliance.people_counts import NOBODY, people_counts
 from learning.compliance.staff import filtered_staff
 from learning.compliance.status import Status
@@ -74,9 +76,13 @@ def home():
 
 
 def partnership():
-    figures = partnership_figures()
+    counted = counted_figures.partnership()
+    if counted is None:  # before the worker's first count
+        return render_template("compliance/partnership.html", summary=None)
+    figures = figures_from(counted.counts)
     return render_template("compliance/partnership.html", summary=figures.agencies, modules=required_modules(None),
-                           by_module=figures.by_module, statuses=list(Status), **trend.page_context(None))
+                           by_module=figures.by_module, statuses=list(Status), counted_at=counted.counted_at,
+                           **trend.page_context(None))
 
 
 @bp.route("/agencies/<id:agency_id>")
@@ -88,10 +94,10 @@ def agency(agency_id: int):
     counted = people_counts(Scope(agency_ids=scope.agency_ids)).get(agency_id, NOBODY)
     number = requested_page()
     # The agency's headcount comes with the page of staff (and how many match the filters).
-    heads, total, people, statuses = filtered_staff(scope, number, PER_PAGE, with_heads=True)
-    return render_template("compliance/agency.html", agency=agency, modules=modules, figures=figures, heads=heads,
-                           counted=counted,
-                           form=form, rows=status_rows(people, modules, statuses), page=Page(number, PER_PAGE, total),
+    found = filtered_staff(scope, number, PER_PAGE, with_heads=True)
+    return render_template("compliance/agency.html", agency=agency, modules=modules, figures=figures, heads=found.heads,
+                           counted=counted, form=form, rows=status_rows(found.people, modules, found.statuses),
+                           page=Page(number, PER_PAGE, found.total),
                            teams=teams, scope=scope, statuses_list=list(Status),
                            filter_args=_filter_args(scope), **trend.page_context(scope.agency_ids))
 
@@ -110,7 +116,8 @@ def staff():
     return render_template("compliance/staff.html", form=form, modules=modules,
                            rows=status_rows(found.people, modules, found.statuses), statuses_list=list(Status),
                            page=Page(number, PER_PAGE, found.total), agencies=agencies, teams=teams, scope=scope,
-                           filter_summary=scope.describe(agencies, teams, module_titles), filter_args=_filter_args(scope))
+                           filter_summary=scope.describe(agencies, teams, module_titles), filter_args=_filter_args(scope),
+                           counted_at=found.counted_at)
 
 
 def status_rows(people, modules, statuses) -> list[tuple]:

@@ -24,6 +24,15 @@ def clean_up() -> None:
         current_app.logger.info("clean-up: %s", outcome)
 
 
+@periodic(crontab())
+def count_partnership_figures() -> None:
+    """Count the partnership's figures every minute, so that no page has to
+    (learning/compliance/counted.py)."""
+    from learning.compliance.counted import recount
+
+    recount(unless_newer_than=10)
+
+
 # The daily work that cron runs as commands on a machine without a worker. Each is safe to run
 # again the same day (it sends or keeps nothing twice), so a worker and a cron job together
 # do no harm. At night, when nobody is waiting on the database.

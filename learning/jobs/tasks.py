@@ -35,3 +35,12 @@ def deliver_mail(raw: bytes) -> None:
     except MailError:
         current_app.logger.exception("mail to %s not sent: will try again", message["To"])
         raise
+
+
+@task()
+def count_partnership_figures() -> None:
+    """Count the partnership's figures and keep them (learning/compliance/counted.py), unless
+    another count has just done so (several web processes may ask at once)."""
+    from learning.compliance.counted import recount
+
+    recount(unless_newer_than=10)

@@ -8,18 +8,17 @@ app holds no state between requests (signed-cookie sessions, throttling counts i
 """
 
 # A synchronous worker cannot tell the master it is alive while it serves a request, so the
-# timeout is the longest any one request may run before the master kills the worker. The
-# longest request the service has is the partnership-wide compliance workbook, which is
-# built while the person waits; the timeout leaves room for it at the largest workforce the
-# benchmarks run (bench/run.py at 100,000 staff; figures in README), with room to spare on
-# a slower machine. Every other page ends long before it, and the uploads that could run on
-# (staff import) bound their own work, so a worker is never kept busy this long by mistake.
-timeout = 300
+# timeout is the longest any one request may run before the master kills the worker.
+# Nothing the service does in a request takes long: workbooks and board packs for more than
+# LARGE_EXPORT_STAFF people are built by the job queue's worker (learning/jobs/), the
+# partnership's figures are counted there too, and uploads bound their own work. So this is
+# gunicorn's default, written down: a request still running after it is a fault, and the
+# worker is replaced rather than kept busy.
+timeout = 30
 
 # On a restart (HUP, or a deploy's TERM) a worker finishes the request it is serving, up to
-# this long, then is stopped. Pages and answers finish well within it; a large export still
-# running after it is cut off and the person asks for it again, which is better than holding
-# a deploy up for as long as the timeout allows.
+# this long, then is stopped. Every request finishes well within it; the worker's jobs are
+# not gunicorn's (a job cut off by a deploy is queued again by the clean-up).
 graceful_timeout = 60
 
 # Each worker is replaced after this many requests, so memory a long-lived process gathers

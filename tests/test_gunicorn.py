@@ -257,5 +257,5 @@ def test_the_servers_run_with_the_settings_in_gunicorn_conf():
     settings = dict(re.findall(r"^(\w+)\s+= (.*)$", printed, re.M))
     assert {name: settings[name] for name in ("timeout", "graceful_timeout", "max_requests", "max_requests_jitter",
                                               "limit_request_line")} == {
-        "timeout": "300", "graceful_timeout": "60", "max_requests": "10000", "max_requests_jitter": "1000",
+        "timeout": "30", "graceful_timeout": "60", "max_requests": "10000", "max_requests_jitter": "1000",
         "limit_request_line": "4094"}

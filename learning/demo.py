@@ -219,6 +219,9 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[str]:
     from learning.impact.demo import seed_impact
 
     seed_impact(now)  # confidence ratings, evaluations and follow-up answers for the impact page
+    from learning.compliance.counted import recount
+
+    recount()  # the partnership dashboard's figures, ready before the worker's first count
     return [f"Demo data ready: {len(agencies)} agencies, {created} new accounts.", "Demo accounts:", *report,
             "Password for every demo account: the one given with --password, or the default in README.md.",
             f"Two-factor secret of the demo coordinator and admin (add it to an authenticator app): {DEMO_TOTP_SECRET}"]

@@ -254,6 +254,9 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
     from learning.compliance.trend import demo_history
 
     demo_history(now.date())  # a year of compliance figures for the trend charts and the board pack
+    from learning.compliance.counted import recount
+
+    recount()  # the partnership dashboard's figures, as the worker would count them
     return counts
 
 

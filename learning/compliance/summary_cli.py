@@ -13,8 +13,11 @@ summary_cli = AppGroup("summary", help="The kept compliance summary behind the d
 def rebuild_command():
     """Work the whole summary out again from completions and attempts."""
     from learning.compliance import summary
+    from learning.compliance.counted import recount
 
     click.echo(f"Rebuilt the compliance summary: {summary.rebuild():,} rows.")
+    recount()
+    click.echo("Counted the partnership's figures again.")
 
 
 @summary_cli.command("verify")

@@ -10,8 +10,9 @@ from sqlalchemy import delete, select, update
 
 from learning.certificates.service import revoke
 from learning.compliance import memo, summary
+from learning.compliance.counted_table import CountedFigures
 from learning.compliance.partnership import partnership_figures
-from learning.compliance.summary_table import ComplianceSummary
+from learning.compliance.summary_table import CompliancePerson, ComplianceSummary
 from learning.content.catalogue import catalogue
 from learning.courses import bookings
 from learning.data_protection import erase
@@ -159,7 +160,22 @@ def test_verify_reports_a_difference_and_rebuild_puts_it_right(people, records, 
     assert f"person {pat.id}, module {module_row(SLUGS[0]).id}" in result.output
     result = runner.invoke(args=["summary", "rebuild"])
     assert result.exit_code == 0, result.output
+    assert "Counted the partnership's figures again" in result.output
+    assert db.session.get(CountedFigures, "partnership") is not None
     assert runner.invoke(args=["summary", "verify"]).exit_code == 0
+    assert summary.verify() == []
+
+
+def test_verify_reports_a_wrong_per_person_row(people, records, runner):
+    pat = people.user()
+    with summary.paused():
+        db.session.execute(update(CompliancePerson).where(CompliancePerson.user_id == pat.id)
+                           .values(compliant_until=utcnow() + timedelta(days=300)))
+        db.session.commit()
+    assert [kind for kind, _ in summary.verify()] == ["person missing", "person extra"]
+    result = runner.invoke(args=["summary", "verify"])
+    assert result.exit_code == 1 and f"person {pat.id} of agency {pat.agency_id}, compliant with all until" in result.output
+    runner.invoke(args=["summary", "rebuild"])
     assert summary.verify() == []
 
 

@@ -77,6 +77,27 @@ def test_a_lead_filtering_by_another_agencys_team_sees_their_own_staff_only(clie
     assert "Theo Theirs" not in page
 
 
+def test_the_team_filter_is_offered_within_one_agency_only(client, two_agencies, people, ctx):
+    from learning.extensions import db
+    from learning.models import Team
+
+    lead, mine, theirs = two_agencies
+    police_a = people.agency("Police A")
+    team = Team(agency_id=police_a.id, name="North team")
+    db.session.add(team)
+    db.session.flush()
+    mine.team_id = team.id
+    db.session.commit()
+    sign_in(client, people.user("cora@example.org", role=Role.COORDINATOR))
+    everyone = client.get("/dashboard/staff").get_data(as_text=True)
+    assert 'id="team"' not in everyone and "Mina Mine" in everyone
+    assert "North team" in everyone  # still shown beside the person's name
+    one_agency = client.get(f"/dashboard/staff?agency={police_a.id}").get_data(as_text=True)
+    assert 'id="team"' in one_agency and f'value="{team.id}"' in one_agency
+    filtered = client.get(f"/dashboard/staff?agency={police_a.id}&team={team.id}").get_data(as_text=True)
+    assert "Mina Mine" in filtered
+
+
 def test_practitioners_cannot_open_dashboards(client, two_agencies):
     lead, mine, theirs = two_agencies
     sign_in(client, mine)

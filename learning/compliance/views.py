@@ -51,7 +51,10 @@ def _scope_from_request(agency_id: int | None = None) -> Filters:
     form = StaffFilterForm(request.args)
     teams = team_names(agency_ids)
     modules = required_modules(agency_ids)
-    form.team.choices = [(0, "Any team")] + list(teams.items())
+    # Teams belong to an agency: the filter is offered within one agency, not across a
+    # partnership's hundreds of teams (whose names repeat from agency to agency).
+    one_agency = agency_ids is not None and len(agency_ids) == 1
+    form.team.choices = [(0, "Any team")] + (list(teams.items()) if one_agency else [])
     form.module.choices = [(0, "Any module")] + [(m.id, m.title) for m in modules]
     form.validate()
     status = Status(form.status.data) if form.status.data in {s.value for s in Status} else None

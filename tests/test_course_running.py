@@ -357,6 +357,9 @@ def test_the_calendar_shows_twenty_sessions_a_page_in_date_order_and_keeps_the_f
     page, shown = listed(f"?course={other.id}")
     assert shown == [between.id] and "sessions; showing" not in page and 'class="govuk-pagination' not in page
     assert "There are no sessions matching these choices" in listed("?month=not-a-month&page=3")[0]
+    # Numbers and months no session could have are not found, never an error.
+    for query in (f"course={2**64}", f"course=-{2**64}", f"page={2**64}", "month=9999-12", "month=0001-01", "mode=x"):
+        assert client.get(f"/courses/?{query}").status_code == 200, query
 
 
 def test_the_register_workbook_names_walk_ins(client, people, course, coordinator):

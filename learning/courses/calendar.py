@@ -81,7 +81,7 @@ def _local_month(month: str) -> tuple[datetime, datetime] | None:
     start of the next ("2027-09": 31 August 23:00 to 30 September 23:00 in summer time)."""
     try:
         first = datetime.strptime(month, "%Y-%m")
-    except ValueError:
+        following = (first + timedelta(days=31)).replace(day=1)
+        return from_local(first), from_local(following)
+    except (ValueError, OverflowError):  # not a month, or one at the ends of the calendar ("9999-12")
         return None
-    following = (first + timedelta(days=31)).replace(day=1)
-    return from_local(first), from_local(following)

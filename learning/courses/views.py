@@ -47,7 +47,7 @@ def index():
     at a time (learning/courses/calendar.py)."""
     now = utcnow()
     mode = request.args.get("mode", "")
-    chosen = Chosen(course=request.args.get("course", type=int), month=request.args.get("month", ""),
+    chosen = Chosen(course=int_arg("course"), month=request.args.get("month", ""),
                     mode=mode if mode in ("online", "in_person") else "")
     mine = db.session.scalars(
         select(Booking).join(CourseSession).where(Booking.user_id == current_user.id)

@@ -140,10 +140,12 @@ GOVUK_COMPONENTS = (
 
 
 # The service's own macros that pages call the same way, without importing them: the
-# question pages' (the learners' busiest) and the status tag, by template.
+# question pages' (the learners' busiest), the status tag and the table of the lists that
+# grow with the workforce, by template.
 APP_MACROS = {
     "components/macros.html": ("status_tag", "progress", "option_feedback", "markdownish", "new_password_fields"),
     "overrides/choices.html": ("answer_choices", "answer_button"),
+    "overrides/table.html": ("app_table",),
 }
 
 

@@ -2,6 +2,7 @@
 by hand, walk-ins, and the emails with calendar invites that go with each."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -329,6 +330,36 @@ def test_the_calendar_lists_upcoming_sessions_by_week_with_filters_and_book_butt
     assert "Child protection conference training</a>" in march and "Neglect</a>" not in march
     client.post(f"/courses/sessions/{online.id}/book")
     assert "govuk-tag--green" in client.get("/courses/?mode=online").get_data(as_text=True)
+
+
+def test_the_calendar_shows_twenty_sessions_a_page_in_date_order_and_keeps_the_filters(client, people, course):
+    other = service.create_course("Neglect", "", 24, [module_row(SLUG)])
+    first = from_local(datetime(utcnow().year + 1, 1, 4, 9, 30))
+    # 25 sessions a day apart, made latest first (the calendar orders them by date, not by
+    # when they were added), and one of another course between the second and the third.
+    made = [make_session(course, starts=first + timedelta(days=n)) for n in reversed(range(25))][::-1]
+    between = make_session(other, starts=first + timedelta(days=1, hours=2))
+    sign_in(client, people.user())
+
+    def listed(query: str) -> tuple[str, list[int]]:
+        page = client.get(f"/courses/{query}").get_data(as_text=True)
+        return page, [int(i) for i in re.findall(r'action="/courses/sessions/(\d+)/book"', page)]
+
+    page, shown = listed("")
+    assert shown == [s.id for s in made[:2]] + [between.id] + [s.id for s in made[2:19]]
+    assert "26 sessions; showing 1 to 20, in date order." in page and 'href="/courses/?page=2"' in page
+    page, shown = listed(f"?course={course.id}")
+    assert shown == [s.id for s in made[:20]]
+    assert f'href="/courses/?page=2&amp;course={course.id}"' in page  # the filter stays in the page links
+    page, shown = listed(f"?course={course.id}&page=2")
+    assert shown == [s.id for s in made[20:]] and "showing 21 to 25" in page and "Week beginning" in page
+    assert listed(f"?course={course.id}&page=9")[1] == shown  # past the end: the last page
+    page, shown = listed(f"?course={other.id}")
+    assert shown == [between.id] and "sessions; showing" not in page and 'class="govuk-pagination' not in page
+    assert "There are no sessions matching these choices" in listed("?month=not-a-month&page=3")[0]
+    # Numbers and months no session could have are not found, never an error.
+    for query in (f"course={2**64}", f"course=-{2**64}", f"page={2**64}", "month=9999-12", "month=0001-01", "mode=x"):
+        assert client.get(f"/courses/?{query}").status_code == 200, query
 
 
 def test_the_register_workbook_names_walk_ins(client, people, course, coordinator):

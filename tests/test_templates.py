@@ -55,3 +55,30 @@ def test_every_govuk_macro_a_page_calls_is_registered(app):
     called = {name for path in TEMPLATES.rglob("*.html")
               for name in re.findall(r"\b(govuk[A-Z][A-Za-z]+)\(", path.read_text())}
     assert called and called <= set(app.jinja_env.globals)
+
+
+def _without_layout_whitespace(html: str) -> str:
+    """Markup with the whitespace between and just inside tags taken out: what a browser
+    renders the same either way."""
+    return re.sub(r"\s*(<[^>]+>)\s*", r"\1", html).strip()
+
+
+def test_the_table_override_makes_the_markup_govuk_table_makes(app):
+    """overrides/table.html's app_table, given the parameters the service's tables use, makes
+    what govukTable makes (the class lists, scopes and caption), text escaped alike."""
+    params = {"caption": "Agencies <all>", "captionClasses": "govuk-table__caption--m", "firstCellIsHeader": True,
+              "classes": "govuk-table--small-text-until-tablet",
+              "head": [{"text": "Agency"}, {"text": "Staff", "format": "numeric"},
+                       {"html": '<span class="govuk-visually-hidden">Book</span>', "classes": "app-x"}],
+              "rows": [[{"html": '<a class="govuk-link" href="/a/1">North &amp; South</a>'},
+                        {"text": "12 & more", "format": "numeric"}, {"text": "<b>", "classes": "app-y"}],
+                       [{"text": "Police", "classes": "app-z", "format": "numeric"}, {"text": 0, "format": "numeric"},
+                        {"html": "<strong>0</strong>"}],
+                       []]}
+    with app.test_request_context("/"):
+        for first in (True, False):
+            given = dict(params, firstCellIsHeader=first)
+            ours = app.jinja_env.from_string("{{ app_table(p) }}").render(p=given)
+            theirs = app.jinja_env.from_string("{{ govukTable(p) }}").render(p=given)
+            assert _without_layout_whitespace(ours) == _without_layout_whitespace(theirs)
+    assert "&lt;b&gt;" in ours and "12 &amp; more" in ours and "Agencies &lt;all&gt;" in ours

@@ -2,7 +2,6 @@
 and registers and download attendance sheets."""
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -14,6 +13,7 @@ from learning.access import agency_scope, role_required, signed_in
 from learning.content.catalogue import ordered_module_rows
 from learning.courses import actions, attendance_sheet, non_attendance, notices
 from learning.courses import bookings as service
+from learning.courses.calendar import Chosen, calendar
 from learning.courses.forms import CancelSessionForm, CourseForm, NonAttendanceForm, SessionForm
 from learning.courses.times import local
 from learning.exports import send_workbook
@@ -24,6 +24,7 @@ from learning.jobs.views import send_or_queue
 from learning.learner.forms import EmptyForm
 from learning.models import Agency, Booking, BookingStatus, Course, CourseSession, Module, Role, utcnow
 from learning.numbers import int_arg
+from learning.pagination import requested_page
 from learning.text import clean
 
 T = TypeVar("T")
@@ -42,33 +43,19 @@ def _session_or_404(session_id: int) -> CourseSession:
 @bp.route("/")
 @signed_in
 def index():
-    """The calendar: upcoming sessions across all courses, by week, with places left."""
+    """The calendar: upcoming sessions across all courses, by week, with places left, a page
+    at a time (learning/courses/calendar.py)."""
     now = utcnow()
-    upcoming = db.session.scalars(
-        select(CourseSession).join(Course).where(CourseSession.starts_at > now, Course.active.is_(True),
-                                                 CourseSession.cancelled_at.is_(None))
-        .order_by(CourseSession.starts_at)
-    ).all()
-    chosen = {"course": request.args.get("course", type=int), "month": request.args.get("month", ""),
-              "mode": request.args.get("mode", "")}
-    sessions = [s for s in upcoming
-                if (not chosen["course"] or s.course_id == chosen["course"])
-                and (not chosen["month"] or f"{local(s.starts_at):%Y-%m}" == chosen["month"])
-                and (chosen["mode"] not in ("online", "in_person") or s.online == (chosen["mode"] == "online"))]
-    taken = service.places_taken([s.id for s in sessions])
+    mode = request.args.get("mode", "")
+    chosen = Chosen(course=int_arg("course"), month=request.args.get("month", ""),
+                    mode=mode if mode in ("online", "in_person") else "")
     mine = db.session.scalars(
         select(Booking).join(CourseSession).where(Booking.user_id == current_user.id)
         .order_by(CourseSession.starts_at.desc())
     ).all()
     active = {b.session_id for b in mine if b.status in service.ACTIVE}
-    weeks: dict = {}
-    for s in sessions:
-        day = local(s.starts_at)
-        weeks.setdefault((day - timedelta(days=day.weekday())).date(), []).append(s)
-    courses = sorted({s.course for s in upcoming}, key=lambda c: c.title)
-    months = sorted({f"{local(s.starts_at):%Y-%m}": local(s.starts_at).strftime("%B %Y") for s in upcoming}.items())
-    return render_template("courses/index.html", weeks=weeks, sessions=sessions, taken=taken, mine=mine, now=now,
-                           active=active, courses=courses, months=months, chosen=chosen, form=EmptyForm())
+    return render_template("courses/index.html", calendar=calendar(chosen, requested_page(), now), chosen=chosen,
+                           mine=mine, now=now, active=active, form=EmptyForm())
 
 
 @bp.route("/sessions/<id:session_id>")

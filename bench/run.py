@@ -78,7 +78,9 @@ def fresh_app(url: str | None, folder: Path, reuse: bool = False):
     migrated; with the bench's coordinators either way."""
     url = url or f"sqlite:///{folder / 'bench.db'}"
     app = create_app(test_config={"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
-                                  "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+                                  "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                                  # The bench's coordinators sign in with a password alone.
+                                  "REQUIRE_2FA_FOR": frozenset({"admin"})})
     with app.app_context():
         if not reuse:
             wipe()
@@ -303,7 +305,8 @@ def measure(app, size: int, folder: Path, rounds: int, pages_only: bool = False,
     with app.app_context():
         agency_id = db.session.scalar(text("SELECT min(id) FROM agency WHERE name LIKE 'Scale agency%'"))
     client = app.test_client()
-    client.post("/sign-in", data={"email": "bench-coordinator@example.org", "password": "bench-password-123"})
+    signed_in = client.post("/sign-in", data={"email": "bench-coordinator@example.org", "password": served.PASSWORD})
+    assert signed_in.status_code == 302 and "/sign-in" not in signed_in.location, signed_in.location
     result["pages"] = {
         "partnership dashboard": page(app, client, "/dashboard/"),
         "agency dashboard": page(app, client, f"/dashboard/agencies/{agency_id}"),
@@ -352,7 +355,8 @@ def report(results: list[dict], meta: dict) -> None:
 
 
 def report_exports(results: list[dict], meta: dict) -> None:
-    print(f"\nCompliance workbook export (best of {meta['rounds']} interleaved runs each)")
+    runs = f"best of {meta['rounds']} interleaved runs each" if meta["rounds"] > 1 else "one run each"
+    print(f"\nCompliance workbook export ({runs})")
     print(f"{'staff':>8} {'ours s':>8} {'raw s':>8} {'ratio':>6} {'ours cpu':>9} {'raw cpu':>8} {'cpu ratio':>9} "
           f"{'peak MiB':>9} {'raw peak':>9} {'MB file':>8}")
     for r in results:

@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 from flask import before_render_template, template_rendered  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
-from sqlalchemy import MetaData, event, func, select, text, update  # noqa: E402
+from sqlalchemy import MetaData, delete, event, func, select, text, update  # noqa: E402
 
 from bench import served  # noqa: E402
 from learning import create_app  # noqa: E402
@@ -62,6 +62,7 @@ from learning.compliance import (  # noqa: E402
     pairs,
     required_modules,
 )
+from learning.compliance.counted_table import CountedFigures  # noqa: E402
 from learning.compliance.status import Status  # noqa: E402
 from learning.content.catalogue import sync_modules  # noqa: E402
 from learning.extensions import db  # noqa: E402
@@ -414,6 +415,11 @@ def main() -> None:
                 began = time.perf_counter()
                 if size > have:
                     seed_scale(size - have, agencies=args.agencies, seed=7)
+                # Figures the worker kept for another size (or another run) are out of date:
+                # the served app starts as a new service does, with none, and the bench waits
+                # for the worker's first count (served.dashboard_ready).
+                db.session.execute(delete(CountedFigures))
+                db.session.commit()
                 if db.engine.dialect.name == "sqlite":
                     # Fold the write-ahead log into the database, as a running service does;
                     # a huge uncheckpointed WAL would distort every later measurement.

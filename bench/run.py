@@ -419,9 +419,9 @@ def main() -> None:
                 began = time.perf_counter()
                 if size > have:
                     seed_scale(size - have, agencies=args.agencies, seed=7)
-                # Figures the worker kept for another size (or another run) are out of date:
-                # the served app starts as a new service does, with none, and the bench waits
-                # for the worker's first count (served.dashboard_ready).
+                # The served app starts with no kept figures, whoever counted them before
+                # (seeding, an earlier run), so those measured are the worker's own count of
+                # this workforce: the bench waits for it (served.dashboard_ready).
                 db.session.execute(delete(CountedFigures))
                 db.session.commit()
                 if db.engine.dialect.name == "sqlite":

@@ -15,8 +15,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -75,7 +77,9 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """gunicorn serving app:app with gunicorn.conf.py, as in README's production section."""
+    """gunicorn serving app:app with gunicorn.conf.py, as in README's production section;
+    with `job_worker`, also the job queue's worker beside it (`flask --app app worker`), as
+    production runs one: same database, secret and settings, one queue both use."""
 
     database_url: str
     workers: int = 4
@@ -84,7 +88,13 @@ class Server:
     port: int = field(default_factory=free_port)
     target: str = "app:app"
     ready_path: str = "/sign-in"
+    job_worker: bool = False
+    # The queue: Redis at this address (redis://host:6379/<db>) when given, else SqliteHuey's
+    # file in a temporary instance folder of the server's own.
+    jobs_url: str | None = None
     process: subprocess.Popen | None = None
+    worker_process: subprocess.Popen | None = None
+    _instance: tempfile.TemporaryDirectory | None = field(default=None, init=False, repr=False)
 
     @property
     def base(self) -> str:
@@ -97,16 +107,45 @@ class Server:
                 # (or removed under) any other gunicorn on the machine.
                 "--no-control-socket", self.target]
 
-    def start(self, timeout: float = 60) -> Server:
+    def worker_command(self) -> list[str]:
+        return [str(BIN / "flask"), "--app", "app", "worker", "--workers", "1"]
+
+    def _environment(self) -> dict:
         env = {**os.environ, "DATABASE_URL": self.database_url, "SECRET_KEY": secrets.token_urlsafe(32),
-               "PYTHONUNBUFFERED": "1", **self.env}
+               "PYTHONUNBUFFERED": "1"}
+        if self.job_worker:
+            self._instance = tempfile.TemporaryDirectory(prefix="bench-instance-")
+            folder = Path(self._instance.name)
+            if not self.jobs_url:
+                env.pop("REDIS_URL", None)  # the config would take it as the queue's address
+            env.update({
+                # Finished workbooks, the outbox and (without Redis) the queue's file go in a
+                # folder of this server's own, removed when it stops.
+                "INSTANCE_PATH": str(folder), "JOBS_SQLITE": str(folder / "jobs.db"),
+                "JOBS_URL": self.jobs_url or "", "JOBS_IMMEDIATE": "",
+                # A queue name of its own, so two servers sharing one Redis never take each
+                # other's jobs.
+                "JOBS_QUEUE_NAME": f"bench-{self.port}",
+                # No real mail: the worker's daily tasks could otherwise email every seeded person.
+                "MAIL_SERVER": ""})
+        return {**env, **self.env}
+
+    def start(self, timeout: float = 60) -> Server:
+        env = self._environment()
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL
         self.process = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdout=out, stderr=out,
                                         start_new_session=True)
+        if self.job_worker:
+            self.worker_process = subprocess.Popen(self.worker_command(), cwd=ROOT, env=env, stdout=out, stderr=out,
+                                                   start_new_session=True)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.process.poll() is not None:
+                self.stop()
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}; see {self.log}")
+            if self.worker_process and self.worker_process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"the job worker exited with {self.worker_process.returncode}; see {self.log}")
             try:
                 if Browser(self.base).get(self.ready_path).status == 200 and len(self.worker_pids()) == self.workers:
                     return self
@@ -115,6 +154,21 @@ class Server:
             time.sleep(0.2)
         self.stop()
         raise RuntimeError("gunicorn did not start in time")
+
+    def job_worker_memory(self) -> dict[str, float]:
+        """The job worker's resident memory now and its peak (VmRSS, VmHWM), in MiB."""
+        lines = Path(f"/proc/{self.worker_process.pid}/status").read_text().splitlines()
+        fields = {line.split(":")[0]: line.split()[1] for line in lines if line.startswith(("VmRSS", "VmHWM"))}
+        return {"rss_mib": int(fields["VmRSS"]) / 1024, "peak_mib": int(fields["VmHWM"]) / 1024}
+
+    def reset_job_worker_peak(self) -> bool:
+        """Start the job worker's peak memory afresh from its present size (Linux: "5" to
+        clear_refs), so a later peak is that of the work done since. False if refused."""
+        try:
+            Path(f"/proc/{self.worker_process.pid}/clear_refs").write_text("5")
+        except OSError:
+            return False
+        return True
 
     def worker_pids(self) -> list[int]:
         path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -144,13 +198,17 @@ class Server:
         return None
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        for process in (self.process, self.worker_process):
+            if process and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+        if self._instance:
+            self._instance.cleanup()
+            self._instance = None
 
     def __enter__(self) -> Server:
         return self.start()
@@ -165,8 +223,12 @@ class Server:
 class Response:
     status: int
     headers: http.client.HTTPMessage
-    body: str
+    content: bytes
     seconds: float
+
+    @cached_property
+    def body(self) -> str:
+        return self.content.decode("utf-8", "replace")
 
     @property
     def location(self) -> str:
@@ -199,7 +261,7 @@ class Browser:
                 self.on_connect(conn.sock.getsockname()[1])
             conn.request(method, path, body=body, headers=headers)
             raw = conn.getresponse()
-            text = raw.read().decode("utf-8", "replace")
+            content = raw.read()
         finally:
             conn.close()
         seconds = time.perf_counter() - started
@@ -214,7 +276,7 @@ class Browser:
                     self.cookies.pop(name, None)
                 else:
                     self.cookies[name] = morsel.value
-        return Response(raw.status, raw.headers, text, seconds)
+        return Response(raw.status, raw.headers, content, seconds)
 
     def get(self, path: str, kind: str = "") -> Response:
         return self.request("GET", path, kind=kind)

@@ -4,8 +4,12 @@
     .venv/bin/python bench/run.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
     .venv/bin/python bench/run.py --sizes 2000,5000    # a quick look
     .venv/bin/python bench/run.py --pages-only         # skip the exports: pages only, much quicker
+    .venv/bin/python bench/run.py --served-only --sizes 100000 --reuse --database-url ...  # no re-seeding
 
-The database given is wiped. For each size the workforce is grown with seed-scale, then:
+The database given is wiped, unless --reuse: then it is kept as it is (migrations brought up
+to date, the bench's coordinators added if missing) and only the practitioners a size lacks
+are seeded, none when it holds that many already; a size below what it holds is refused.
+For each size the workforce is grown with seed-scale, then:
 - the compliance workbook is exported against a baseline that fetches the staff matrix and
   completions rows with one raw SQL query each and writes the same cells with plain openpyxl
   write-only. Each export runs in a fresh process, which reports the export's wall time, the
@@ -20,8 +24,12 @@ The database given is wiped. For each size the workforce is grown with seed-scal
   through the app: SQL statements per page, and time against running the same SQL
   statements directly on the database connection, page and raw runs interleaved, best of at
   least 5 each (more, up to 25, for pages that take well under a second).
+- the pages are served by gunicorn with the job queue's worker beside it (bench/served.py):
+  10 coordinators at once, then the time from asking for the compliance workbook to its
+  file being ready, the download, and the worker's peak memory. The queue is SQLite in a
+  temporary folder, or Redis with --jobs-url redis://127.0.0.1:6379/<db>.
 With --pages-only the exports are skipped (no workbook is written, no export figures
-reported): only the pages are measured, the same way.
+reported): only the pages are measured, the same way. --served-only: the served part alone.
 Results print as a table and go to bench/results/latest.json (git-ignored).
 """
 from __future__ import annotations
@@ -43,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 from flask import before_render_template, template_rendered  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
-from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy import MetaData, delete, event, func, select, text, update  # noqa: E402
 
 from bench import served  # noqa: E402
 from learning import create_app  # noqa: E402
@@ -54,9 +62,11 @@ from learning.compliance import (  # noqa: E402
     pairs,
     required_modules,
 )
+from learning.compliance.counted_table import CountedFigures  # noqa: E402
 from learning.compliance.status import Status  # noqa: E402
 from learning.content.catalogue import sync_modules  # noqa: E402
 from learning.extensions import db  # noqa: E402
+from learning.jobs.models import Job, JobStatus  # noqa: E402
 from learning.models import Role, User  # noqa: E402
 from learning.scale import seed_scale  # noqa: E402
 
@@ -64,23 +74,54 @@ PAGE_RUNS = (5, 25)  # at least, at most, per side
 PAGE_SECONDS = 2.0  # keep repeating short pages until each side has run this long
 
 
-def fresh_app(url: str | None, folder: Path):
+def fresh_app(url: str | None, folder: Path, reuse: bool = False):
+    """The app on the bench's database: wiped and migrated, or with `reuse` kept as it is and
+    migrated; with the bench's coordinators either way."""
     url = url or f"sqlite:///{folder / 'bench.db'}"
     app = create_app(test_config={"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
-                                  "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+                                  "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                                  # The bench's coordinators sign in with a password alone.
+                                  "REQUIRE_2FA_FOR": frozenset({"admin"}),
+                                  # The pages measured in-process read the partnership's figures
+                                  # as the served part's worker kept them for this size, and
+                                  # never queue a job: no worker runs beside this process.
+                                  "COUNTED_FIGURES_SECONDS": 24 * 3600, "JOBS_IMMEDIATE": True})
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
+        if not reuse:
+            wipe()
         upgrade()
         sync_modules(app.extensions["catalogue"])
         for email in ["bench-coordinator@example.org", *served.coordinator_emails()]:
-            coordinator = User(email=email, name="Bench Coordinator", role=Role.COORDINATOR.value)
+            coordinator = db.session.scalar(select(User).where(User.email == email))
+            if coordinator is None:
+                coordinator = User(email=email, name="Bench Coordinator", role=Role.COORDINATOR.value)
+                db.session.add(coordinator)
             coordinator.set_password(served.PASSWORD)
-            db.session.add(coordinator)
+        # A run stopped part-way can leave its workbook's job queued in a queue that went with
+        # it: nothing would take it, and the same coordinator asking again would join it.
+        db.session.execute(update(Job).where(
+            Job.active_key.is_not(None),
+            Job.user_id.in_(select(User.id).where(User.email.like("bench-coordinator%")))).values(
+            status=JobStatus.FAILED.value, active_key=None))
         db.session.commit()
     return app
+
+
+def wipe() -> None:
+    """Every table gone: the migrations then build the database afresh."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        tables = MetaData()
+        tables.reflect(db.engine)
+        tables.drop_all(db.engine)
+
+
+def scale_practitioners(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(User.id)).where(User.email.like("scale-%"))) or 0
 
 
 def timed(fn) -> float:
@@ -255,10 +296,11 @@ def served_ids(app) -> dict:
                     "SELECT id FROM \"user\" WHERE email LIKE 'scale-%' AND id % 97 = 0 ORDER BY id LIMIT 10")).all()}
 
 
-def measure(app, size: int, folder: Path, rounds: int, pages_only: bool = False, served_only: bool = False) -> dict:
+def measure(app, size: int, folder: Path, rounds: int, pages_only: bool = False, served_only: bool = False,
+            jobs_url: str | None = None) -> dict:
     result = {"practitioners": size, "load_average_before": os.getloadavg()}
     result["served"] = served.measure(app.config["SQLALCHEMY_DATABASE_URI"], served_ids(app),
-                                      folder / "gunicorn.log")
+                                      folder / "gunicorn.log", jobs_url)
     served.report(size, result["served"])
     if served_only:
         result["load_average_after"] = os.getloadavg()
@@ -268,7 +310,8 @@ def measure(app, size: int, folder: Path, rounds: int, pages_only: bool = False,
     with app.app_context():
         agency_id = db.session.scalar(text("SELECT min(id) FROM agency WHERE name LIKE 'Scale agency%'"))
     client = app.test_client()
-    client.post("/sign-in", data={"email": "bench-coordinator@example.org", "password": "bench-password-123"})
+    signed_in = client.post("/sign-in", data={"email": "bench-coordinator@example.org", "password": served.PASSWORD})
+    assert signed_in.status_code == 302 and "/sign-in" not in signed_in.location, signed_in.location
     result["pages"] = {
         "partnership dashboard": page(app, client, "/dashboard/"),
         "agency dashboard": page(app, client, f"/dashboard/agencies/{agency_id}"),
@@ -317,7 +360,8 @@ def report(results: list[dict], meta: dict) -> None:
 
 
 def report_exports(results: list[dict], meta: dict) -> None:
-    print(f"\nCompliance workbook export (best of {meta['rounds']} interleaved runs each)")
+    runs = f"best of {meta['rounds']} interleaved runs each" if meta["rounds"] > 1 else "one run each"
+    print(f"\nCompliance workbook export ({runs})")
     print(f"{'staff':>8} {'ours s':>8} {'raw s':>8} {'ratio':>6} {'ours cpu':>9} {'raw cpu':>8} {'cpu ratio':>9} "
           f"{'peak MiB':>9} {'raw peak':>9} {'MB file':>8}")
     for r in results:
@@ -333,30 +377,53 @@ def report_exports(results: list[dict], meta: dict) -> None:
               f"{100 * (last - first) / first:+.0f}% (goal: within 20%)")
 
 
+def positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return number
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
     parser.add_argument("--sizes", default="10000,50000,100000")
     parser.add_argument("--agencies", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=2, help="export runs per side, interleaved; best counts")
+    parser.add_argument("--rounds", type=positive, default=2, help="export runs per side, interleaved; best counts")
     parser.add_argument("--pages-only", action="store_true", help="skip the exports; measure the pages only")
     parser.add_argument("--served-only", action="store_true",
-                        help="only the pages served by gunicorn to 10 coordinators at once")
+                        help="only the pages served by gunicorn to 10 coordinators at once, and the workbook's job")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep the database given and its practitioners; seed only what a size lacks")
+    parser.add_argument("--jobs-url", help="the job queue on Redis (redis://127.0.0.1:6379/<db>) rather than "
+                        "an SQLite file in a temporary folder")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    if args.reuse and not args.database_url:
+        parser.error("--reuse needs --database-url: the default SQLite database is made in a temporary folder")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        app = fresh_app(args.database_url, folder)
+        app = fresh_app(args.database_url, folder, reuse=args.reuse)
         with app.app_context():
             meta = {"database": db.engine.dialect.name, "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
                     f"Python {platform.python_version()}", "when": time.strftime("%Y-%m-%d %H:%M"),
-                    "rounds": args.rounds, "pages_only": args.pages_only}
-        results, have = [], 0
+                    "rounds": args.rounds, "pages_only": args.pages_only, "reused": args.reuse}
+        have = scale_practitioners(app)
+        if have > min(sizes):
+            sys.exit(f"The database holds {have:,} scale practitioners, more than {min(sizes):,}: "
+                     f"give sizes from {have:,} up, or leave out --reuse to start afresh.")
+        results = []
         for size in sizes:
             with app.app_context():
                 began = time.perf_counter()
-                seed_scale(size - have, agencies=args.agencies, seed=7)
+                if size > have:
+                    seed_scale(size - have, agencies=args.agencies, seed=7)
+                # The served app starts with no kept figures, whoever counted them before
+                # (seeding, an earlier run), so those measured are the worker's own count of
+                # this workforce: the bench waits for it (served.dashboard_ready).
+                db.session.execute(delete(CountedFigures))
+                db.session.commit()
                 if db.engine.dialect.name == "sqlite":
                     # Fold the write-ahead log into the database, as a running service does;
                     # a huge uncheckpointed WAL would distort every later measurement.
@@ -365,10 +432,13 @@ def main() -> None:
                 else:
                     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                         conn.exec_driver_sql("VACUUM ANALYZE")
-                print(f"seeded {size:,} practitioners in total (+{size - have:,} in {time.perf_counter() - began:.0f} s)",
-                      flush=True)
+                if size > have:
+                    print(f"seeded {size:,} practitioners in total (+{size - have:,} in {time.perf_counter() - began:.0f} s)",
+                          flush=True)
+                else:
+                    print(f"reusing the {size:,} practitioners already seeded", flush=True)
                 have = size
-            results.append(measure(app, size, folder, args.rounds, args.pages_only, args.served_only))
+            results.append(measure(app, size, folder, args.rounds, args.pages_only, args.served_only, args.jobs_url))
             report(results[-1:], meta)
     report(results, meta)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

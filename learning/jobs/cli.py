@@ -14,8 +14,9 @@ from flask.cli import with_appcontext
 @click.option("--no-periodic", is_flag=True, help="Leave the periodic tasks (clean-up) to another worker")
 @with_appcontext
 def worker_command(workers: int, no_periodic: bool):
-    """Run the job queue's worker until stopped (Ctrl-C or SIGTERM): workbooks, emails,
-    and every five minutes the clean-up of old files and lost jobs."""
+    """Run the job queue's worker until stopped (Ctrl-C or SIGTERM): workbooks, emails, the
+    partnership's figures every minute, and every five minutes the clean-up of old files
+    and lost jobs."""
     from learning.jobs import periodic, tasks  # noqa: F401 - registers the tasks with the queue
     from learning.jobs.queue import bind, huey, settings
 
@@ -26,7 +27,9 @@ def worker_command(workers: int, no_periodic: bool):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     _, name, where = settings(app)
     click.echo(f"Worker for queue '{name}' on {_safe(where)}, {workers} thread{'' if workers == 1 else 's'}.")
-    huey.create_consumer(workers=workers, periodic=not no_periodic, worker_type="thread").run()
+    # An idle worker looks for work at most a second apart (Huey's default backs off to 10 s):
+    # someone is usually watching a progress bar, and on Redis or SQLite the look is cheap.
+    huey.create_consumer(workers=workers, periodic=not no_periodic, worker_type="thread", max_delay=1.0).run()
 
 
 def _safe(where: str) -> str:

@@ -134,3 +134,11 @@ def test_the_staff_list_says_when_its_number_was_counted(client, kept, partnersh
     assert "The number of staff was counted at" in page and "Dana Done" in page
     searched = client.get("/dashboard/staff?q=dana").get_data(as_text=True)
     assert "The number of staff was counted at" not in searched and "Dana Done" in searched
+
+
+def test_the_dashboards_module_totals_from_kept_figures_agree_with_counting_them(partnership):
+    from learning.compliance import figures_by
+    from learning.compliance.partnership import figures_from
+
+    counts = counted.PartnershipCounts.from_json(count_partnership().to_json())
+    assert figures_from(counts).by_module == figures_by(Scope())

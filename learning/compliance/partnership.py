@@ -21,7 +21,6 @@ from learning.compliance import (
     headcount,
     people_figures_statement,
     shape_of,
-    totals_by_module,
     values,
 )
 from learning.compliance.status import Status
@@ -87,9 +86,14 @@ def figures_from(counts: PartnershipCounts) -> PartnershipFigures:
         lines.append(AgencyLine(agency, counts.heads.get(agency.id, 0), compliant,
                                 round(100 * compliant / assessed) if assessed else None,
                                 dict(zip(Status, per_status, strict=True))))
-    by_agency = {key: ModuleFigures(key[1], dict(zip(Status, pairs, strict=True)))
-                 for key, pairs in counts.pairs.items()}
-    return PartnershipFigures(lines, totals_by_module(by_agency))
+    totals: dict[int, list[int]] = {}
+    for (_, module_id), pairs in counts.pairs.items():
+        total = totals.setdefault(module_id, [0] * len(pairs))
+        for i, count in enumerate(pairs):
+            total[i] += count
+    by_module = {module_id: ModuleFigures(module_id, dict(zip(Status, total, strict=True)))
+                 for module_id, total in totals.items()}
+    return PartnershipFigures(lines, by_module)
 
 
 def partnership_figures(now: datetime | None = None) -> PartnershipFigures:

@@ -192,9 +192,14 @@ def page_context(agency_ids: tuple[int, ...] | None) -> dict:
     """What templates/compliance/_trend.html needs, for a dashboard's render_template."""
     from learning.compliance.since_launch import since_launch  # it reads this module's constants
 
-    # The partnership's twelve months read every agency's snapshots: kept a few seconds (memo.py).
-    trend = memo.kept(("trend", utcnow().date()), monthly) if agency_ids is None else monthly(agency_ids)
-    return {"trend": trend, "trend_chart": chart, "trend_summary": summary, "since_launch": since_launch(agency_ids)}
+    # The partnership's twelve months and its change since launch read every agency's
+    # snapshots (kept once a day): kept a few seconds (memo.py).
+    if agency_ids is None:
+        today = utcnow().date()
+        trend, launch = memo.kept(("trend", today), monthly), memo.kept(("since launch", today), since_launch)
+    else:
+        trend, launch = monthly(agency_ids), since_launch(agency_ids)
+    return {"trend": trend, "trend_chart": chart, "trend_summary": summary, "since_launch": launch}
 
 
 def demo_history(today: date | None = None, months: int = MONTHS) -> int:

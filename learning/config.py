@@ -172,12 +172,17 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
         # (learning/compliance/counted.py); older than this, pages ask it to count again
         # (and show the older figures, with their time, meanwhile). 0 counts them at every request.
         COUNTED_FIGURES_SECONDS=int(os.environ.get("COUNTED_FIGURES_SECONDS", "150")),
+        # The figures of the questions staff get wrong are counted by the worker every 15
+        # minutes and kept (learning/compliance/counted_questions.py); older than this, pages
+        # ask it to count again (showing the older figures meanwhile). 0 counts them at every request.
+        QUESTION_FIGURES_SECONDS=int(os.environ.get("QUESTION_FIGURES_SECONDS", "1800")),
     )
     if testing:
         app.config.update(
             TESTING=True,
             SUMMARY_MEMO_SECONDS=0,  # every figure counted afresh: tests write and read at once
             COUNTED_FIGURES_SECONDS=0,
+            QUESTION_FIGURES_SECONDS=0,
             SQLALCHEMY_DATABASE_URI=os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{instance / 'test.db'}",
             WTF_CSRF_ENABLED=False,
             # Throttling stays on, as in production, but always in this process's memory:

@@ -24,7 +24,7 @@ SLUG = "police-protection"
 def kept(app, monkeypatch):
     """Figures kept as in production (150 s), and this process free to ask for a count."""
     monkeypatch.setitem(app.config, "COUNTED_FIGURES_SECONDS", 150)
-    monkeypatch.setitem(counted._asked, "at", float("-inf"))
+    monkeypatch.setattr(counted, "_asked", {})
 
 
 @pytest.fixture

@@ -24,11 +24,13 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import case, func, select
 
 from learning.compliance import Scope, figures_by, headcount, lookups, pairs, required_modules, totals_by_module
-from learning.compliance.insight import MIN_PEOPLE, NO_ANSWERS, first_answer_errors, protect, total
+from learning.compliance.counted_questions import for_a_report
+from learning.compliance.insight import MIN_PEOPLE, NO_ANSWERS, protect, total
 from learning.compliance.people_counts import NOBODY, PeopleCounts, people_counts
 from learning.compliance.status import Status
 from learning.compliance.trend_sheet import trend_sheet
 from learning.content.catalogue import catalogue
+from learning.courses.times import local
 from learning.database import streamed
 from learning.exports.cells import BOLD, TITLE, WRAP, cell, chart_text, dated, heading_row, keep_together, print_setup, safe_text
 from learning.extensions import db
@@ -322,12 +324,14 @@ def _misconceptions(wb, scope, agencies) -> None:
     print_setup(ws, "Misconceptions", [32, 70, 16, 16, *[16] * len(agencies)], title_rows="4:4", title_columns="A:B")
     ws.freeze_panes = "C5"  # a write-only sheet writes its panes before the first row
     ws.append([cell(ws, "Share of people whose first answer to a question was wrong, per question and agency", font=TITLE)])
+    # The figures the web pages show, kept by the worker, with the same suppression
+    # (protect): what one hides the other cannot give away.
+    errors, counted_at = for_a_report()
     ws.append([cell(ws, f"Figures from fewer than {MIN_PEOPLE} people are not shown, so that no one can be picked out. "
-                        "An agency's figure is also not shown where a smaller agency's could be worked out from it.")])
+                        "An agency's figure is also not shown where a smaller agency's could be worked out from it. "
+                        f"Counted at {local(counted_at):%H:%M on %-d %B %Y}.")])
     ws.append([])
     ws.append(heading_row(ws, 4, titles))
-    # The same suppression as the web pages (protect): what one hides the other cannot give away.
-    errors = first_answer_errors()
     wanted = None if scope.agency_ids is None else set(scope.agency_ids)
     row_number = 4
     for module in catalogue().ordered():

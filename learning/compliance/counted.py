@@ -12,11 +12,15 @@ With COUNTED_FIGURES_SECONDS=0 (the tests) they are counted in the request, ever
 
 The staff list's count of people matching a status across agencies comes from the same
 figures (`staff_total`), so it always agrees with the number on the dashboard that led to it.
+
+`keep` and `read_kept` are shared with the other kind of kept figures, the questions staff
+get wrong (learning/compliance/counted_questions.py): one row of `counted_figures` each.
 """
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -42,47 +46,61 @@ class Counted(NamedTuple):
 def recount(unless_newer_than: float = 0) -> bool:
     """Count the partnership and keep the figures (the worker's task); skipped when they were
     counted less than `unless_newer_than` seconds ago. Returns whether it counted."""
-    row = db.session.get(CountedFigures, PARTNERSHIP)
+    return keep(PARTNERSHIP, lambda started: count_partnership(started).to_json(), unless_newer_than)
+
+
+def keep(name: str, count: Callable[[datetime], str], unless_newer_than: float = 0) -> bool:
+    """Keep `count(now)` (figures as JSON) as the row `name`, unless that row was counted
+    less than `unless_newer_than` seconds ago. Returns whether it counted."""
+    row = db.session.get(CountedFigures, name)
     started = utcnow()
     if row is not None and row.counted_at > started - timedelta(seconds=unless_newer_than):
         return False
-    figures = count_partnership(started).to_json()
+    figures = count(started)
     if row is None:
-        db.session.add(CountedFigures(name=PARTNERSHIP, counted_at=started, figures=figures))
+        db.session.add(CountedFigures(name=name, counted_at=started, figures=figures))
     else:
         row.counted_at, row.figures = started, figures
     db.session.commit()
     return True
 
 
+def read_kept(name: str, seconds: float, ask: Callable[[], object]) -> CountedFigures | None:
+    """The kept row `name`, or None before its first count. When there is none, or it is
+    older than `seconds`, the worker is asked to count (`ask` queues the task), at most
+    once every ASK_EVERY_SECONDS from this process."""
+    row = db.session.scalars(select(CountedFigures).where(CountedFigures.name == name)).first()
+    if row is None or row.counted_at < utcnow() - timedelta(seconds=seconds):
+        _ask_for_a_count(name, ask)
+    return row
+
+
 def partnership() -> Counted | None:
     """The partnership's kept figures and when they were counted, or None before the first
     count. Asks the worker to count again when they are older than COUNTED_FIGURES_SECONDS."""
+    from learning.jobs.tasks import count_partnership_figures
+
     seconds = current_app.config["COUNTED_FIGURES_SECONDS"]
     if seconds <= 0:
         now = utcnow()
         return Counted(count_partnership(now), now)
-    row = db.session.scalars(select(CountedFigures).where(CountedFigures.name == PARTNERSHIP)).first()
-    if row is None or row.counted_at < utcnow() - timedelta(seconds=seconds):
-        _ask_for_a_count()
+    row = read_kept(PARTNERSHIP, seconds, count_partnership_figures)
     return None if row is None else Counted(PartnershipCounts.from_json(row.figures), row.counted_at)
 
 
-# A process asks at most this often: ten coordinators opening the dashboard while the worker
-# is counting should queue one count, not ten.
+# A process asks at most this often for each kind: ten coordinators opening the dashboard
+# while the worker is counting should queue one count, not ten.
 ASK_EVERY_SECONDS = 30
-_asked = {"at": float("-inf")}
+_asked: dict[str, float] = {}  # kind of figures: when this process last asked (monotonic)
 _asking = threading.Lock()
 
 
-def _ask_for_a_count() -> None:
-    from learning.jobs.tasks import count_partnership_figures
-
+def _ask_for_a_count(name: str, ask: Callable[[], object]) -> None:
     with _asking:
-        if time.monotonic() - _asked["at"] < ASK_EVERY_SECONDS:
+        if time.monotonic() - _asked.get(name, float("-inf")) < ASK_EVERY_SECONDS:
             return
-        _asked["at"] = time.monotonic()
-    count_partnership_figures()
+        _asked[name] = time.monotonic()
+    ask()
 
 
 def staff_total(scope: Scope, counted: Counted) -> tuple[int, int] | None:

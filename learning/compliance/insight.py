@@ -4,6 +4,8 @@ For every person, only their first answer to a question counts (a retake after r
 feedback says little about what they believed). One SQL aggregate counts, per question and
 agency, the people who answered and how many of them were wrong; everything else (the
 partnership's figure, the suppression, the sort and the page) is worked out from its rows.
+The worker runs that aggregate and keeps its rows (learning/compliance/counted_questions.py);
+pages, the workbook's sheet and the board pack work from the kept rows in the same way.
 
 Suppression, so that no one can be singled out:
 - a figure from fewer than MIN_PEOPLE people is not shown (primary suppression);
@@ -63,10 +65,11 @@ class Sort(str, enum.Enum):
 
 
 Key = tuple[str, str]  # (module slug, question id)
+Errors = dict[Key, dict[int, Cell]]  # per question, per agency: before suppression
 
 
 def first_answer_errors(agency_ids: tuple[int, ...] | None = None,
-                        module_slug: str | None = None) -> dict[Key, dict[int, Cell]]:
+                        module_slug: str | None = None) -> Errors:
     """{(module slug, question id): {agency id: Cell}} in one query, before suppression."""
     answers = (
         select(
@@ -92,10 +95,25 @@ def first_answer_errors(agency_ids: tuple[int, ...] | None = None,
         .where(ranked.c.nth == 1)
         .group_by(ranked.c.slug, ranked.c.question_id, ranked.c.agency_id)
     ).all()
-    result: dict[Key, dict[int, Cell]] = {}
+    result: Errors = {}
     for slug, question_id, agency_id, people, wrong_count in rows:
         result.setdefault((slug, question_id), {})[agency_id] = Cell(people, wrong_count or 0)
     return result
+
+
+def within(errors: Errors, agency_ids: tuple[int, ...] | None = None, module_slug: str | None = None) -> Errors:
+    """Only the cells of some agencies (all when None) and of one module (all when None): the
+    same figures as counting with those filters, since a person's first answer is theirs and
+    they belong to one agency. A question none of those agencies answered is left out, as
+    the count leaves it out."""
+    found: Errors = {}
+    for key, cells in errors.items():
+        if module_slug is not None and key[0] != module_slug:
+            continue
+        kept = {a: c for a, c in cells.items() if agency_ids is None or a in agency_ids}
+        if kept:
+            found[key] = kept
+    return found
 
 
 def total(cells: Iterable[Cell]) -> Cell:
@@ -132,10 +150,11 @@ class QuestionFigures:
 
 
 def question_figures(agency_id: int | None = None, module_slug: str | None = None,
-                     sort: Sort = Sort.WRONG) -> list[QuestionFigures]:
+                     sort: Sort = Sort.WRONG, errors: Errors | None = None) -> list[QuestionFigures]:
     """Every question of the catalogue (or of one module) with its figures for the
-    partnership (agency_id None) or one agency, sorted. One query."""
-    errors = first_answer_errors(module_slug=module_slug)
+    partnership (agency_id None) or one agency, sorted: from `errors` (the kept figures) or,
+    without them, counted afresh in one query."""
+    errors = first_answer_errors(module_slug=module_slug) if errors is None else errors
     modules = [m for m in catalogue().ordered() if module_slug is None or m.slug == module_slug]
     found = []
     for module in modules:
@@ -156,10 +175,13 @@ def _sort_key(sort: Sort, found: list[QuestionFigures]):
     return lambda f: (f.cell.share_wrong is None, -(f.cell.share_wrong or 0), -f.cell.people, order[id(f)])
 
 
-def by_agency(module_slug: str, question_id: str, agency_ids: tuple[int, ...] | None) -> tuple[Cell, dict[int, Cell]]:
+def by_agency(module_slug: str, question_id: str, agency_ids: tuple[int, ...] | None,
+              errors: Errors | None = None) -> tuple[Cell, dict[int, Cell]]:
     """One question's figure for the partnership and its agencies' cells (only those in
-    `agency_ids` when given), suppressed the same way as everywhere else. One query."""
-    cells = protect(first_answer_errors(module_slug=module_slug).get((module_slug, question_id), {}))
+    `agency_ids` when given), suppressed the same way as everywhere else: from `errors` (the
+    kept figures) or, without them, counted afresh in one query."""
+    errors = first_answer_errors(module_slug=module_slug) if errors is None else errors
+    cells = protect(errors.get((module_slug, question_id), {}))
     partnership = total(cells.values())
     if agency_ids is not None:
         cells = {a: c for a, c in cells.items() if a in agency_ids}

@@ -1,7 +1,8 @@
 """The "Questions staff get wrong" pages: every question's figures for the partnership (or,
 for an agency lead, their own agency), filtered, sorted and paginated, and one question's
-figures agency by agency. Routes on the dashboards' blueprint; the figures come from
-learning/compliance/insight.py, one aggregate query a page."""
+figures agency by agency. Routes on the dashboards' blueprint; the figures are those the
+worker counted and kept (learning/compliance/counted_questions.py), read with
+learning/compliance/insight.py's suppression; before its first count, a page says so."""
 from __future__ import annotations
 
 from flask import abort, render_template, request
@@ -9,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from learning.access import agency_scope, role_required
+from learning.compliance import counted_questions
 from learning.compliance.forms import InsightFilterForm
 from learning.compliance.insight import MIN_PEOPLE, NO_ANSWERS, Sort, by_agency, question_figures
 from learning.compliance.views import bp
@@ -31,6 +33,9 @@ def _agencies(agency_ids: tuple[int, ...] | None) -> list[tuple[int, str]]:
 @bp.route("/misconceptions")
 @role_required(Role.AGENCY_LEAD)
 def misconceptions():
+    counted = counted_questions.kept()
+    if counted is None:  # before the worker's first count
+        return render_template("compliance/misconceptions_counting.html")
     # A lead's figures are their own agency's; asking for another agency is a 404.
     scope = agency_scope(current_user, None if current_user.has_role(Role.COORDINATOR) else int_arg("agency"))
     agencies = _agencies(scope)
@@ -45,14 +50,15 @@ def misconceptions():
         agency_id: int | None = scope[0]
     else:
         agency_id = form.agency.data if form.agency.data and not form.agency.errors else None
-    found = question_figures(agency_id, module, sort)
+    found = question_figures(agency_id, module, sort, errors=counted.errors)
     page = Page.within(requested_page(), PER_PAGE, len(found))
     filter_args = {k: v for k, v in {"module": module, "agency": agency_id if scope is None else None,
                                      "sort": sort.value if sort is not Sort.WRONG else None}.items() if v}
     return render_template("compliance/misconceptions.html", form=form, page_rows=found[page.offset:page.offset + page.size],
                            page=page, filter_args=filter_args, min_people=MIN_PEOPLE, lead=scope is not None,
                            agency_name=dict(agencies).get(agency_id) if agency_id else None, sort=sort,
-                           module_title=catalogue().modules[module].title if module else None)
+                           module_title=catalogue().modules[module].title if module else None,
+                           counted_at=counted.counted_at)
 
 
 @bp.route("/misconceptions/<slug>/<question_id>")
@@ -61,8 +67,11 @@ def misconception(slug: str, question_id: str):
     module = catalogue().modules.get(slug) or abort(404)
     question = module.question(question_id) or abort(404)
     scope = agency_scope(current_user)
-    partnership, cells = by_agency(slug, question_id, scope)
+    counted = counted_questions.kept()
+    if counted is None:
+        return render_template("compliance/misconceptions_counting.html")
+    partnership, cells = by_agency(slug, question_id, scope, errors=counted.errors)
     rows = [(name, cells.get(agency_id, NO_ANSWERS)) for agency_id, name in _agencies(scope)]
     return render_template("compliance/misconception.html", module=module, question=question,
                            partnership=None if scope is not None else partnership, rows_by_agency=rows,
-                           min_people=MIN_PEOPLE, lead=scope is not None)
+                           min_people=MIN_PEOPLE, lead=scope is not None, counted_at=counted.counted_at)

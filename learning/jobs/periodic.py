@@ -33,6 +33,15 @@ def count_partnership_figures() -> None:
     recount(unless_newer_than=10)
 
 
+@periodic(crontab(minute="*/15"))
+def count_question_figures() -> None:
+    """Count the figures of the questions staff get wrong every 15 minutes: every answer is
+    read, and they change slowly (learning/compliance/counted_questions.py)."""
+    from learning.compliance.counted_questions import recount
+
+    recount(unless_newer_than=60)
+
+
 # The daily work that cron runs as commands on a machine without a worker. Each is safe to run
 # again the same day (it sends or keeps nothing twice), so a worker and a cron job together
 # do no harm. At night, when nobody is waiting on the database.

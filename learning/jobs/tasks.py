@@ -44,3 +44,13 @@ def count_partnership_figures() -> None:
     from learning.compliance.counted import recount
 
     recount(unless_newer_than=10)
+
+
+@task()
+def count_question_figures() -> None:
+    """Count the figures of the questions staff get wrong and keep them
+    (learning/compliance/counted_questions.py), unless another count has lately done so:
+    a count takes a while at scale, and several web processes may ask meanwhile."""
+    from learning.compliance.counted_questions import recount
+
+    recount(unless_newer_than=120)

@@ -9,7 +9,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Integer, case, func, select
 
-from learning.compliance.insight import Cell, first_answer_errors
+from learning.compliance.counted_questions import for_a_report
+from learning.compliance.insight import Cell, within
 from learning.content.catalogue import catalogue
 from learning.database import run
 from learning.models import (
@@ -84,11 +85,12 @@ class Missed:
 
 def most_missed(agency_ids: tuple[int, ...] | None, limit: int = 10) -> Missed:
     """The questions most often answered wrong first time across the agencies given, from
-    learning/compliance/insight.py's per-agency figures added together; a question answered
+    learning/compliance/insight.py's per-agency figures (as the worker kept them for the
+    pages, learning/compliance/counted_questions.py) added together; a question answered
     by fewer than MIN_PEOPLE people is left out, so no one can be singled out."""
     cat = catalogue()
     found, suppressed = [], 0
-    for (slug, question_id), per_agency in first_answer_errors(agency_ids).items():
+    for (slug, question_id), per_agency in within(for_a_report().errors, agency_ids).items():
         cell = Cell(sum(c.people for c in per_agency.values()), sum(c.wrong for c in per_agency.values()))
         module = cat.modules.get(slug)
         question = next((q for q in module.questions if q.id == question_id), None) if module else None

@@ -304,7 +304,8 @@ def export_attendance(session_id, register, out):
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data")
 @with_appcontext
 def seed_scale_command(practitioners, agencies, seed):
-    """Add a synthetic workforce with attempts, completions and course bookings, for scale tests."""
+    """Add a synthetic workforce with attempts (submitted ones with their questions answered),
+    completions and course bookings, for scale tests."""
     import time
 
     from learning.scale import seed_scale
@@ -312,8 +313,8 @@ def seed_scale_command(practitioners, agencies, seed):
     began = time.perf_counter()
     with click.progressbar(length=practitioners, label="Adding practitioners") as bar:
         counts = seed_scale(practitioners, agencies, seed, progress=bar.update)
-    click.echo(f"Added {counts['users']:,} practitioners, {counts['attempts']:,} attempts, "
-               f"{counts['completions']:,} completions and {counts['bookings']:,} course bookings "
+    click.echo(f"Added {counts['users']:,} practitioners, {counts['attempts']:,} attempts "
+               f"({counts['answers']:,} questions answered), {counts['completions']:,} completions and {counts['bookings']:,} course bookings "
                f"in {time.perf_counter() - began:.0f} s.")
 
 

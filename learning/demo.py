@@ -130,22 +130,32 @@ def _in_progress(user: User, module: Module, rng: random.Random, started) -> Non
 
 
 def _answers(attempt: Attempt, module, score: int, rng: random.Random, when) -> None:
-    """Drawn questions with answers (score of them right), so the misconception report has data.
-    Questions some people find hard are wrong more often, as in real life."""
+    """Drawn questions with answers (score of them right), so the misconception report has data."""
     content = catalogue().modules.get(module.slug)
     if content is None:
         return
-    questions = draw_questions(content, rng)
-    attempt.total = len(questions)
+    rows = answered_question_rows(content, score, rng, when)
+    attempt.total = len(rows)
     attempt.path = [stage.id for stage in content.main_stages]
+    attempt.questions.extend(AttemptQuestion(**row) for row in rows)
+
+
+def answered_question_rows(content: ModuleContent, score: int, rng: random.Random, when) -> list[dict]:
+    """The questions a submitted attempt drew, answered at `when` with `score` of them right,
+    as rows for AttemptQuestion. Questions some people find hard are wrong more often, as
+    in real life. Demo and seed-scale attempts have them, so the misconception report has data."""
+    questions = draw_questions(content, rng)
     hardness = {q.id: (zlib.crc32(q.id.encode()) % 7) / 10 for q in questions}
-    wrong = set(sorted(questions, key=lambda q: hardness[q.id] + rng.random() * 0.5, reverse=True)[:len(questions) - score])
+    hardest = sorted(questions, key=lambda q: hardness[q.id] + rng.random() * 0.5, reverse=True)
+    wrong = {q.id for q in hardest[:len(questions) - score]}
+    rows = []
     for position, question in enumerate(questions, 1):
         order = [o.id for o in question.options]
         right = question.correct_ids()
-        answer = [next(o for o in order if o not in right)] if question in wrong else right
-        attempt.questions.append(AttemptQuestion(position=position, question_id=question.id, option_order=order,
-                                                 answer=answer, is_correct=question not in wrong, answered_at=when))
+        answer = [next(o for o in order if o not in right)] if question.id in wrong else right
+        rows.append({"position": position, "question_id": question.id, "option_order": order, "answer": answer,
+                     "is_correct": question.id not in wrong, "answered_at": when})
+    return rows
 
 
 def _courses(now, users: Sequence[User]) -> None:

@@ -2,7 +2,9 @@
 
 Reproducible for a given seed, inserted in bulk (no ORM objects per row), with dates
 spread so that every status occurs: in date, expiring, expired, in progress, not started.
-An attempt in progress has its questions drawn, as a real one has, so it can be finished.
+An attempt in progress has its questions drawn, as a real one has, so it can be finished;
+a submitted one has them answered, as the demo's are, so "Questions staff get wrong" has
+as many answers to count as a real workforce would give.
 About one person in twelve also has a place on a face-to-face course: past sessions with
 their registers taken (attended, which completes the course's modules, absent, cancelled
 late) and coming sessions with places booked, cancelled and wait-listed.
@@ -19,7 +21,7 @@ from sqlalchemy import func, insert, select, text
 from learning.compliance import summary
 from learning.compliance.status import add_months
 from learning.content.catalogue import catalogue, sync_modules
-from learning.demo import drawn_question_rows
+from learning.demo import answered_question_rows, drawn_question_rows
 from learning.extensions import db
 from learning.models import (
     Agency,
@@ -166,7 +168,8 @@ class _Rows:
     """The rows one block of people adds, in the order they are inserted."""
     users: list[dict] = field(default_factory=list)
     attempts: list[dict] = field(default_factory=list)
-    questions: list[dict] = field(default_factory=list)
+    questions: list[dict] = field(default_factory=list)  # drawn, not yet answered
+    answers: list[dict] = field(default_factory=list)  # drawn and answered (inserted apart: other columns)
     completions: list[dict] = field(default_factory=list)
 
 
@@ -191,16 +194,23 @@ def _learning_rows(rng: random.Random, now: datetime, seed: int, user_id: int, a
             attempt_id += 1
             continue
         passed = roll >= 0.40
+        content = contents[module.slug]
+        submitted = started + timedelta(minutes=18)
+        # As the demo's: a pass has one wrong answer or none, a fail three to five.
+        total = content.questions_per_attempt
+        score = total - (rng.choice((0, 1)) if passed else rng.choice((3, 4, 5)))
+        answered = answered_question_rows(content, score, rng, submitted)
         rows.attempts.append({"id": attempt_id, "user_id": user_id, "module_id": module.id,
                               "module_version": module.version, "status": "submitted", "started_at": started,
-                              "submitted_at": started + timedelta(minutes=18), "score": 8 if passed else 5,
-                              "total": 8, "passed": passed, "path": []})
+                              "submitted_at": submitted, "score": score, "total": len(answered), "passed": passed,
+                              "path": [stage.id for stage in content.main_stages]})
+        rows.answers.extend({"attempt_id": attempt_id, **row} for row in answered)
         if passed:
-            completed = started + timedelta(minutes=18)
             rows.completions.append({
-                "user_id": user_id, "module_id": module.id, "attempt_id": attempt_id, "completed_at": completed,
-                "expires_at": add_months(completed, module.validity_months), "module_version": module.version,
-                "score": 100, "source": "e-learning", "certificate_code": f"S{seed}-{attempt_id:09d}",
+                "user_id": user_id, "module_id": module.id, "attempt_id": attempt_id, "completed_at": submitted,
+                "expires_at": add_months(submitted, module.validity_months), "module_version": module.version,
+                "score": round(100 * score / len(answered)), "source": "e-learning",
+                "certificate_code": f"S{seed}-{attempt_id:09d}",
             })
         attempt_id += 1
     return attempt_id
@@ -219,7 +229,7 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
     probe.set_password(f"scale-{seed}-not-for-sign-in")
     user_id, attempt_id = _next_id(User), _next_id(Attempt)
     places = _Places(_courses(modules), rng, now, seed)
-    counts = {"users": 0, "attempts": 0, "completions": 0, "bookings": 0}
+    counts = {"users": 0, "attempts": 0, "answers": 0, "completions": 0, "bookings": 0}
 
     with summary.paused():  # bulk inserts: the summary is worked out once, after them
         for block in range(0, practitioners, CHUNK):
@@ -237,14 +247,18 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
                 user_id += 1
             sessions, bookings, course_completions = places.take()
             # In foreign-key order; an empty list is skipped (it would insert one default row).
+            # The answers, eight to a submitted attempt and the most rows by far, go in through
+            # the table: the ORM's bulk insert would sort out every row's columns once more.
+            answers = db.metadata.tables[AttemptQuestion.__tablename__]
             for model, batch in ((User, rows.users), (Attempt, rows.attempts), (AttemptQuestion, rows.questions),
-                                 (Completion, rows.completions), (CourseSession, sessions), (Booking, bookings),
-                                 (Completion, course_completions)):
+                                 (answers, rows.answers), (Completion, rows.completions),
+                                 (CourseSession, sessions), (Booking, bookings), (Completion, course_completions)):
                 if batch:
                     db.session.execute(insert(model), batch)
             db.session.commit()
             counts["users"] += len(rows.users)
             counts["attempts"] += len(rows.attempts)
+            counts["answers"] += len(rows.answers)
             counts["completions"] += len(rows.completions) + len(course_completions)
             counts["bookings"] += len(bookings)
             if progress:
@@ -257,6 +271,9 @@ def seed_scale(practitioners: int, agencies: int = 50, seed: int = 1,
     from learning.compliance.counted import recount
 
     recount()  # the partnership dashboard's figures, as the worker would count them
+    from learning.compliance import counted_questions
+
+    counted_questions.recount()  # and the questions staff get wrong
     return counts
 
 

@@ -11,6 +11,7 @@ from learning.extensions import db
 from learning.models import (
     Agency,
     Attempt,
+    AttemptQuestion,
     Booking,
     BookingStatus,
     Completion,
@@ -38,6 +39,9 @@ def _fingerprint() -> dict:
                                             .join(Team, User.team)).all()),
         "attempts": sorted(db.session.execute(select(User.email, Attempt.module_id, Attempt.status, Attempt.score)
                                               .join(User, Attempt.user)).all()),
+        "answers": sorted(db.session.execute(select(User.email, Attempt.module_id, AttemptQuestion.question_id,
+                                                    AttemptQuestion.is_correct)
+                                             .join(Attempt, AttemptQuestion.attempt).join(User, Attempt.user)).all()),
         "completions": sorted(db.session.execute(select(User.email, Completion.module_id, Completion.source)
                                                  .join(User, Completion.user)).all()),
         "bookings": sorted(db.session.execute(select(User.email, Booking.status, Booking.seat)
@@ -62,8 +66,10 @@ def test_seed_scale_adds_the_people_with_progress_and_a_summary(runner, ctx):
     assert db.session.scalar(select(func.count()).select_from(Team)) == 12
     counts = {model.__name__: db.session.scalar(select(func.count()).select_from(model))
               for model in (Attempt, Completion, Booking)}
-    assert f"Added 400 practitioners, {counts['Attempt']:,} attempts, {counts['Completion']:,} completions and " \
-           f"{counts['Booking']:,} course bookings" in output
+    answered = db.session.scalar(select(func.count()).select_from(AttemptQuestion)
+                                 .where(AttemptQuestion.answered_at.is_not(None)))
+    assert f"Added 400 practitioners, {counts['Attempt']:,} attempts ({answered:,} questions answered), " \
+           f"{counts['Completion']:,} completions and {counts['Booking']:,} course bookings" in output
     modules = db.session.scalar(select(func.count()).select_from(Module))
     assert 400 * modules * 0.6 < counts["Attempt"] < 400 * modules, "most people have started most modules"
 
@@ -124,3 +130,18 @@ def test_a_second_run_adds_more_people_after_the_first(runner, ctx):
     assert len(emails) == 300 and "scale-299@example.org" in emails
     assert db.session.scalar(select(func.count()).select_from(Agency)) == 3, "agencies are reused"
     assert db.session.scalar(select(func.count()).select_from(Course)) == 2, "courses are reused"
+
+
+def test_submitted_attempts_have_their_questions_answered_as_scored(runner, ctx):
+    from learning.compliance.insight import first_answer_errors
+
+    _seed(runner, 200)
+    submitted = db.session.scalars(select(Attempt).where(Attempt.status == "submitted")).all()
+    assert submitted
+    for attempt in submitted:
+        answers = [q for q in attempt.questions if q.answered_at is not None]
+        assert len(answers) == attempt.total == 8
+        assert sum(q.is_correct for q in answers) == attempt.score
+        assert attempt.passed == (attempt.score >= 7)
+    errors = first_answer_errors()
+    assert errors and any(c.wrong for cells in errors.values() for c in cells.values())

@@ -68,6 +68,7 @@ def test_the_board_pack_builds_from_the_demo_data_with_every_section(app, runner
                     "Coverage of the review's recommendations", "Questions most often answered wrong",
                     "Attendance of face-to-face courses", "Learning into practice", "Notes on method"):
         assert heading in everything
+    assert "Answers counted at " in everything
     assert "Up " in everything and " points" in everything  # the demo's year of history rises
     first_recommendation = next(iter(catalogue().recommendations.values())).title
     assert " ".join(first_recommendation.split()[:4]) in everything

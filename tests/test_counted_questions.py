@@ -140,6 +140,7 @@ def test_the_workbook_sheet_and_the_board_pack_read_the_kept_figures(kept, answe
     found = most_missed(None)
     assert [(q.cell.people, q.cell.wrong) for q in found.questions] == [(7, 7), (17, 6)]
     assert most_missed((people.agency("Police B").id,)).questions[0].cell.people == 7
+    assert found.counted_at == _kept_row().counted_at  # the pack says when
 
 
 def test_before_the_first_count_a_report_counts_its_figures_itself(kept, answers):

@@ -81,6 +81,7 @@ class MissedQuestion:
 class Missed:
     questions: list[MissedQuestion]  # most often wrong first, those answered by MIN_PEOPLE or more
     suppressed: int  # questions answered by fewer than MIN_PEOPLE people, left out
+    counted_at: datetime  # when the worker counted the answers
 
 
 def most_missed(agency_ids: tuple[int, ...] | None, limit: int = 10) -> Missed:
@@ -90,7 +91,8 @@ def most_missed(agency_ids: tuple[int, ...] | None, limit: int = 10) -> Missed:
     by fewer than MIN_PEOPLE people is left out, so no one can be singled out."""
     cat = catalogue()
     found, suppressed = [], 0
-    for (slug, question_id), per_agency in within(for_a_report().errors, agency_ids).items():
+    errors, counted_at = for_a_report()
+    for (slug, question_id), per_agency in within(errors, agency_ids).items():
         cell = Cell(sum(c.people for c in per_agency.values()), sum(c.wrong for c in per_agency.values()))
         module = cat.modules.get(slug)
         question = next((q for q in module.questions if q.id == question_id), None) if module else None
@@ -101,7 +103,7 @@ def most_missed(agency_ids: tuple[int, ...] | None, limit: int = 10) -> Missed:
             continue
         found.append(MissedQuestion(module.title, " ".join(question.prompt.split()), cell))
     found.sort(key=lambda q: (-(q.cell.percent_wrong or 0), -q.cell.people, q.module, q.prompt))
-    return Missed(found[:limit], suppressed)
+    return Missed(found[:limit], suppressed, counted_at)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from learning.compliance.insight import MIN_PEOPLE
 from learning.compliance.since_launch import SinceLaunch
 from learning.compliance.status import Status
 from learning.compliance.trend import Trend, month_label
+from learning.courses.times import local
 from learning.exports.cells import produced_on
 
 
@@ -105,7 +106,8 @@ def missed(pdf: Pack, found: Missed) -> None:
     pdf.heading("Questions most often answered wrong")
     pdf.para("Across the partnership, the share of people whose first answer to a question was wrong (a retake "
              "after reading the feedback does not count). Where these are high, the learning has not yet landed: "
-             "a subject for supervision and team briefings.", 10)
+             f"a subject for supervision and team briefings. Answers counted at {local(found.counted_at):%H:%M on %-d %B %Y}.",
+             10)
     if not found.questions:
         pdf.para(f"No question has yet been answered by {MIN_PEOPLE} or more people.")
     else:

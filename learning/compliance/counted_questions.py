@@ -49,7 +49,22 @@ def kept() -> CountedErrors | None:
     if seconds <= 0:
         return CountedErrors(first_answer_errors(), utcnow())
     row = read_kept(QUESTIONS, seconds, count_question_figures)
-    return None if row is None else CountedErrors(from_json(row.figures), row.counted_at)
+    return None if row is None else CountedErrors(_parsed(row.figures, row.counted_at), row.counted_at)
+
+
+# Parsing the kept figures (a cell per question and agency: thousands) is most of a page's
+# work, so a process keeps the figures it last parsed until the worker has counted again.
+# Shared by every request of the process: read, never changed.
+_last: dict[datetime, Errors] = {}
+
+
+def _parsed(figures: str, counted_at: datetime) -> Errors:
+    errors = _last.get(counted_at)
+    if errors is None:
+        errors = from_json(figures)
+        _last.clear()
+        _last[counted_at] = errors
+    return errors
 
 
 def for_a_report() -> CountedErrors:

@@ -82,10 +82,11 @@ def fresh_app(url: str | None, folder: Path, reuse: bool = False):
                                   "RATELIMIT_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
                                   # The bench's coordinators sign in with a password alone.
                                   "REQUIRE_2FA_FOR": frozenset({"admin"}),
-                                  # The pages measured in-process read the partnership's figures
-                                  # as the served part's worker kept them for this size, and
-                                  # never queue a job: no worker runs beside this process.
-                                  "COUNTED_FIGURES_SECONDS": 24 * 3600, "JOBS_IMMEDIATE": True})
+                                  # The pages measured in-process read the partnership's and the
+                                  # questions' figures as the served part's worker kept them for
+                                  # this size, and never queue a job: no worker runs beside this process.
+                                  "COUNTED_FIGURES_SECONDS": 24 * 3600, "QUESTION_FIGURES_SECONDS": 24 * 3600,
+                                  "JOBS_IMMEDIATE": True})
     with app.app_context():
         if not reuse:
             wipe()

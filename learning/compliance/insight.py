@@ -65,9 +65,10 @@ class Sort(str, enum.Enum):
 Key = tuple[str, str]  # (module slug, question id)
 
 
-def first_answer_errors(agency_ids: tuple[int, ...] | None = None,
-                        module_slug: str | None = None) -> dict[Key, dict[int, Cell]]:
-    """{(module slug, question id): {agency id: Cell}} in one query, before suppression."""
+def first_answer_errors(agency_ids: tuple[int, ...] | None = None, module_slug: str | None = None,
+                        question_id: str | None = None) -> dict[Key, dict[int, Cell]]:
+    """{(module slug, question id): {agency id: Cell}} in one query, before suppression: for
+    every question, or those of one module, or one question (its answers alone are read)."""
     answers = (
         select(
             User.agency_id, Module.slug, AttemptQuestion.question_id, AttemptQuestion.is_correct,
@@ -85,6 +86,8 @@ def first_answer_errors(agency_ids: tuple[int, ...] | None = None,
         answers = answers.where(User.agency_id.in_(agency_ids))
     if module_slug is not None:
         answers = answers.where(Module.slug == module_slug)
+    if question_id is not None:
+        answers = answers.where(AttemptQuestion.question_id == question_id)
     ranked = answers.subquery()
     wrong = func.sum(case((ranked.c.is_correct.is_(False), 1), else_=0)).cast(Integer)
     rows = db.session.execute(
@@ -159,7 +162,8 @@ def _sort_key(sort: Sort, found: list[QuestionFigures]):
 def by_agency(module_slug: str, question_id: str, agency_ids: tuple[int, ...] | None) -> tuple[Cell, dict[int, Cell]]:
     """One question's figure for the partnership and its agencies' cells (only those in
     `agency_ids` when given), suppressed the same way as everywhere else. One query."""
-    cells = protect(first_answer_errors(module_slug=module_slug).get((module_slug, question_id), {}))
+    cells = protect(first_answer_errors(module_slug=module_slug, question_id=question_id)
+                    .get((module_slug, question_id), {}))
     partnership = total(cells.values())
     if agency_ids is not None:
         cells = {a: c for a, c in cells.items() if a in agency_ids}

@@ -209,10 +209,4 @@ def load(app, testing: bool = False, overrides: dict | None = None) -> None:
     # it leaves the pool. An SQLite file is opened in this process and never drops: the
     # check would be one more statement on every request for nothing.
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # No parallel workers for the service's statements: its pages read a page of rows by
-        # an index, where starting a worker process costs more than the scan it shares, and
-        # the counts that read everyone run in the job queue's worker, where nobody waits.
-        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
-            "pool_pre_ping": True,
-            "connect_args": {"options": "-c max_parallel_workers_per_gather=0"},
-        })
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})

@@ -56,12 +56,15 @@ def close_connection_after_failure(app: Flask) -> None:
 
 def configure_engine(app: Flask) -> None:
     """SQLite: WAL so readers never block the writer, a busy timeout so writers queue
-    instead of failing, and foreign keys enforced (off by default in SQLite)."""
+    instead of failing, and foreign keys enforced (off by default in SQLite).
+    PostgreSQL: no parallel query workers (see `_no_parallel_workers`)."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _no_parallel_workers)
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return
     timeout = app.config["SQLITE_BUSY_TIMEOUT_MS"]
-    with app.app_context():
-        engine = db.engine
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
@@ -71,3 +74,12 @@ def configure_engine(app: Flask) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def _no_parallel_workers(dbapi_connection, _record) -> None:
+    """The service's statements start no parallel workers: its pages read a page of rows by
+    an index, where starting a worker process costs more than the scan it would share, and
+    the counts that read everyone run in the job queue's worker, where nobody waits. Set per
+    connection (not in the URL's options, which a deployment may use for its own settings)."""
+    dbapi_connection.execute("SET max_parallel_workers_per_gather = 0")
+    dbapi_connection.commit()

@@ -348,6 +348,8 @@ class ComplianceSnapshot(Model):
     whether compliance is getting better. One row per (day, agency, module, status)."""
 
     __tablename__ = "compliance_snapshot"
+    # An agency's dashboard reads that agency's days (its trend and its change since launch).
+    __table_args__ = (Index("ix_compliance_snapshot_agency_day", "agency_id", "day"),)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id", ondelete="CASCADE"), primary_key=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"), primary_key=True)

@@ -140,17 +140,11 @@ def test_only_server_databases_check_each_connection_as_it_leaves_the_pool(tmp_p
         return app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
 
     assert "pool_pre_ping" not in engine_options("sqlite:///file.db")
-    server = engine_options("postgresql+psycopg://db.example/learning")
-    assert server["pool_pre_ping"] is True
-    assert server["connect_args"] == {"options": "-c max_parallel_workers_per_gather=0"}
+    assert engine_options("postgresql+psycopg://db.example/learning") == {"pool_pre_ping": True}
 
 
-def test_postgresql_statements_start_no_parallel_workers(app):
-    from sqlalchemy import create_engine
-
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+def test_postgresql_statements_start_no_parallel_workers(app, ctx):
+    if db.engine.dialect.name != "postgresql":
         pytest.skip("a setting of PostgreSQL connections")
-    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"], **app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-    with engine.connect() as conn:
+    with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW max_parallel_workers_per_gather").scalar() == "0"
-    engine.dispose()

@@ -68,9 +68,10 @@ Key = tuple[str, str]  # (module slug, question id)
 Errors = dict[Key, dict[int, Cell]]  # per question, per agency: before suppression
 
 
-def first_answer_errors(agency_ids: tuple[int, ...] | None = None,
-                        module_slug: str | None = None) -> Errors:
-    """{(module slug, question id): {agency id: Cell}} in one query, before suppression."""
+def first_answer_errors(agency_ids: tuple[int, ...] | None = None, module_slug: str | None = None,
+                        question_id: str | None = None) -> Errors:
+    """{(module slug, question id): {agency id: Cell}} in one query, before suppression: for
+    every question, or those of one module, or one question (its answers alone are read)."""
     answers = (
         select(
             User.agency_id, Module.slug, AttemptQuestion.question_id, AttemptQuestion.is_correct,
@@ -88,6 +89,8 @@ def first_answer_errors(agency_ids: tuple[int, ...] | None = None,
         answers = answers.where(User.agency_id.in_(agency_ids))
     if module_slug is not None:
         answers = answers.where(Module.slug == module_slug)
+    if question_id is not None:
+        answers = answers.where(AttemptQuestion.question_id == question_id)
     ranked = answers.subquery()
     wrong = func.sum(case((ranked.c.is_correct.is_(False), 1), else_=0)).cast(Integer)
     rows = db.session.execute(
@@ -179,8 +182,9 @@ def by_agency(module_slug: str, question_id: str, agency_ids: tuple[int, ...] | 
               errors: Errors | None = None) -> tuple[Cell, dict[int, Cell]]:
     """One question's figure for the partnership and its agencies' cells (only those in
     `agency_ids` when given), suppressed the same way as everywhere else: from `errors` (the
-    kept figures) or, without them, counted afresh in one query."""
-    errors = first_answer_errors(module_slug=module_slug) if errors is None else errors
+    kept figures) or, without them, counted afresh in one query of that question's answers."""
+    if errors is None:
+        errors = first_answer_errors(module_slug=module_slug, question_id=question_id)
     cells = protect(errors.get((module_slug, question_id), {}))
     partnership = total(cells.values())
     if agency_ids is not None:

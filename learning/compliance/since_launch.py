@@ -1,7 +1,7 @@
 """The change in compliance since the review's learning was launched: the first question a
 partnership board asks. Per module, compliance on the launch day (the first figures kept
 on or after LEARNING_LAUNCHED, or the first kept at all) and on the latest day kept, from
-the daily snapshot (learning/compliance/trend.py). Two small queries whatever the workforce.
+the daily snapshot (learning/compliance/trend.py). One small query whatever the workforce.
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from learning.compliance.trend import COMPLIANT
 from learning.content.catalogue import catalogue
@@ -90,21 +90,23 @@ def since_launch(agency_ids: tuple[int, ...] | None = None, until: date | None =
         where.append(ComplianceSnapshot.day <= until)
     if agency_ids is not None:
         where.append(ComplianceSnapshot.agency_id.in_(agency_ids))
-    first_day, last_day = run(select(func.min(ComplianceSnapshot.day), func.max(ComplianceSnapshot.day))
-                              .where(*where)).one()
-    if first_day is None:
-        return SinceLaunch(launched, None, None, [])
-    rows = run(select(ComplianceSnapshot.day, ComplianceSnapshot.module_id, Module.slug, Module.title,
+    day = ComplianceSnapshot.day
+    first, last = (select(func.min(day)).where(*where).scalar_subquery(),
+                   select(func.max(day)).where(*where).scalar_subquery())
+    rows = run(select(day, ComplianceSnapshot.module_id, Module.slug, Module.title,
                       ComplianceSnapshot.status, func.sum(ComplianceSnapshot.people))
                .join(Module, Module.id == ComplianceSnapshot.module_id)
-               .where(*where, ComplianceSnapshot.day.in_([first_day, last_day]))
-               .group_by(ComplianceSnapshot.day, ComplianceSnapshot.module_id, Module.slug, Module.title,
-                         ComplianceSnapshot.status))
+               .where(*where, or_(day == first, day == last))
+               .group_by(day, ComplianceSnapshot.module_id, Module.slug, Module.title,
+                         ComplianceSnapshot.status)).all()
+    if not rows:
+        return SinceLaunch(launched, None, None, [])
+    first_day, last_day = min(row[0] for row in rows), max(row[0] for row in rows)
     counts: dict[tuple[date, int], list[int]] = {}
     titles: dict[int, tuple[str, str]] = {}
-    for day, module_id, slug, title, status, people in rows:
+    for kept_day, module_id, slug, title, status, people in rows:
         titles[module_id] = (slug, title)
-        total = counts.setdefault((day, module_id), [0, 0])
+        total = counts.setdefault((kept_day, module_id), [0, 0])
         total[1] += people or 0
         if status in COMPLIANT:
             total[0] += people or 0

@@ -142,3 +142,14 @@ def test_the_dashboards_module_totals_from_kept_figures_agree_with_counting_them
 
     counts = counted.PartnershipCounts.from_json(count_partnership().to_json())
     assert figures_from(counts).by_module == figures_by(Scope())
+
+
+def test_two_workers_keeping_the_first_count_at_once_leave_one_row(kept, partnership, monkeypatch):
+    counted.recount()
+    first = _kept_row().counted_at
+    # This worker looked before the other kept its count: it found no row.
+    monkeypatch.setattr(db.session, "get", lambda *args, **kwargs: None)
+    assert counted.recount() is True
+    monkeypatch.undo()
+    assert db.session.scalar(select(db.func.count()).select_from(CountedFigures)) == 1
+    assert _kept_row().counted_at >= first

@@ -25,7 +25,8 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from learning.compliance import Scope
 from learning.compliance.counted_table import CountedFigures
@@ -61,7 +62,13 @@ def keep(name: str, count: Callable[[datetime], str], unless_newer_than: float =
         db.session.add(CountedFigures(name=name, counted_at=started, figures=figures))
     else:
         row.counted_at, row.figures = started, figures
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another worker kept its first count meanwhile: ours replaces it
+        db.session.rollback()
+        db.session.execute(update(CountedFigures).where(CountedFigures.name == name)
+                           .values(counted_at=started, figures=figures))
+        db.session.commit()
     return True
 
 

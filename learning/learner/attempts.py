@@ -162,18 +162,20 @@ _LEARNER_ATTEMPT = (
 def learner_attempt(attempt_id: int) -> LearnerAttempt | None:
     """The attempt, its module's slug and its drawn questions in order, or None if there is
     no such attempt."""
-    rows = run(_LEARNER_ATTEMPT, {"attempt_id": attempt_id}).all()
+    # Columns by key from mappings(): a Row's attribute access (row.status) is first tried
+    # as an ordinary attribute, which raises and discards an AttributeError every time.
+    rows = run(_LEARNER_ATTEMPT, {"attempt_id": attempt_id}).mappings().all()
     if not rows:
         return None
     first = rows[0]
     return LearnerAttempt(
-        id=attempt_id, user_id=first.user_id, module_id=first.module_id, module_slug=first.module_slug,
-        module_version=first.module_version, status=first.status, score=first.score, total=first.total,
-        passed=first.passed,
+        id=attempt_id, user_id=first["user_id"], module_id=first["module_id"], module_slug=first["module_slug"],
+        module_version=first["module_version"], status=first["status"], score=first["score"],
+        total=first["total"], passed=first["passed"],
         questions=tuple(
-            DrawnQuestion(id=row.id, position=row.position, question_id=row.question_id,
-                          option_order=row.option_order, answer=row.answer, is_correct=row.is_correct,
-                          answered_at=row.answered_at)
+            DrawnQuestion(id=row["id"], position=row["position"], question_id=row["question_id"],
+                          option_order=row["option_order"], answer=row["answer"], is_correct=row["is_correct"],
+                          answered_at=row["answered_at"])
             for row in rows),
     )
 

@@ -164,7 +164,8 @@ def attempt(attempt_id: int):
         abort(404)
     visible_user_or_404(current_user, attempt.user)
     content = catalogue().modules.get(attempt.module.slug) or abort(404)
-    return render_template("compliance/attempt.html", attempt=attempt, content=content, person=attempt.user)
+    return render_template("compliance/attempt.html", attempt=attempt, path=attempt.path, content=content,
+                           person=attempt.user)
 
 
 @bp.route("/compliance.xlsx")

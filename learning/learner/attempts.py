@@ -10,7 +10,6 @@ import base64
 import random
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple, cast
 
@@ -107,8 +106,7 @@ def _resumed(attempt: Attempt) -> Started:
     return Started(attempt.id, pending.position if pending else None)
 
 
-@dataclass(frozen=True, slots=True)
-class DrawnQuestion:
+class DrawnQuestion(NamedTuple):
     """A question drawn into an attempt (an AttemptQuestion row), as the learner's pages
     read it: its shuffled options and the first answer given."""
 
@@ -121,14 +119,14 @@ class DrawnQuestion:
     answered_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class LearnerAttempt:
+class LearnerAttempt(NamedTuple):
     """An attempt (an Attempt row, its module's slug and its drawn questions in order), as
     every page of the learner's attempt reads it: question, answer, feedback, check,
     submit, result and review. Values, not ORM objects: the pages only read them, and
     loading the ORM's objects for an attempt and its fifteen or so questions cost more
-    than the rest of a question page's Python. Changes go through the conditional UPDATEs
-    below, never through this."""
+    than the rest of a question page's Python. The path through the case is not here:
+    only the review page shows it (`path_taken`), and every question's row would repeat
+    and decode it. Changes go through the conditional UPDATEs below, never through this."""
 
     id: int
     user_id: int
@@ -136,12 +134,9 @@ class LearnerAttempt:
     module_slug: str
     module_version: int
     status: str
-    started_at: datetime
-    submitted_at: datetime | None
     score: int | None
     total: int
     passed: bool | None
-    path: list[str]
     questions: tuple[DrawnQuestion, ...]
 
     @property
@@ -153,8 +148,7 @@ class LearnerAttempt:
 # for every request, so SQLAlchemy works out its cache key once.
 _LEARNER_ATTEMPT = (
     select(Attempt.user_id, Attempt.module_id, Module.slug.label("module_slug"), Attempt.module_version,
-           Attempt.status, Attempt.started_at, Attempt.submitted_at, Attempt.score, Attempt.total,
-           Attempt.passed, Attempt.path,
+           Attempt.status, Attempt.score, Attempt.total, Attempt.passed,
            AttemptQuestion.id, AttemptQuestion.position, AttemptQuestion.question_id,
            AttemptQuestion.option_order, AttemptQuestion.answer, AttemptQuestion.is_correct,
            AttemptQuestion.answered_at)
@@ -168,21 +162,31 @@ _LEARNER_ATTEMPT = (
 def learner_attempt(attempt_id: int) -> LearnerAttempt | None:
     """The attempt, its module's slug and its drawn questions in order, or None if there is
     no such attempt."""
-    rows = run(_LEARNER_ATTEMPT, {"attempt_id": attempt_id}).all()
+    # Columns by key from mappings(): a Row's attribute access (row.status) is first tried
+    # as an ordinary attribute, which raises and discards an AttributeError every time.
+    rows = run(_LEARNER_ATTEMPT, {"attempt_id": attempt_id}).mappings().all()
     if not rows:
         return None
     first = rows[0]
     return LearnerAttempt(
-        id=attempt_id, user_id=first.user_id, module_id=first.module_id, module_slug=first.module_slug,
-        module_version=first.module_version, status=first.status, started_at=first.started_at,
-        submitted_at=first.submitted_at, score=first.score, total=first.total, passed=first.passed,
-        path=first.path,
+        id=attempt_id, user_id=first["user_id"], module_id=first["module_id"], module_slug=first["module_slug"],
+        module_version=first["module_version"], status=first["status"], score=first["score"],
+        total=first["total"], passed=first["passed"],
         questions=tuple(
-            DrawnQuestion(id=row.id, position=row.position, question_id=row.question_id,
-                          option_order=row.option_order, answer=row.answer, is_correct=row.is_correct,
-                          answered_at=row.answered_at)
+            DrawnQuestion(id=row["id"], position=row["position"], question_id=row["question_id"],
+                          option_order=row["option_order"], answer=row["answer"], is_correct=row["is_correct"],
+                          answered_at=row["answered_at"])
             for row in rows),
     )
+
+
+_PATH = select(Attempt.path).where(Attempt.id == bindparam("attempt_id"))
+
+
+def path_taken(attempt_id: int) -> list[str]:
+    """The stages the attempt has been through, in order, each consequence of a decision
+    right after the stage it came from."""
+    return run(_PATH, {"attempt_id": attempt_id}).scalar() or []
 
 
 def next_unanswered(questions: Sequence[DrawnQuestion]) -> DrawnQuestion | None:
@@ -226,10 +230,9 @@ def answer(attempt: LearnerAttempt, aq: DrawnQuestion, content: ModuleContent, c
     result = cast(CursorResult, run(
         _FIRST_ANSWER, {"question_row_id": aq.id, "given": ordered, "right": correct, "at": utcnow()}))
     if result.rowcount == 1 and (branch := consequence_of(question, ordered)):
-        path = db.session.scalar(select(Attempt.path).where(Attempt.id == attempt.id)) or []
+        path = path_taken(attempt.id)
         if branch not in path:
             # The path records the consequence stage right after the stage it came from.
-            path = list(path)
             path.insert(path.index(question.stage) + 1, branch)
             db.session.execute(update(Attempt).where(Attempt.id == attempt.id).values(path=path))
     db.session.commit()

@@ -292,4 +292,5 @@ def review(attempt_id: int):
     if attempt.status == AttemptStatus.IN_PROGRESS.value:
         return redirect(_where_to_go(attempt))
     content = _content_for(attempt)
-    return render_template("learner/review.html", attempt=attempt, content=content)
+    return render_template("learner/review.html", attempt=attempt, content=content,
+                           path=service.path_taken(attempt.id))

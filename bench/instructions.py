@@ -6,10 +6,13 @@ valgrind, so that two versions of the code can be compared on a busy or noisy ma
     .venv/bin/python bench/instructions.py --requests 200
     .venv/bin/python bench/instructions.py --kinds question answer   # the performance guard's two
 
-Timings on a shared machine move by 10-30% from run to run; instruction counts move by well
-under 1%. Each kind of request runs in a child process under `valgrind --tool=callgrind`,
-once with a few requests and once with more; the difference divided by the extra requests
-is the cost of one request, start-up and sign-in excluded. Requests go through Flask's test
+Timings on a shared machine move by 10-30% from run to run; instruction counts repeat within
+0.2%. Each kind of request runs in a child process under `valgrind --tool=callgrind`: after
+start-up, sign-in and WARM_UP requests of the kind, the counted requests run inside
+sys.call_tracing, and callgrind counts only inside it (--collect-atstart=no
+--toggle-collect=sys_call_tracing); that count divided by the requests is the cost of one.
+(Counting whole runs and subtracting a short one from a long one, as this did before, left
+each figure a few per cent adrift: both runs pay about 9 billion instructions of start-up.) Requests go through Flask's test
 client (in-process, SQLite), so the figures leave out gunicorn and the network, and count
 work rather than time: cache misses, which weigh more under gunicorn, are not in them.
 
@@ -38,10 +41,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 KINDS = ("question", "answer", "floor page", "floor write", "health")
+WARM_UP = 8  # requests of the kind made before counting: first-use costs (statements compiled, templates loaded) fall in them
 
 
 def child(kind: str, requests: int, database: str, email: str) -> None:
-    """Sign in, then make `requests` requests of one kind (run under valgrind)."""
+    """Sign in, make WARM_UP requests of one kind, then `requests` more inside
+    sys.call_tracing: under valgrind with --toggle-collect=sys_call_tracing only those count."""
     import gc
     import random
 
@@ -78,27 +83,31 @@ def child(kind: str, requests: int, database: str, email: str) -> None:
         location = client.post(f"/modules/{slug}/start", data={"csrf_token": token}).location
         return int(re.search(r"/attempts/(\d+)/", location).group(1))
 
-    if kind == "health":
-        for _ in range(requests):
-            assert client.get("/health").status_code == 200
-    elif kind == "floor page":
-        for _ in range(requests):
-            assert client.get("/floor/page").status_code == 200
-    elif kind == "floor write":
-        for _ in range(requests):
-            assert client.post("/floor/write", data={"csrf_token": token}).status_code == 302
-    elif kind == "question":
+    if kind == "question":
         attempt = start("police-protection")
-        for _ in range(requests):
-            assert client.get(f"/attempts/{attempt}/questions/1").status_code == 200
-    else:
+    elif kind == "answer":
         attempts = [(start(slug), total) for slug, total in module_sizes().items()]
         posts = [(attempt, number) for attempt, total in attempts for number in range(1, total + 1)]
-        assert requests <= len(posts), f"at most {len(posts)} answers: one attempt of each module"
-        for attempt, number in posts[:requests]:
-            response = client.post(f"/attempts/{attempt}/questions/{number}",
+        assert WARM_UP + requests <= len(posts), f"at most {len(posts) - WARM_UP} answers: one attempt of each module"
+
+    def one(i: int) -> None:
+        if kind == "health":
+            assert client.get("/health").status_code == 200
+        elif kind == "floor page":
+            assert client.get("/floor/page").status_code == 200
+        elif kind == "floor write":
+            assert client.post("/floor/write", data={"csrf_token": token}).status_code == 302
+        elif kind == "question":
+            assert client.get(f"/attempts/{attempt}/questions/1").status_code == 200
+        else:
+            attempt_id, number = posts[i]
+            response = client.post(f"/attempts/{attempt_id}/questions/{number}",
                                    data={"csrf_token": token, "answer": "option-1"})
             assert response.status_code == 302, response.status_code
+
+    for i in range(WARM_UP):
+        one(i)
+    sys.call_tracing(lambda: [one(i) for i in range(WARM_UP, WARM_UP + requests)], ())
 
 
 def counted(kind: str, requests: int, template: Path, email: str, folder: Path) -> int:
@@ -106,7 +115,8 @@ def counted(kind: str, requests: int, template: Path, email: str, folder: Path) 
     database = folder / f"{kind}-{requests}.db"
     shutil.copy(template, database)
     result = subprocess.run(
-        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", "--collect-atstart=no",
+         "--toggle-collect=sys_call_tracing", sys.executable, __file__,
          "--child", kind, str(requests), str(database), email],
         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"})
     found = re.search(r"Collected : (\d+)", result.stderr)
@@ -118,7 +128,7 @@ def counted(kind: str, requests: int, template: Path, email: str, folder: Path) 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=40,
-                        help="extra requests in the longer run of each kind (answers: at most 56)")
+                        help="requests counted of each kind (answers: at most 48)")
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=KINDS, metavar="KIND",
                         help=f"which kinds of request to count (default: all of {', '.join(KINDS)})")
     parser.add_argument("--child", nargs=4, metavar=("KIND", "N", "DATABASE", "EMAIL"), help=argparse.SUPPRESS)
@@ -136,14 +146,13 @@ def main() -> int:
     template = folder / "template.db"
     migrate(f"sqlite:///{template}")
     email = seed_practitioners(f"sqlite:///{template}", 1)[0]
-    few, more = 8, 8 + min(args.requests, 56)
+    requests = min(args.requests, 56 - WARM_UP)
     # Two children at a time: one per core on this machine.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        runs = {(kind, n): pool.submit(counted, kind, n, template, email, folder)
-                for kind in args.kinds for n in (few, more)}
-        per_request = {kind: (runs[kind, more].result() - runs[kind, few].result()) / (more - few) for kind in args.kinds}
+        runs = {kind: pool.submit(counted, kind, requests, template, email, folder) for kind in args.kinds}
+        per_request = {kind: runs[kind].result() / requests for kind in args.kinds}
     shutil.rmtree(folder, ignore_errors=True)
-    print(f"\nInstructions per request (valgrind; in-process, SQLite; {more - few} requests counted per kind)")
+    print(f"\nInstructions per request (valgrind; in-process, SQLite; {requests} requests counted per kind)")
     for kind in args.kinds:
         ratio = f"   {per_request[kind] / per_request['health']:>5.2f} x /health" if "health" in per_request else ""
         print(f"  {kind:<12}{per_request[kind] / 1e6:>8.2f} million{ratio}")

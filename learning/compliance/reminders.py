@@ -15,9 +15,10 @@ The rows are claimed (inserted, under the table's unique constraint) before the 
 is sent and released if sending fails, so two overlapping runs cannot both send one
 reminder, and a failed send is retried by the next run.
 
-Practitioners' reminders go BATCH people at a time: one claim and one commit for the batch,
-then its messages, each written just before it is sent, so the run's memory does not grow
-with the number of people, and a log line says how far it has got.
+Practitioners' reminders go BATCH people at a time: one claim and one commit for the batch
+(not one per person), then its messages, each written just before it is sent, and a log line
+says how far the run has got. A process killed in the middle of a batch leaves that batch's
+unsent reminders claimed: they are not sent (at most BATCH people, where it was one before).
 """
 from __future__ import annotations
 

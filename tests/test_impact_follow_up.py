@@ -8,11 +8,16 @@ from sqlalchemy import func, select
 
 from learning.courses import bookings
 from learning.extensions import db
+from learning.impact.follow_up import from_token
 from learning.impact.models import ConfidenceRating, CourseEvaluation, FollowUp
 from learning.models import BookingStatus, utcnow
 from tests.conftest import module_row, sign_in
 
 EXAMPLE = "I asked who checks the grandmother's help."
+
+
+def follow_up_from(link: str, user_id: int):
+    return from_token(link.rsplit("/follow-ups/", 1)[1].strip("/").split("/")[0], user_id)
 
 
 def _browser(app, person):
@@ -37,6 +42,20 @@ def test_send_follow_ups_asks_once_per_completion_after_the_configured_days(app,
     assert "Have you used your safeguarding learning?" in mailbox.messages(person.email)[0]["Subject"]
     assert "Sent 0 follow-ups" in runner.invoke(args=["send-follow-ups"]).output
     assert len(mailbox.links(person.email, "/follow-ups/")) == 1
+
+
+def test_follow_ups_go_in_batches_each_completion_once_with_its_own_link(app, ctx, people, records, mailbox):
+    from learning.impact.follow_up import send_follow_ups
+
+    people_asked = [people.user(f"p{i}@example.org") for i in range(5)]
+    for person in people_asked:
+        records.completion(person, "core-groups", utcnow() - timedelta(days=91))
+    assert send_follow_ups(batch=2) == 5
+    asked = {f.user_id: f.id for f in db.session.scalars(select(FollowUp))}
+    for person in people_asked:
+        [link] = mailbox.links(person.email, "/follow-ups/")  # one email each, nobody twice
+        assert follow_up_from(link, person.id).id == asked[person.id]
+    assert send_follow_ups(batch=2) == 0 and len(mailbox.messages()) == 5
 
 
 def test_follow_up_days_is_configurable(app, runner, people, records):

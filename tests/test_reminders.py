@@ -233,3 +233,39 @@ def test_who_is_due_takes_the_same_three_queries_for_any_number_of_people(app, c
     with count_queries() as many:
         assert send_reminders(dry_run=True).practitioner_reminders == 33
     assert few() == many() == 3  # practitioners, lead digests, course places
+
+
+def test_reminders_go_in_batches_each_person_once_and_a_failure_leaves_the_rest_due(app, ctx, people, records,
+                                                                                   monkeypatch):
+    """Five people, two to a batch: the mail server stops taking messages during the second
+    batch, so what was sent stays sent and the rest stay due, for the next run only."""
+    from contextlib import contextmanager
+
+    from learning.compliance import reminders
+    from learning.mail import MailError
+
+    for i in range(5):
+        person = people.user(f"p{i}@example.org")
+        records.completion(person, "police-protection", utcnow() - timedelta(days=700), utcnow() + timedelta(days=10))
+    delivered: list[str] = []
+    working = {"left": 3}  # the fourth message, in the second batch, is the first refused
+
+    @contextmanager
+    def mailer():
+        def send(message):
+            if working["left"] == 0:
+                raise MailError(f"refused {message['To']}")
+            working["left"] -= 1
+            delivered.append(message["To"])
+        yield send
+
+    monkeypatch.setattr(reminders, "mailer", mailer)
+    first = send_reminders(batch=2)
+    assert first.practitioner_reminders == 3 and len(first.failures) == 2
+    assert db.session.scalar(select(func.count()).select_from(ReminderSent)) == 3  # the refused two released
+    assert send_reminders(dry_run=True).practitioner_reminders == 2  # the refused two are due again
+    working["left"] = 10
+    second = send_reminders(batch=2)
+    assert second.practitioner_reminders == 2 and not second.failures
+    assert sorted(delivered) == [f"p{i}@example.org" for i in range(5)]  # everyone once, nobody twice
+    assert send_reminders(batch=2).practitioner_reminders == 0

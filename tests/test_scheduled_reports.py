@@ -93,6 +93,19 @@ def test_due_reports_are_emailed_with_the_workbook_for_their_scope_and_not_sent_
     assert "Sent 0 scheduled reports" in again.output and len(mailbox.messages()) == 3
 
 
+def test_reports_go_without_a_server_name_as_in_production(app, people, mailbox, monkeypatch):
+    """Production sets no SERVER_NAME (the tests do), and the command and the worker have no
+    request: the links come from BASE_URL."""
+    lead = people.user("lee@example.org", role=Role.AGENCY_LEAD, agency="Police A")
+    subscribe(lead, lead.agency_id, "weekly", ["board@example.org"])
+    monkeypatch.setitem(app.config, "SERVER_NAME", None)
+    monkeypatch.setitem(app.config, "BASE_URL", "https://learning.example.org")
+    with app.app_context():  # a context of its own, as the command's, made without a SERVER_NAME
+        assert send_due().emails == 1
+    (board,) = mailbox.messages("board@example.org")
+    assert "https://learning.example.org/dashboard/scheduled-reports/stop/" in mailbox.text(board)
+
+
 def test_a_workbook_over_the_limit_is_sent_as_a_link_to_sign_in_and_download(app, people, mailbox, monkeypatch):
     lead = people.user("lee@example.org", role=Role.AGENCY_LEAD, agency="Police A")
     subscribe(lead, lead.agency_id, "weekly", ["board@example.org"])

@@ -14,6 +14,11 @@ once. A renewal has a new expiry date, so it is reminded about again in its own 
 The rows are claimed (inserted, under the table's unique constraint) before the message
 is sent and released if sending fails, so two overlapping runs cannot both send one
 reminder, and a failed send is retried by the next run.
+
+Practitioners' reminders go BATCH people at a time: one claim and one commit for the batch
+(not one per person), then its messages, each written just before it is sent, and a log line
+says how far the run has got. A process killed in the middle of a batch leaves that batch's
+unsent reminders claimed: they are not sent (at most BATCH people, where it was one before).
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ from datetime import datetime
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import and_, delete, exists, or_, select
+from sqlalchemy import and_, delete, exists, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -39,6 +44,7 @@ from learning.models import Agency, Module, ReminderSent, Role, User, utcnow
 
 PRACTITIONER = "practitioner"
 LEAD = "lead"
+BATCH = 500  # practitioners claimed together, in one commit
 
 
 @dataclass(frozen=True)
@@ -109,19 +115,22 @@ def due_lead_digests(now: datetime) -> dict[int, list[Message]]:
     a digest (one query). A lead's own learning is not in their own digest (they get their
     own reminder); with two leads, each sees the other's."""
     inner, expiring = _expiring(now)
-    lead, staff = aliased(User), aliased(User)
+    # The leads first, a few rows kept apart (OFFSET 0), rather than sought among the agency's
+    # whole staff for each expiring row, which is what SQLite does with a plain join.
+    lead = (select(User.id, User.name, User.email, User.agency_id)
+            .where(User.role == Role.AGENCY_LEAD.value, User.active.is_(True)).offset(0).subquery())
+    staff = aliased(User)
     rows = db.session.execute(
-        select(inner.c.agency_id, Agency.name.label("agency"), lead.id.label("lead_id"), lead.name.label("lead_name"),
-               lead.email.label("lead_email"), staff.id.label("staff_id"), staff.name.label("staff_name"),
-               Module.id.label("module_id"), Module.title, inner.c.expiry)
+        select(inner.c.agency_id, Agency.name.label("agency"), lead.c.id.label("lead_id"),
+               lead.c.name.label("lead_name"), lead.c.email.label("lead_email"), staff.id.label("staff_id"),
+               staff.name.label("staff_name"), Module.id.label("module_id"), Module.title, inner.c.expiry)
         .select_from(inner)
         .join(staff, staff.id == inner.c.user_id)
         .join(Module, Module.id == inner.c.module_id)
         .join(Agency, Agency.id == inner.c.agency_id)
-        .join(lead, and_(lead.agency_id == inner.c.agency_id, lead.role == Role.AGENCY_LEAD.value,
-                         lead.active.is_(True), lead.id != inner.c.user_id))
+        .join(lead, and_(lead.c.agency_id == inner.c.agency_id, lead.c.id != inner.c.user_id))
         .where(expiring, _not_reminded(inner, LEAD))
-        .order_by(inner.c.agency_id, lead.id, staff.name, staff.id, inner.c.expiry, Module.title)
+        .order_by(inner.c.agency_id, lead.c.id, staff.name, staff.id, inner.c.expiry, Module.title)
     ).all()
     digests: dict[int, dict[int, Message]] = defaultdict(dict)
     for r in rows:
@@ -131,15 +140,26 @@ def due_lead_digests(now: datetime) -> dict[int, list[Message]]:
 
 
 def _claim(kind: str, expiries: list[Expiry]) -> bool:
-    """Mark these expiries reminded about. False if another run got there first."""
+    """Mark these expiries reminded about, in one commit. False (and nothing marked) if
+    another run got to any of them first."""
     keys = sorted({e.key for e in expiries})
-    db.session.add_all(ReminderSent(user_id=u, module_id=m, expires_at=x, kind=kind) for u, m, x in keys)
     try:
+        db.session.execute(insert(ReminderSent), [
+            {"user_id": u, "module_id": m, "expires_at": x, "kind": kind} for u, m, x in keys])
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         return False
     return True
+
+
+def _claim_batch(kind: str, messages: list[Message]) -> list[Message]:
+    """Claim a batch of messages' expiries at once; the messages whose claim holds. If
+    another run has claimed some of them, each message is claimed on its own instead, so
+    only those are left to that run."""
+    if _claim(kind, [e for m in messages for e in m.expiries]):
+        return messages
+    return [m for m in messages if _claim(kind, m.expiries)]
 
 
 def _release(kind: str, expiries: list[Expiry]) -> None:
@@ -211,7 +231,7 @@ def lead_email(message: Message):
     return new_message(message.to_email, subject, body)
 
 
-def send_reminders(now: datetime | None = None, dry_run: bool = False) -> Outcome:
+def send_reminders(now: datetime | None = None, dry_run: bool = False, batch: int = BATCH) -> Outcome:
     """Send what is due. With dry_run, count it without sending or recording anything."""
     now = now or utcnow()
     practitioners = due_practitioner_reminders(now)
@@ -225,9 +245,12 @@ def send_reminders(now: datetime | None = None, dry_run: bool = False) -> Outcom
         return outcome
     if not practitioners and not digests and not places:
         return outcome
+    log = current_app.logger
     with mailer() as send:
-        for message in practitioners:
-            _send_reminder(send, message, outcome)
+        for start in range(0, len(practitioners), batch):
+            _send_reminders(send, practitioners[start:start + batch], outcome)
+            log.info("reminders: %d of %d practitioners done", min(start + batch, len(practitioners)),
+                     len(practitioners))
         for messages in digests.values():
             _send_digests(send, messages, outcome)
         for booking in places:
@@ -250,16 +273,16 @@ def _send_booking_reminder(send: Callable[[EmailMessage], None], booking, now: d
     outcome.booking_reminders += 1
 
 
-def _send_reminder(send: Callable[[EmailMessage], None], message: Message, outcome: Outcome) -> None:
-    if not _claim(PRACTITIONER, message.expiries):
-        return
-    try:
-        send(practitioner_email(message))
-    except MailError as exc:
-        _release(PRACTITIONER, message.expiries)
-        outcome.failures.append(str(exc))
-        return
-    outcome.practitioner_reminders += 1
+def _send_reminders(send: Callable[[EmailMessage], None], messages: list[Message], outcome: Outcome) -> None:
+    """One batch of practitioners' reminders: claimed together, each released if its send fails."""
+    for message in _claim_batch(PRACTITIONER, messages):
+        try:
+            send(practitioner_email(message))
+        except MailError as exc:
+            _release(PRACTITIONER, message.expiries)
+            outcome.failures.append(str(exc))
+            continue
+        outcome.practitioner_reminders += 1
 
 
 def _send_digests(send: Callable[[EmailMessage], None], messages: list[Message], outcome: Outcome) -> None:

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
@@ -22,6 +22,7 @@ from learning.auth.signed_in import SignedIn
 from learning.compliance import Scope, compliance_workbook
 from learning.compliance.status import add_months
 from learning.extensions import db
+from learning.links import absolute_url
 from learning.mail import mailer, new_message
 from learning.models import Agency, ReportSubscription, Role, User, utcnow
 from learning.people.accounts import AccountError, clean_email
@@ -199,13 +200,12 @@ def _send_one(sub: ReportSubscription, now: datetime) -> tuple[int, bool]:
 
 
 def _stop_url(sub: ReportSubscription, address: str) -> str:
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return base + url_for("compliance.scheduled_report_stop", token=stop_token(sub, address), _external=False)
+    # absolute_url, not url_for: the command and the worker run without a request.
+    return absolute_url("compliance.scheduled_report_stop", token=stop_token(sub, address))
 
 
 def _body(sub: ReportSubscription, address: str, attached: bool) -> str:
-    base = current_app.config["BASE_URL"].rstrip("/")
-    download = base + url_for("compliance.compliance_export", agency=sub.agency_id, _external=False)
+    download = absolute_url("compliance.compliance_export", agency=sub.agency_id)
     stop = _stop_url(sub, address)
     how = ("The workbook is attached." if attached else
            f"The workbook is too big to attach. Sign in and download it here:\n{download}")

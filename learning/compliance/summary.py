@@ -206,8 +206,11 @@ def _old_and_new(obj: object, name: str) -> set:
 
 def _from_flush(session: Session) -> Affected:
     affected = Affected()
-    for obj in chain(session.new, session.dirty, session.deleted):
-        is_new_or_gone = obj in session.new or obj in session.deleted
+    # Each of session.new, .dirty and .deleted builds a new set when read: read them once,
+    # not once per object (a flush of many new rows would otherwise take time in their square).
+    new, dirty, deleted = session.new, session.dirty, session.deleted
+    for obj in chain(new, dirty, deleted):
+        is_new_or_gone = obj in new or obj in deleted
         if isinstance(obj, (Completion, Attempt)):
             affected.users |= _old_and_new(obj, "user_id")
         elif isinstance(obj, User) and (is_new_or_gone or _changed(obj, PERSON_COLUMNS)):

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from learning.auth.emails import compose
@@ -22,6 +23,7 @@ from learning.models import Booking, BookingStatus, Course, CourseSession, User,
 
 # Attendance older than this is not invited to evaluate when the command first runs.
 LATEST_DAYS = 60
+BATCH = 500  # bookings claimed together, in one commit, and their messages then sent
 
 
 def outcomes_of(course: Course) -> list[tuple[str, str]]:
@@ -95,11 +97,11 @@ def open_for(user_id: int) -> list[tuple[int, str, datetime]]:
         .order_by(CourseSession.starts_at)).all()]
 
 
-def send_invitations(now: datetime | None = None, dry_run: bool = False) -> int:
+def send_invitations(now: datetime | None = None, dry_run: bool = False, batch: int = BATCH) -> int:
     """Email a link to the evaluation to each person marked attended and not yet invited."""
     now = now or utcnow()
     due = db.session.execute(
-        select(Booking.id, Booking.user_id, Course.title)
+        select(Booking.id, Booking.user_id, User.name, User.email, Course.title)
         .join(CourseSession, CourseSession.id == Booking.session_id).join(Course, Course.id == CourseSession.course_id)
         .join(User, User.id == Booking.user_id)
         .where(Booking.status == BookingStatus.ATTENDED.value, CourseSession.starts_at > now - timedelta(days=LATEST_DAYS),
@@ -108,13 +110,23 @@ def send_invitations(now: datetime | None = None, dry_run: bool = False) -> int:
         .order_by(Booking.id)).all()
     if dry_run or not due:
         return len(due)
-    db.session.add_all(CourseEvaluation(booking_id=b, user_id=u, invited_at=now) for b, u, _t in due)
+    sent = 0
+    for start in range(0, len(due), batch):
+        sent += _invite(due[start:start + batch], now)
+        current_app.logger.info("course evaluations: %d of %d done", min(start + batch, len(due)), len(due))
+    return sent
+
+
+def _invite(due, now: datetime) -> int:
+    """One batch: claimed (an evaluation row each) before sending, so a second run does not
+    invite again; how many were sent."""
+    db.session.execute(insert(CourseEvaluation), [{"booking_id": row.id, "user_id": row.user_id, "invited_at": now}
+                                                  for row in due])
     db.session.commit()
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({u for _b, u, _t in due})))}
     return send([compose(
-        users[u].email, "Tell us what you thought of the course", f"Dear {users[u].name},",
-        [f"Thank you for coming to {title}.",
+        row.email, "Tell us what you thought of the course", f"Dear {row.name},",
+        [f"Thank you for coming to {row.title}.",
          "Please take two minutes to tell us how useful it was and what you will do differently. "
          "It helps the partnership improve its training and show what the learning changes."],
-        absolute_url("practice.evaluation", booking_id=b), "Evaluate the course",
-        ["You need to sign in. You can also find the form on My learning."]) for b, u, title in due])
+        absolute_url("practice.evaluation", booking_id=row.id), "Evaluate the course",
+        ["You need to sign in. You can also find the form on My learning."]) for row in due])

@@ -6,6 +6,10 @@ way. Asked once per completion, by email and on My learning; sent by
 The emailed link is signed for one follow-up and its person: it opens only when that person
 is signed in, and only until they answer. A second answer changes nothing (the update is
 conditional on the follow-up being unanswered).
+
+The command asks BATCH completions at a time (claimed in one commit, then each message
+written and sent), so its memory does not grow with the number due, and a log line says
+how far it has got.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, insert, select, update
 
 from learning.auth.emails import compose
 from learning.extensions import db
@@ -27,6 +31,7 @@ from learning.models import Completion, Module, User, utcnow
 # first run after the feature arrives does not email everyone about old learning.
 LATEST_DAYS = 60
 SALT = "impact-follow-up"
+BATCH = 500  # completions claimed together, in one commit
 
 
 def _serializer() -> URLSafeSerializer:
@@ -34,7 +39,11 @@ def _serializer() -> URLSafeSerializer:
 
 
 def token_for(follow_up: FollowUp) -> str:
-    return _serializer().dumps([follow_up.id, follow_up.user_id])
+    return _token(follow_up.id, follow_up.user_id)
+
+
+def _token(follow_up_id: int, user_id: int) -> str:
+    return _serializer().dumps([follow_up_id, user_id])
 
 
 def from_token(token: str, user_id: int) -> FollowUp | None:
@@ -60,30 +69,42 @@ def _due(now: datetime):
             .order_by(Completion.id))
 
 
-def _message(follow_up: FollowUp, user: User, title: str):
+def _message(asked):
+    """The email for one follow-up: `asked` has the follow-up's id and user_id, the person's
+    name and email, and the module's title."""
     return compose(
-        user.email, "Have you used your safeguarding learning?", f"Dear {user.name},",
-        [f"A few months ago you completed {title}.",
+        asked.email, "Have you used your safeguarding learning?", f"Dear {asked.name},",
+        [f"A few months ago you completed {asked.title}.",
          "Have you used this learning in your practice? It takes a minute to tell us, and it helps the "
          "partnership show what the learning from the review has changed."],
-        absolute_url("practice.follow_up", token=token_for(follow_up)), "Answer 3 short questions",
+        absolute_url("practice.follow_up", token=_token(asked.id, asked.user_id)), "Answer 3 short questions",
         ["You need to sign in. The link works once, and only for you. You can also answer from My learning."])
 
 
-def send_follow_ups(now: datetime | None = None, dry_run: bool = False) -> int:
+def send_follow_ups(now: datetime | None = None, dry_run: bool = False, batch: int = BATCH) -> int:
     """Ask about every completion now due; how many were asked."""
     now = now or utcnow()
     due = db.session.execute(_due(now)).all()
     if dry_run or not due:
         return len(due)
-    rows = [FollowUp(completion_id=completion_id, user_id=user_id, sent_at=now) for completion_id, user_id in due]
-    db.session.add_all(rows)
-    db.session.commit()  # claimed before sending: a second run does not ask again
-    details = dict(db.session.execute(
-        select(Completion.id, Module.title).join(Module, Module.id == Completion.module_id)
-        .where(Completion.id.in_([r.completion_id for r in rows]))).all())
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_({r.user_id for r in rows})))}
-    return send([_message(r, users[r.user_id], details[r.completion_id]) for r in rows])
+    sent = 0
+    for start in range(0, len(due), batch):
+        sent += _ask(due[start:start + batch], now)
+        current_app.logger.info("follow-ups: %d of %d done", min(start + batch, len(due)), len(due))
+    return sent
+
+
+def _ask(due, now: datetime) -> int:
+    """One batch of (completion id, person id): claimed before sending, so a second run
+    does not ask again; how many were sent."""
+    db.session.execute(insert(FollowUp), [{"completion_id": c, "user_id": u, "sent_at": now} for c, u in due])
+    db.session.commit()
+    asked = db.session.execute(
+        select(FollowUp.id, FollowUp.user_id, User.name, User.email, Module.title)
+        .join(User, User.id == FollowUp.user_id).join(Completion, Completion.id == FollowUp.completion_id)
+        .join(Module, Module.id == Completion.module_id)
+        .where(FollowUp.completion_id.in_([c for c, _u in due])).order_by(FollowUp.completion_id)).all()
+    return send([_message(row) for row in asked])
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey
-from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
+from huey.storage import MemoryStorage, PriorityRedisStorage, SqliteStorage
 
 huey = Huey("learning", results=False, immediate=True)
 _bound: dict[str, Flask] = {}
@@ -45,7 +45,8 @@ def configure(app: Flask) -> Huey:
         if immediate:
             huey.storage = MemoryStorage(name)
         elif where.startswith(("redis://", "rediss://", "unix://")):
-            huey.storage = RedisStorage(name, url=where)
+            # The priority kind of Redis storage, as SQLite's: see PRIORITY in tasks.py.
+            huey.storage = PriorityRedisStorage(name, url=where)
         else:
             huey.storage = SqliteStorage(name, filename=where)
         huey._learning_settings = key  # a marker on the one instance

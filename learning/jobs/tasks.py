@@ -9,12 +9,17 @@ from flask import current_app
 
 from learning.jobs.queue import task
 
+# Someone is watching a workbook's progress page; nobody watches an email leave. So the
+# worker takes a workbook (or a count a page asked for) ahead of the mail already queued:
+# the morning's reminders and follow-ups can be tens of thousands of messages.
+PRIORITY = 10
+
 # Mail that could not be delivered is tried again this many times, this far apart (seconds).
 MAIL_RETRIES = 5
 MAIL_RETRY_DELAY = 120
 
 
-@task()
+@task(priority=PRIORITY)
 def build_workbook(job_id: int) -> None:
     """Build a job's workbook (learning/jobs/service.py run_job). Not retried by Huey: a job
     that fails says so; one whose worker dies is queued once more by the clean-up."""
@@ -37,7 +42,7 @@ def deliver_mail(raw: bytes) -> None:
         raise
 
 
-@task()
+@task(priority=PRIORITY)
 def count_partnership_figures() -> None:
     """Count the partnership's figures and keep them (learning/compliance/counted.py), unless
     another count has just done so (several web processes may ask at once)."""
@@ -46,7 +51,7 @@ def count_partnership_figures() -> None:
     recount(unless_newer_than=10)
 
 
-@task()
+@task(priority=PRIORITY)
 def count_question_figures() -> None:
     """Count the figures of the questions staff get wrong and keep them
     (learning/compliance/counted_questions.py), unless another count has lately done so:

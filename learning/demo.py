@@ -232,6 +232,9 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[str]:
     from learning.compliance.counted import recount
 
     recount()  # the partnership dashboard's figures, ready before the worker's first count
+    from learning.compliance import counted_questions
+
+    counted_questions.recount()  # and the questions staff get wrong
     return [f"Demo data ready: {len(agencies)} agencies, {created} new accounts.", "Demo accounts:", *report,
             "Password for every demo account: the one given with --password, or the default in README.md.",
             f"Two-factor secret of the demo coordinator and admin (add it to an authenticator app): {DEMO_TOTP_SECRET}"]

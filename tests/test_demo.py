@@ -53,3 +53,10 @@ def test_seed_scale_attempts_in_progress_have_their_questions_drawn(runner, ctx)
     attempts = _open_attempts()
     assert len(attempts) > 20
     _assert_drawn_as_a_start_draws(attempts)
+
+
+def test_seed_demo_keeps_the_figures_the_dashboards_read(runner, ctx):
+    from learning.compliance.counted_table import CountedFigures
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert set(db.session.scalars(select(CountedFigures.name))) == {"partnership", "questions"}

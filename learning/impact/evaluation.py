@@ -8,14 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from learning.auth.emails import compose
 from learning.content.catalogue import catalogue
 from learning.extensions import db
-from learning.impact import confidence
+from learning.impact import confidence, in_batches
 from learning.impact.models import HIGHEST, LOWEST, CourseEvaluation, Moment
 from learning.links import absolute_url
 from learning.mail import send
@@ -110,11 +109,7 @@ def send_invitations(now: datetime | None = None, dry_run: bool = False, batch: 
         .order_by(Booking.id)).all()
     if dry_run or not due:
         return len(due)
-    sent = 0
-    for start in range(0, len(due), batch):
-        sent += _invite(due[start:start + batch], now)
-        current_app.logger.info("course evaluations: %d of %d done", min(start + batch, len(due)), len(due))
-    return sent
+    return in_batches(due, batch, lambda rows: _invite(rows, now), "course evaluations")
 
 
 def _invite(due, now: datetime) -> int:

@@ -22,6 +22,7 @@ from sqlalchemy import exists, insert, select, update
 
 from learning.auth.emails import compose
 from learning.extensions import db
+from learning.impact import in_batches
 from learning.impact.models import FollowUp, Used
 from learning.links import absolute_url
 from learning.mail import send
@@ -87,11 +88,7 @@ def send_follow_ups(now: datetime | None = None, dry_run: bool = False, batch: i
     due = db.session.execute(_due(now)).all()
     if dry_run or not due:
         return len(due)
-    sent = 0
-    for start in range(0, len(due), batch):
-        sent += _ask(due[start:start + batch], now)
-        current_app.logger.info("follow-ups: %d of %d done", min(start + batch, len(due)), len(due))
-    return sent
+    return in_batches(due, batch, lambda rows: _ask(rows, now), "follow-ups")
 
 
 def _ask(due, now: datetime) -> int:
